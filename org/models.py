@@ -1,0 +1,723 @@
+"""Who governs: the four-tier organisation tree, people, posts and logins.
+
+The tree is street property office → community environment & property
+committee → grid party branch → building-compound party group. Every
+django-mptt call of the project stays in this app (see `OrgUnitQuerySet`).
+"""
+
+import re
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from .scope import ScopedQuerySet
+from .signals import unit_moved
+
+
+class OrgUnitQuerySet(TreeQuerySet, ScopedQuerySet):
+    scope_unit = ""
+
+    def streets(self):
+        return self.filter(kind=OrgUnit.Kind.STREET)
+
+    def communities(self):
+        return self.filter(kind=OrgUnit.Kind.COMMUNITY)
+
+    def grids(self):
+        return self.filter(kind=OrgUnit.Kind.GRID)
+
+    def groups(self):
+        return self.filter(kind=OrgUnit.Kind.GROUP)
+
+    def subtree_of(self, *units: "OrgUnit"):
+        """The units themselves and everything below them."""
+        return self.filter(subtree_q("", units))
+
+    def ancestors_of(self, unit: "OrgUnit", include_self: bool = True):
+        return unit.get_ancestors(include_self=include_self)
+
+
+def subtree_q(path: str, units) -> Q:
+    """A Q matching rows whose unit at `path` lies under any of `units`.
+
+    `path` is a lookup to an OrgUnit ("" for the OrgUnit itself).
+    """
+    prefix = f"{path}__" if path else ""
+    q = Q(pk__in=[]) if not path else Q(**{f"{path}__in": []})
+    for unit in units:
+        q |= Q(
+            **{
+                f"{prefix}tree_id": unit.tree_id,
+                f"{prefix}lft__gte": unit.lft,
+                f"{prefix}rght__lte": unit.rght,
+            }
+        )
+    return q
+
+
+class OrgUnit(MPTTModel):
+    class Kind(models.TextChoices):
+        STREET = "street", _("Street property office")
+        COMMUNITY = "community", _("Community environment & property committee")
+        GRID = "grid", _("Grid party branch")
+        GROUP = "group", _("Building-compound party group")
+
+    # The one allowed parent kind of each kind; the street is a root.
+    PARENT_KIND = {
+        Kind.STREET: None,
+        Kind.COMMUNITY: Kind.STREET,
+        Kind.GRID: Kind.COMMUNITY,
+        Kind.GROUP: Kind.GRID,
+    }
+    # Digits of the statistical code at each level: county 6 + street 3 +
+    # community 3 + grid 3. A party group has no statistical code of its own.
+    CODE_LENGTH = {Kind.STREET: 9, Kind.COMMUNITY: 12, Kind.GRID: 15}
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=18,
+        blank=True,
+        help_text=_(
+            "Statistical division code: 9 digits for a street, 12 for a "
+            "community, 15 for a grid (county 6 + street 3 + community 3 + "
+            "grid 3)."
+        ),
+    )
+    code_is_synthetic = models.BooleanField(
+        _("code is synthetic"),
+        default=False,
+        help_text=_("The code was assigned locally, not by the statistics bureau."),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    established = models.DateField(_("established"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class MPTTMeta:
+        order_insertion_by = ["code", "name"]
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="orgunit_code_unique",
+                violation_error_message=_("Another unit already has this code."),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="orgunit_name_unique_in_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.validate_tree_rules()
+
+    def validate_tree_rules(self) -> None:
+        """Refuse a unit placed under the wrong kind or carrying a bad code."""
+        expected = self.PARENT_KIND.get(self.kind)
+        if self.kind not in self.PARENT_KIND:
+            raise ValidationError({"kind": _("Unknown kind of unit.")})
+        if expected is None and self.parent_id is not None:
+            raise ValidationError(
+                {"parent": _("A street property office is the top of its tree.")}
+            )
+        if expected is not None:
+            if self.parent is None:
+                raise ValidationError(
+                    {
+                        "parent": _("A %(kind)s must sit under a %(parent)s.")
+                        % {
+                            "kind": self.get_kind_display(),
+                            "parent": self.Kind(expected).label,
+                        }
+                    }
+                )
+            if self.parent.kind != expected:
+                raise ValidationError(
+                    {
+                        "parent": _(
+                            "A %(kind)s must sit directly under a %(parent)s, "
+                            "not under a %(actual)s."
+                        )
+                        % {
+                            "kind": self.get_kind_display(),
+                            "parent": self.Kind(expected).label,
+                            "actual": self.parent.get_kind_display(),
+                        }
+                    }
+                )
+        if self.pk:
+            child_kind = next(
+                (k for k, p in self.PARENT_KIND.items() if p == self.kind), None
+            )
+            if self.children.exclude(kind=child_kind).exists():
+                raise ValidationError(
+                    {"kind": _("The units below this one do not fit under this kind.")}
+                )
+            if self.parent_id and self.parent.is_descendant_of(self, include_self=True):
+                raise ValidationError(
+                    {"parent": _("A unit cannot be moved under itself.")}
+                )
+        self.validate_code()
+
+    def validate_code(self) -> None:
+        if not self.code:
+            return
+        length = self.CODE_LENGTH.get(self.kind)
+        if length is None:
+            if not re.fullmatch(r"\d{1,18}", self.code):
+                raise ValidationError({"code": _("A code has digits only.")})
+            return
+        if not re.fullmatch(rf"\d{{{length}}}", self.code):
+            raise ValidationError(
+                {
+                    "code": _("The code of a %(kind)s has exactly %(n)d digits.")
+                    % {"kind": self.get_kind_display(), "n": length}
+                }
+            )
+        parent_code = self.parent.code if self.parent_id else ""
+        if parent_code and not self.code.startswith(parent_code):
+            raise ValidationError(
+                {
+                    "code": _("The code must begin with the parent's code %(code)s.")
+                    % {"code": parent_code}
+                }
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        # Enforced here too, so no path (shell, command, API) can store a
+        # misplaced unit.
+        self.validate_tree_rules()
+        moved = False
+        if self.pk:
+            old_parent = (
+                OrgUnit.objects.filter(pk=self.pk)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+            moved = old_parent != self.parent_id
+        super().save(*args, **kwargs)
+        if moved:
+            unit_moved.send(sender=OrgUnit, unit=self)
+
+    # Questions about the tree, answered here so callers never touch MPTT.
+    def ancestor_of_kind(self, kind: str) -> "OrgUnit | None":
+        if self.kind == kind:
+            return self
+        return self.get_ancestors().filter(kind=kind).first()
+
+    @property
+    def street(self) -> "OrgUnit":
+        return self.get_root()
+
+    @property
+    def level_label(self) -> str:
+        return self.get_kind_display()
+
+    def subtree(self):
+        return OrgUnit.objects.subtree_of(self)
+
+    def contains(self, other: "OrgUnit") -> bool:
+        return other.is_descendant_of(self, include_self=True)
+
+    def active_posts(self, on: date | None = None):
+        return self.posts.active(on)
+
+    @property
+    def secretary(self) -> "Person | None":
+        post = self.active_posts().filter(role=Post.Role.SECRETARY).first()
+        return post.person if post else None
+
+
+class PersonQuerySet(ScopedQuerySet):
+    scope_unit = "unit"
+
+
+class Person(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "m", _("male")
+        FEMALE = "f", _("female")
+
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(
+        _("gender"), max_length=1, choices=Gender.choices, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_party_member = models.BooleanField(_("party member"), default=False)
+    work_unit = models.CharField(
+        _("work unit"),
+        max_length=100,
+        blank=True,
+        help_text=_("The organisation the person comes from, e.g. a company."),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("registered with"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        help_text=_("The unit that keeps this person's record."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostQuerySet(ScopedQuerySet):
+    scope_unit = "unit"
+
+    def active(self, on: date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(start__lte=on) | Q(start__isnull=True)).filter(
+            Q(end__gte=on) | Q(end__isnull=True)
+        )
+
+
+class Post(models.Model):
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", _("secretary")
+        DEPUTY_SECRETARY = "deputy_secretary", _("deputy secretary")
+        COMMITTEE_MEMBER = "committee_member", _("committee member")
+        FULL_TIME_STAFF = "full_time_staff", _("full-time staff")
+        GRID_WORKER = "grid_worker", _("grid worker")
+        INSPECTOR = "inspector", _("inspector (cadre)")
+        RESIDENT_REPRESENTATIVE = (
+            "resident_representative",
+            _("resident representative"),
+        )
+        BUILDING_HEAD = "building_head", _("building head")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="posts"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="posts"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("until"), null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["unit__tree_id", "unit__lft", "role", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True)
+                | Q(start__isnull=True)
+                | Q(end__gte=models.F("start")),
+                name="post_end_after_start",
+                violation_error_message=_("A post cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.unit} · {self.get_role_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return (self.start is None or self.start <= today) and (
+            self.end is None or self.end >= today
+        )
+
+
+class UserQuerySet(ScopedQuerySet):
+    scope_unit = "person__unit"
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A staff login. What it may see comes from its person's posts."""
+
+    person = models.OneToOneField(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+    )
+
+    objects = ScopedUserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
+
+
+# The red-property alliance, liaison departments, deliberation groups and
+# the social organisations of 三社联动.
+
+
+class StreetScopedQuerySet(ScopedQuerySet):
+    scope_unit = "street"
+
+
+class Alliance(models.Model):
+    """The street's red-property party-building alliance (红色物业党建联盟)."""
+
+    street = models.OneToOneField(
+        OrgUnit,
+        verbose_name=_("street"),
+        on_delete=models.PROTECT,
+        related_name="alliance",
+        limit_choices_to={"kind": OrgUnit.Kind.STREET},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    founded = models.DateField(_("founded"), null=True, blank=True)
+    charter = models.TextField(_("charter"), blank=True)
+
+    objects = StreetScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("red-property alliance")
+        verbose_name_plural = _("red-property alliances")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.street_id and self.street.kind != OrgUnit.Kind.STREET:
+            raise ValidationError({"street": _("Choose a street property office.")})
+
+
+class AllianceMemberQuerySet(ScopedQuerySet):
+    scope_unit = "alliance__street"
+
+
+class AllianceMember(models.Model):
+    class Kind(models.TextChoices):
+        PARTY_ORG = "party_org", _("party organisation")
+        COMPANY = "company", _("property company")
+        GOVERNMENT = "government", _("government department")
+        SOCIAL_ORG = "social_org", _("social organisation")
+        OTHER = "other", _("other")
+
+    alliance = models.ForeignKey(
+        Alliance,
+        verbose_name=_("alliance"),
+        on_delete=models.CASCADE,
+        related_name="members",
+    )
+    organisation = models.CharField(_("member organisation"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    representative = models.ForeignKey(
+        Person,
+        verbose_name=_("representative"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    joined = models.DateField(_("joined"), null=True, blank=True)
+
+    objects = AllianceMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alliance member")
+        verbose_name_plural = _("alliance members")
+        ordering = ["alliance", "kind", "organisation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "organisation"], name="alliance_member_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation
+
+
+class LiaisonDepartment(models.Model):
+    """A department that sinks its strength into the communities."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", _("police station")
+        MARKET = "market", _("market regulation")
+        SAFETY = "safety", _("safety supervision")
+        OTHER = "other", _("other department")
+
+    street = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("street"),
+        on_delete=models.PROTECT,
+        related_name="liaison_departments",
+        limit_choices_to={"kind": OrgUnit.Kind.STREET},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = StreetScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("liaison department")
+        verbose_name_plural = _("liaison departments")
+        ordering = ["street", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "name"], name="liaison_dept_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommunityScopedQuerySet(ScopedQuerySet):
+    scope_unit = "community"
+
+
+class LiaisonContact(models.Model):
+    """Who in a department answers for one community (e.g. the beat officer)."""
+
+    department = models.ForeignKey(
+        LiaisonDepartment,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
+    )
+    community = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="liaison_contacts",
+        limit_choices_to={"kind": OrgUnit.Kind.COMMUNITY},
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("contact person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=50, blank=True)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("liaison contact")
+        verbose_name_plural = _("liaison contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "community", "person"],
+                name="liaison_contact_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.community} · {self.person}"
+
+    def clean(self) -> None:
+        if self.community_id and self.community.kind != OrgUnit.Kind.COMMUNITY:
+            raise ValidationError({"community": _("Choose a community.")})
+
+
+class DeliberationGroup(models.Model):
+    """议事小组: the community with its liaison departments, deliberating."""
+
+    community = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="deliberation_groups",
+        limit_choices_to={"kind": OrgUnit.Kind.COMMUNITY},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    founded = models.DateField(_("founded"), null=True, blank=True)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deliberation group")
+        verbose_name_plural = _("deliberation groups")
+        ordering = ["community", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.community_id and self.community.kind != OrgUnit.Kind.COMMUNITY:
+            raise ValidationError({"community": _("Choose a community.")})
+
+
+class DeliberationMemberQuerySet(ScopedQuerySet):
+    scope_unit = "group__community"
+
+
+class DeliberationMember(models.Model):
+    group = models.ForeignKey(
+        DeliberationGroup,
+        verbose_name=_("deliberation group"),
+        on_delete=models.CASCADE,
+        related_name="members",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        LiaisonDepartment,
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliberation_seats",
+    )
+    role = models.CharField(_("role in the group"), max_length=50, blank=True)
+
+    objects = DeliberationMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deliberation group member")
+        verbose_name_plural = _("deliberation group members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "person"], name="deliberation_member_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.person}"
+
+
+class LinkagePartner(models.Model):
+    """三社联动: social organisations, social workers and volunteers."""
+
+    class Kind(models.TextChoices):
+        SOCIAL_ORG = "social_org", _("social organisation")
+        SOCIAL_WORKER = "social_worker", _("social worker")
+        VOLUNTEER = "volunteer", _("volunteer")
+
+    community = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="linkage_partners",
+        limit_choices_to={"kind": OrgUnit.Kind.COMMUNITY},
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("contact person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    services = models.CharField(_("services offered"), max_length=200, blank=True)
+    founded = models.DateField(_("founded / joined"), null=True, blank=True)
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("linkage partner")
+        verbose_name_plural = _("linkage partners (三社联动)")
+        ordering = ["community", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "kind", "name"], name="linkage_partner_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.community_id and self.community.kind != OrgUnit.Kind.COMMUNITY:
+            raise ValidationError({"community": _("Choose a community.")})
+
+
+class CrossAppointmentQuerySet(PostQuerySet):
+    scope_unit = "branch"
+
+
+class CrossAppointment(models.Model):
+    """交叉任职: a committee seat on a grid party branch held from outside.
+
+    The party leaders of the serving property company, of the community and
+    of the owners' committee sit as committee members of the grid branch.
+    """
+
+    class Seat(models.TextChoices):
+        COMPANY = "company", _("property company party leader")
+        COMMUNITY = "community", _("community party leader")
+        OWNERS_COMMITTEE = "owners_committee", _("owners' committee party leader")
+
+    branch = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("grid party branch"),
+        on_delete=models.PROTECT,
+        related_name="cross_appointments",
+        limit_choices_to={"kind": OrgUnit.Kind.GRID},
+    )
+    seat = models.CharField(_("seat"), max_length=20, choices=Seat.choices)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="cross_appointments",
+    )
+    source_organisation = models.CharField(
+        _("comes from"),
+        max_length=100,
+        help_text=_(
+            "The company, community or owners' committee the person represents."
+        ),
+    )
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("until"), null=True, blank=True)
+
+    objects = CrossAppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cross-appointment")
+        verbose_name_plural = _("cross-appointments")
+        ordering = ["branch__tree_id", "branch__lft", "seat"]
+
+    def __str__(self) -> str:
+        return f"{self.branch} · {self.get_seat_display()} · {self.person}"
+
+    def clean(self) -> None:
+        if self.branch_id and self.branch.kind != OrgUnit.Kind.GRID:
+            raise ValidationError({"branch": _("Choose a grid party branch.")})
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("A seat cannot end before it starts.")})

@@ -1,0 +1,112 @@
+"""The one rule of what a user may see and change.
+
+A user sees the subtrees under the units where their person holds an active
+post (a street-office post: the whole street; a community post: the
+community; a grid post: the grid), plus, for property-company staff, the
+compounds their company serves. A superuser sees everything. Every admin
+page, public page, API view and export filters through
+`Model.objects.visible_to(user)`.
+
+Models declare how they hang under the tree on their QuerySet:
+
+- `scope_unit`: lookup to an OrgUnit ("" for OrgUnit itself);
+- `scope_ancestors`: for big tables that carry copies of their ancestors'
+  ids, a mapping of unit kind → column, so the filter uses those indexed
+  columns instead of a join on the tree;
+- `scope_compound`: lookup to a Compound, for company staff;
+- `scope_company`: lookup to a PropertyCompany, for company staff.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    units: tuple = ()
+    company_ids: frozenset[int] = field(default_factory=frozenset)
+    compound_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.units or self.company_ids)
+
+
+# Apps to the right of org (compounds) register how company staff reach
+# their company and compounds; org cannot import them.
+_company_scope_provider: Callable | None = None
+
+
+def register_company_scope(provider: Callable) -> None:
+    """`provider(person)` returns (company_ids, compound_ids) for the person."""
+    global _company_scope_provider
+    _company_scope_provider = provider
+
+
+def user_scope(user) -> Scope:
+    """What `user` may see, computed once per user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_scope_cache", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(everything=True)
+    elif user.person_id is None:
+        scope = Scope()
+    else:
+        from .models import OrgUnit, Post
+
+        unit_ids = Post.objects.active().filter(person_id=user.person_id).values("unit")
+        units = tuple(OrgUnit.objects.filter(pk__in=unit_ids))
+        company_ids: frozenset[int] = frozenset()
+        compound_ids: frozenset[int] = frozenset()
+        if _company_scope_provider is not None:
+            company_ids, compound_ids = _company_scope_provider(user.person_id)
+        scope = Scope(
+            units=units,
+            company_ids=frozenset(company_ids),
+            compound_ids=frozenset(compound_ids),
+        )
+    user._scope_cache = scope
+    return scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    scope_unit: str | None = None
+    scope_ancestors: dict[str, str] = {}
+    scope_compound: str | None = None
+    scope_company: str | None = None
+
+    def visible_to(self, user):
+        """Rows `user` may see and change (see the module docstring)."""
+        scope = user_scope(user)
+        if scope.everything:
+            return self
+        return self.filter(self.scope_q(scope))
+
+    def scope_q(self, scope: Scope) -> Q:
+        from .models import subtree_q
+
+        q = Q(pk__in=[])
+        if scope.units and self.scope_unit is not None:
+            rest = []
+            for unit in scope.units:
+                column = self.scope_ancestors.get(unit.kind)
+                if column:
+                    q |= Q(**{f"{column}_id": unit.pk})
+                else:
+                    rest.append(unit)
+            if rest:
+                q |= subtree_q(self.scope_unit, rest)
+        if scope.compound_ids and self.scope_compound is not None:
+            path = self.scope_compound or "pk"
+            q |= Q(**{f"{path}__in": scope.compound_ids})
+        if scope.company_ids and self.scope_company is not None:
+            path = self.scope_company or "pk"
+            q |= Q(**{f"{path}__in": scope.company_ids})
+        return q

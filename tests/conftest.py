@@ -1,0 +1,177 @@
+"""Shared fixtures: test settings, service checks and the cast of roles.
+
+The cast: `street_admin` (street office, sees the whole street),
+`community_staff` (one community), `grid_secretary` (one grid),
+`property_manager` (the compounds their company serves), `inspector`
+(a resident representative of the street) and `outsider` (a grid secretary
+in another street).
+"""
+
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django would
+# otherwise refuse its ORM calls there (see SERVICES.md in the team notes).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+from django.conf import settings as django_settings
+
+from jiyang.celery import app as celery_app
+from org.models import Post
+
+from .factories import (
+    CommunityFactory,
+    CompanyStaffFactory,
+    CompoundFactory,
+    GridFactory,
+    PersonFactory,
+    PostFactory,
+    ServiceContractFactory,
+    StreetFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip on a laptop without the service; fail in CI, where it must exist."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, request):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Celery read its config at start-up; eager mode is switched on the app.
+    # Tests marked `services` talk to a real worker instead.
+    eager = request.node.get_closest_marker("services") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def postgres_and_redis():
+    engine = django_settings.DATABASES["default"]["ENGINE"]
+    need("postgresql" in engine, "DATABASE_URL must point at PostgreSQL")
+    need(bool(django_settings.REDIS_URL), "REDIS_URL must point at Redis")
+
+
+# The cast -------------------------------------------------------------------
+
+
+@pytest.fixture
+def street():
+    return StreetFactory(name="济阳街道", code="370811012")
+
+
+@pytest.fixture
+def community(street):
+    return CommunityFactory(parent=street, name="运河社区", code="370811012001")
+
+
+@pytest.fixture
+def grid(community):
+    return GridFactory(
+        parent=community, name="运河社区第一网格党支部", code="370811012001001"
+    )
+
+
+@pytest.fixture
+def other_grid(community):
+    return GridFactory(
+        parent=community, name="运河社区第二网格党支部", code="370811012001002"
+    )
+
+
+@pytest.fixture
+def other_community(street):
+    return CommunityFactory(parent=street, name="柳行社区", code="370811012002")
+
+
+@pytest.fixture
+def compound(grid):
+    return CompoundFactory(grid=grid, name="水景花苑")
+
+
+@pytest.fixture
+def other_compound(other_grid):
+    return CompoundFactory(grid=other_grid, name="运河小区")
+
+
+def staff_with_post(unit, role=Post.Role.SECRETARY, **user_kwargs):
+    person = PersonFactory(unit=unit)
+    PostFactory(person=person, unit=unit, role=role)
+    return UserFactory(person=person, **user_kwargs)
+
+
+@pytest.fixture
+def street_admin(street):
+    return staff_with_post(street, Post.Role.FULL_TIME_STAFF, username="street_admin")
+
+
+@pytest.fixture
+def community_staff(community):
+    return staff_with_post(
+        community, Post.Role.FULL_TIME_STAFF, username="community_staff"
+    )
+
+
+@pytest.fixture
+def grid_secretary(grid):
+    return staff_with_post(grid, Post.Role.SECRETARY, username="grid_secretary")
+
+
+@pytest.fixture
+def inspector(street):
+    return staff_with_post(
+        street, Post.Role.RESIDENT_REPRESENTATIVE, username="inspector"
+    )
+
+
+@pytest.fixture
+def serving_contract(compound):
+    return ServiceContractFactory(compound=compound)
+
+
+@pytest.fixture
+def property_manager(serving_contract):
+    staff = CompanyStaffFactory(
+        company=serving_contract.company,
+        person=PersonFactory(unit=serving_contract.compound.grid),
+    )
+    return UserFactory(person=staff.person, username="property_manager")
+
+
+@pytest.fixture
+def outsider():
+    far_grid = GridFactory()
+    return staff_with_post(far_grid, Post.Role.SECRETARY, username="outsider")
+
+
+@pytest.fixture
+def superuser():
+    return UserFactory(username="root", is_superuser=True, person=None)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

@@ -1,0 +1,44 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from org.models import OrgUnit
+
+from ..factories import CommunityFactory, GridFactory, GroupFactory, StreetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_grid_under_a_street_is_refused_and_nothing_is_stored(street):
+    with pytest.raises(ValidationError) as excinfo:
+        OrgUnit.objects.create(kind=OrgUnit.Kind.GRID, name="错位网格", parent=street)
+    assert "parent" in excinfo.value.message_dict
+    assert not OrgUnit.objects.filter(name="错位网格").exists()
+
+
+def test_street_cannot_have_a_parent(street):
+    with pytest.raises(ValidationError):
+        StreetFactory(parent=street, code="")
+
+
+def test_four_tiers_in_order(street):
+    community = CommunityFactory(parent=street)
+    grid = GridFactory(parent=community)
+    group = GroupFactory(parent=grid)
+    assert list(OrgUnit.objects.subtree_of(street)) == [street, community, grid, group]
+    assert group.ancestor_of_kind(OrgUnit.Kind.COMMUNITY) == community
+
+
+def test_grid_code_must_have_15_digits_and_start_with_its_community(community):
+    with pytest.raises(ValidationError) as excinfo:
+        GridFactory(parent=community, code="37081101200100")
+    assert "code" in excinfo.value.message_dict
+    with pytest.raises(ValidationError):
+        GridFactory(parent=community, code="370811099001001")
+
+
+def test_moving_a_grid_under_a_grid_is_refused(community):
+    grid = GridFactory(parent=community)
+    other = GridFactory(parent=community)
+    grid.parent = other
+    with pytest.raises(ValidationError):
+        grid.save()
