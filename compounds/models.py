@@ -4,15 +4,16 @@ building heads and facilities."""
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db import models, transaction
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from org.models import OrgUnit, Person
-from org.scope import ScopedQuerySet
+from org.scope import Scope, ScopedQuerySet
 
 # The seed's rule: a company with this many party members or more sets up its
 # own party organisation; below it, the street dispatches an instructor.
@@ -48,9 +49,35 @@ def active_on_q(on: date, prefix: str = "") -> Q:
     return periods_overlap_q(on, on, prefix)
 
 
+def lock_compound(compound_id: int | None) -> None:
+    """Hold the compound's row until the transaction ends.
+
+    Period rules (one company, one package, one committee at a time) are
+    checked by reading the other rows of the compound; two writers checking
+    at once could both pass. Locking the compound first serialises them on
+    PostgreSQL; SQLite's IMMEDIATE transactions serialise every writer.
+    """
+    if compound_id is not None:
+        list(Compound.objects.select_for_update().filter(pk=compound_id).values("pk"))
+
+
 class PropertyCompanyQuerySet(ScopedQuerySet):
     scope_unit = "registered_with"
     scope_company = ""
+
+    def scope_q(self, scope: Scope) -> Q:
+        # Besides the street that keeps its file, a company is visible to
+        # the staff of the communities and grids whose compounds it serves
+        # today.
+        q = super().scope_q(scope)
+        if scope.units:
+            serving = (
+                ServiceContract.objects.filter(ServiceContract.objects.scope_q(scope))
+                .filter(active_on_q(timezone.localdate()))
+                .values("company_id")
+            )
+            q |= Q(pk__in=serving)
+        return q
 
     def with_compliance(self):
         """Annotate `party_compliance` (see PropertyCompany.Compliance)."""
@@ -147,6 +174,10 @@ class PropertyCompany(models.Model):
 
     @property
     def party_compliance(self) -> str:
+        """The rule's status; read from `with_compliance()` when annotated."""
+        annotated = self.__dict__.get("_party_compliance")
+        if annotated is not None:
+            return annotated
         C = self.Compliance
         if self.needs_party_organisation:
             has_org = PartyOrganisation.objects.filter(company=self).exists()
@@ -156,6 +187,21 @@ class PropertyCompany(models.Model):
         ).exists()
         return C.INSTRUCTOR if has_instructor else C.NEEDS_INSTRUCTOR
 
+    @party_compliance.setter
+    def party_compliance(self, value: str) -> None:
+        self.__dict__["_party_compliance"] = value
+
+    @property
+    def party_compliance_label(self) -> str:
+        return str(self.Compliance(self.party_compliance).label)
+
+    @property
+    def keeps_party_rule(self) -> bool:
+        return self.party_compliance in (
+            self.Compliance.ORGANISATION,
+            self.Compliance.INSTRUCTOR,
+        )
+
     def compounds_served(self, on: date | None = None):
         on = on or timezone.localdate()
         return Compound.objects.filter(
@@ -164,8 +210,16 @@ class PropertyCompany(models.Model):
 
 
 class CompanyScopedQuerySet(ScopedQuerySet):
+    """Rows belonging to a company are visible wherever the company is."""
+
     scope_unit = "company__registered_with"
     scope_company = "company"
+
+    def scope_q(self, scope: Scope) -> Q:
+        companies = PropertyCompany.objects.filter(
+            PropertyCompany.objects.scope_q(scope)
+        ).values("pk")
+        return Q(company__in=companies)
 
 
 class PartyOrganisation(models.Model):
@@ -263,8 +317,25 @@ class CompanyStaff(models.Model):
 
 class CompoundQuerySet(ScopedQuerySet):
     scope_unit = "grid"
-    scope_ancestors = {"street": "street", "community": "community", "grid": "grid"}
+    scope_ancestors = {
+        "street": "street",
+        "community": "community",
+        "grid": "grid",
+        "group": "party_group",
+    }
     scope_compound = ""
+
+    def with_current_company(self, on: date | None = None):
+        """Annotate `current_company_name` (blank when nobody serves it)."""
+        on = on or timezone.localdate()
+        contracts = (
+            ServiceContract.objects.filter(compound=OuterRef("pk"))
+            .filter(active_on_q(on))
+            .order_by("-start")
+        )
+        return self.annotate(
+            current_company_name=Subquery(contracts.values("company__name")[:1])
+        )
 
     def in_unit(self, unit: OrgUnit):
         if unit.kind == OrgUnit.Kind.GROUP:
@@ -325,10 +396,18 @@ class Compound(models.Model):
     # Copies of the grid's ancestors, kept in step by save() and by
     # `resync_ancestors` when the tree moves, so big filters skip the tree.
     community = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
+        OrgUnit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     street = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
+        OrgUnit,
+        verbose_name=_("street"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(
@@ -393,6 +472,22 @@ class Compound(models.Model):
             and self.lacks_security
         )
 
+    @property
+    def three_without_label(self) -> str:
+        """The three-without label, or which of the three facts hold."""
+        if self.is_three_without:
+            return str(_("three-without compound"))
+        lacks = [
+            str(label)
+            for missing, label in (
+                (self.lacks_supervising_unit, _("no supervising unit")),
+                (self.lacks_property_service, _("no property management")),
+                (self.lacks_security, _("no security")),
+            )
+            if missing
+        ]
+        return gettext(", ").join(lacks)
+
     def clean(self) -> None:
         errors = {}
         if self.grid_id and self.grid.kind != OrgUnit.Kind.GRID:
@@ -431,16 +526,23 @@ class Compound(models.Model):
 
 
 def resync_ancestors(unit: OrgUnit) -> int:
-    """Copy ancestors onto the compounds under `unit` after it moved."""
-    updated = 0
-    for grid in OrgUnit.objects.subtree_of(unit).grids().select_related("parent"):
-        compounds = Compound.objects.filter(grid=grid)
-        updated += compounds.update(
-            community_id=grid.parent_id, street_id=grid.parent.parent_id
+    """Copy ancestors onto the compounds under `unit` after it moved.
+
+    Two UPDATE statements whatever the size of the subtree.
+    """
+    grids = OrgUnit.objects.subtree_of(unit).grids().values("pk")
+    grid_of = OrgUnit.objects.filter(pk=OuterRef("grid_id"))
+    updated = Compound.objects.filter(grid__in=grids).update(
+        community_id=Subquery(grid_of.values("parent_id")[:1]),
+        street_id=Subquery(grid_of.values("parent__parent_id")[:1]),
+    )
+    Facility.objects.filter(compound__grid__in=grids).update(
+        community_id=Subquery(
+            Compound.objects.filter(pk=OuterRef("compound_id")).values("community_id")[
+                :1
+            ]
         )
-        Facility.objects.filter(compound__in=compounds).update(
-            community_id=grid.parent_id
-        )
+    )
     return updated
 
 
@@ -450,6 +552,7 @@ class CompoundScopedQuerySet(ScopedQuerySet):
         "street": "compound__street",
         "community": "compound__community",
         "grid": "compound__grid",
+        "group": "compound__party_group",
     }
     scope_compound = "compound"
 
@@ -499,21 +602,36 @@ class ServiceContract(models.Model):
     def __str__(self) -> str:
         return f"{self.company} → {self.compound}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Checked on every save, not only in forms, so no writer can store
+        # two companies serving one compound at once.
+        with transaction.atomic():
+            lock_compound(self.compound_id)
+            self.validate_no_overlap()
+            super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.end and self.start and self.end < self.start:
             raise ValidationError({"end": _("A contract cannot end before it starts.")})
-        if self.compound_id and self.start:
-            clash = (
-                ServiceContract.objects.filter(compound_id=self.compound_id)
-                .filter(periods_overlap_q(self.start, self.end))
-                .exclude(pk=self.pk)
-                .first()
+        self.validate_no_overlap()
+
+    def validate_no_overlap(self) -> None:
+        """Refuse a period in which another company already serves the compound."""
+        if not (self.compound_id and self.start):
+            return
+        clash = (
+            ServiceContract.objects.filter(compound_id=self.compound_id)
+            .filter(periods_overlap_q(self.start, self.end))
+            .exclude(pk=self.pk)
+            .select_related("company", "compound")
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                _("%(compound)s is already served by %(company)s in this period.")
+                % {"compound": clash.compound, "company": clash.company},
+                code="overlap",
             )
-            if clash:
-                raise ValidationError(
-                    _("%(compound)s is already served by %(company)s in this period.")
-                    % {"compound": self.compound, "company": clash.company}
-                )
 
 
 class ServicePackageQuerySet(ScopedQuerySet):
@@ -522,8 +640,17 @@ class ServicePackageQuerySet(ScopedQuerySet):
         "street": "lead_compound__street",
         "community": "lead_compound__community",
         "grid": "lead_compound__grid",
+        "group": "lead_compound__party_group",
     }
     scope_company = "company"
+
+    def scope_q(self, scope: Scope) -> Q:
+        # A package led from elsewhere is still visible to the staff of any
+        # compound in it.
+        members = PackageMembership.objects.filter(
+            PackageMembership.objects.scope_q(scope)
+        ).values("package_id")
+        return super().scope_q(scope) | Q(pk__in=members)
 
 
 class ServicePackage(models.Model):
@@ -602,26 +729,36 @@ class PackageMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.package} · {self.compound}"
 
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            lock_compound(self.compound_id)
+            self.validate_no_overlap()
+            super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.end and self.start and self.end < self.start:
             raise ValidationError(
                 {"end": _("A membership cannot end before it starts.")}
             )
-        if self.compound_id and self.start:
-            clash = (
-                PackageMembership.objects.filter(compound_id=self.compound_id)
-                .filter(periods_overlap_q(self.start, self.end))
-                .exclude(pk=self.pk)
-                .select_related("package")
-                .first()
+        self.validate_no_overlap()
+
+    def validate_no_overlap(self) -> None:
+        """Refuse a second package for the compound in the same period."""
+        if not (self.compound_id and self.start):
+            return
+        clash = (
+            PackageMembership.objects.filter(compound_id=self.compound_id)
+            .filter(periods_overlap_q(self.start, self.end))
+            .exclude(pk=self.pk)
+            .select_related("package", "compound")
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                _("%(compound)s is already in the package %(package)s in this period.")
+                % {"compound": clash.compound, "package": clash.package},
+                code="overlap",
             )
-            if clash:
-                raise ValidationError(
-                    _(
-                        "%(compound)s is already in the package %(package)s in this period."
-                    )
-                    % {"compound": self.compound, "package": clash.package}
-                )
 
 
 class CommitteeQuerySet(CompoundScopedQuerySet):
@@ -687,30 +824,57 @@ class Committee(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            lock_compound(self.compound_id)
+            self.validate_no_overlap()
+            super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.term_start and self.term_end and self.term_end < self.term_start:
             raise ValidationError(
                 {"term_end": _("A term cannot end before it starts.")}
             )
-        if self.compound_id and self.term_start and self.term_end:
-            clash = (
-                Committee.objects.filter(compound_id=self.compound_id)
-                .filter(term_start__lte=self.term_end, term_end__gte=self.term_start)
-                .exclude(pk=self.pk)
-                .first()
+        if self.modelled_on_id and self.modelled_on_id == self.pk:
+            raise ValidationError(
+                {"modelled_on": _("A committee cannot be modelled on itself.")}
             )
-            if clash:
-                raise ValidationError(
-                    _(
-                        "The term overlaps the term of %(other)s "
-                        "(%(start)s – %(end)s) in the same compound."
-                    )
-                    % {"other": clash, "start": clash.term_start, "end": clash.term_end}
+        self.validate_no_overlap()
+
+    def validate_no_overlap(self) -> None:
+        """Refuse a term that overlaps another committee's term in the compound."""
+        if not (self.compound_id and self.term_start and self.term_end):
+            return
+        clash = (
+            Committee.objects.filter(compound_id=self.compound_id)
+            .filter(term_start__lte=self.term_end, term_end__gte=self.term_start)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                _(
+                    "The term overlaps the term of %(other)s "
+                    "(%(start)s – %(end)s) in the same compound."
                 )
+                % {"other": clash, "start": clash.term_start, "end": clash.term_end},
+                code="overlap",
+            )
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.term_start <= today <= self.term_end
 
 
 class CommitteeMemberQuerySet(ScopedQuerySet):
     scope_unit = "committee__compound__grid"
+    scope_ancestors = {
+        "street": "committee__compound__street",
+        "community": "committee__compound__community",
+        "grid": "committee__compound__grid",
+        "group": "committee__compound__party_group",
+    }
     scope_compound = "committee__compound"
 
 
@@ -787,7 +951,14 @@ class BuildingHead(models.Model):
 
 
 class FacilityQuerySet(ScopedQuerySet):
+    # Work outside compounds (e.g. on a lane) hangs under its community only;
+    # the rest also under its compound's grid and party group.
     scope_unit = "community"
+    scope_ancestors = {
+        "community": "community",
+        "grid": "compound__grid",
+        "group": "compound__party_group",
+    }
     scope_compound = "compound"
 
     def summary(self):

@@ -8,6 +8,7 @@ PostgreSQL, REDIS_URL to Redis for the Celery broker and the cache.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +154,31 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Assessments: the month before, at 02:00 on the 1st; the quarter before, at
+# 03:00 on the 1st of January, April, July and October (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE["score-previous-month"] = {
+    "task": "assessments.tasks.score_month_task",
+    "schedule": crontab(minute=0, hour=2, day_of_month=1),
+}
+CELERY_BEAT_SCHEDULE["rank-previous-quarter"] = {
+    "task": "assessments.tasks.rank_quarter_task",
+    "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year="1,4,7,10"),
+}
+# Visit days: every evening at 18:00; it mails only on the eve of one.
+CELERY_BEAT_SCHEDULE["visit-day-reminders"] = {
+    "task": "consultations.civic_tasks.send_visit_day_reminders_task",
+    "schedule": crontab(minute=0, hour=18),
+}
+# Concerns: deadline flags and escalation every 15 minutes; the outbox sweep
+# re-sends e-mails the broker never delivered.
+CELERY_BEAT_SCHEDULE["sweep-concern-deadlines"] = {
+    "task": "consultations.tasks.sweep_deadlines_task",
+    "schedule": crontab(minute="*/15"),
+}
+CELERY_BEAT_SCHEDULE["sweep-outbox"] = {
+    "task": "consultations.tasks.sweep_outbox_task",
+    "schedule": crontab(minute="*/5"),
+}
 
 # E-mail
 EMAIL_BACKEND = env.str(
@@ -167,23 +193,89 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@jiyang.inval
 
 # DRF
 REST_FRAMEWORK = {
+    # Token first: an anonymous call is answered 401 with a Token challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["jiyang.api_policy.ScopedAccess"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "jiyang.api_policy.PagePagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "jiyang.api_policy.AnonThrottle",
+        "jiyang.api_policy.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="60/minute"),
+        "user": env.str("API_USER_RATE", default="1200/minute"),
+        "open311": env.str("OPEN311_READ_RATE", default="120/minute"),
+    },
+    "EXCEPTION_HANDLER": "jiyang.api_common.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jiyang red-property portal API",
+    "DESCRIPTION": (
+        "Read what the portal's pages show and act where they act. Sign in "
+        "(session) or send `Authorization: Token <key>`; every list holds only "
+        "the rows under the caller's posts. Errors: "
+        '`{"code", "detail", "fields"}`.'
+    ),
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "org.models.OrgUnit.Kind",
+        "LiaisonDepartmentKindEnum": "org.models.LiaisonDepartment.Kind",
+        "CompoundKindEnum": "compounds.models.Compound.Kind",
+        "FacilityKindEnum": "compounds.models.Facility.Kind",
+        "CommitteeKindEnum": "compounds.models.Committee.Kind",
+        "ConcernKindEnum": "consultations.models.Concern.Kind",
+        "ConcernSourceEnum": "consultations.models.Concern.Source",
+        "IntakeSourceEnum": "consultations.api.INTAKE_SOURCES",
+        "ConcernStatusEnum": "consultations.models.Concern.Status",
+        "MeetingKindEnum": "consultations.models.Meeting.Kind",
+        "MeetingStatusEnum": "consultations.models.Meeting.Status",
+        "DisclosureKindEnum": "consultations.models.Disclosure.Kind",
+        "InspectionStatusEnum": "assessments.models.Inspection.Status",
+        "RectificationStatusEnum": "assessments.models.RectificationNotice.Status",
+        "ExitCaseStatusEnum": "assessments.models.ExitCase.Status",
+    },
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
+OPEN311_DEMO_API_KEY = env.str("OPEN311_DEMO_API_KEY", default="")
+# Open311 clients may send this; any other non-empty value is answered 404.
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="370811012")
+OPEN311_CONTACT = env.str(
+    "OPEN311_CONTACT", default="Jiyang Sub-district property office"
+)
+OPEN311_KEY_SERVICE = env.str("OPEN311_KEY_SERVICE", default="/admin/")
 
 # Portal
 PORTAL_NAME = _("Jiyang Red Property Portal")
+# Absolute links in e-mails, e.g. https://wy.example.gov.cn
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+
+# Concerns: public form limits ("count/seconds"; empty switches one off)
+CONCERN_RATE_LIMITS = {
+    "address": env.str("CONCERN_RATE_LIMIT_ADDRESS", default="20/3600"),
+    "phone": env.str("CONCERN_RATE_LIMIT_PHONE", default="5/86400"),
+}
+CONCERN_TRUST_X_FORWARDED_FOR = env.bool("CONCERN_TRUST_X_FORWARDED_FOR", default=False)
+CONCERN_MAX_DESCRIPTION = env.int("CONCERN_MAX_DESCRIPTION", default=2000)
+CONCERN_MAX_PHOTOS = env.int("CONCERN_MAX_PHOTOS", default=3)
+CONCERN_MAX_PHOTO_BYTES = env.int("CONCERN_MAX_PHOTO_BYTES", default=5 * 1024 * 1024)
+CONCERN_MAX_REQUEST_BYTES = env.int(
+    "CONCERN_MAX_REQUEST_BYTES", default=20 * 1024 * 1024
+)

@@ -1,30 +1,150 @@
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
-    return render(request, "home.html")
+    """Public home: submit, track by code, find a compound's board."""
+    from compounds.models import Compound
+    from consultations.models.concerns import (
+        TRACKING_LENGTH,
+        normalise_tracking_code,
+    )
+
+    code_error = ""
+    if "code" in request.GET:
+        code = normalise_tracking_code(request.GET["code"])
+        if len(code) == TRACKING_LENGTH:
+            # /concerns/track/<code>/ is one of the portal's stable addresses.
+            return redirect(f"/concerns/track/{code}/")
+        code_error = _(
+            "A tracking code has %(n)d letters and digits; please check it."
+        ) % {"n": TRACKING_LENGTH}
+    query = request.GET.get("q", "").strip()[:50]
+    compounds = Compound.objects.select_related("community").order_by(
+        "community__name", "name"
+    )
+    if query:
+        compounds = compounds.filter(name__icontains=query)[:30]
+    else:
+        compounds = compounds[:300]
+    communities: dict[str, list] = {}
+    for compound in compounds:
+        communities.setdefault(compound.community.name, []).append(compound)
+    return render(
+        request,
+        "home.html",
+        {
+            "query": query,
+            "code_error": code_error,
+            "code": request.GET.get("code", "")[:40],
+            "communities": communities,
+            "found": sum(len(v) for v in communities.values()),
+        },
+    )
+
+
+def _latest_rank(company):
+    """The company's latest quarterly rank, when assessments has one."""
+    if company is None:
+        return None
+    try:
+        from assessments.models import QuarterlyRanking
+    except ImportError:
+        return None
+    try:
+        return (
+            QuarterlyRanking.objects.filter(company=company, rank__isnull=False)
+            .select_related("prize")
+            .order_by("-quarter_start")
+            .first()
+        )
+    except DatabaseError:
+        return None
+
+
+def compound_board(request, pk: int):
+    """A compound's public board: no names or phone numbers of anyone."""
+    from compounds.models import Compound
+    from consultations.civic_services import add_months
+    from consultations.models import Disclosure, MeetingDecision, VisitReport
+
+    compound = get_object_or_404(
+        Compound.objects.select_related("community", "grid"), pk=pk
+    )
+    today = timezone.localdate()
+    company = compound.current_company
+    disclosures = (
+        Disclosure.objects.published(today)
+        .filter(compound=compound)
+        .order_by("-published_on", "-pk")[:30]
+    )
+    decisions = (
+        MeetingDecision.objects.published()
+        .filter(
+            Q(meeting__compound=compound)
+            | Q(meeting__compound__isnull=True, meeting__community=compound.community)
+        )
+        .select_related("meeting")
+        .order_by("-meeting__date", "order")[:30]
+    )
+    since = add_months(today.replace(day=1), -11)
+    visits = (
+        VisitReport.objects.filter(compound=compound, date__gte=since)
+        .order_by("-date")
+        .values("date", "households_visited")
+    )
+    return render(
+        request,
+        "jiyang/compound_board.html",
+        {
+            "compound": compound,
+            "company": company,
+            "rank": _latest_rank(company),
+            "disclosures": disclosures,
+            "decisions": decisions,
+            "visits": visits,
+            "today": today,
+        },
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("healthz: the database does not answer")
+        return False
+
+
+def _redis_ok() -> bool:
+    # The cache is Redis whenever REDIS_URL is set: one round trip through
+    # it proves the broker host answers too.
+    try:
+        cache.set("healthz", "1", 5)
+        return cache.get("healthz") == "1"
+    except Exception:
+        logger.exception("healthz: Redis does not answer")
+        return False
 
 
 @never_cache
 def healthz(request):
-    """200 when the database (and Redis, when configured) answers."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        checks["database"] = f"error: {exc.__class__.__name__}"
+    """200 when the database (and Redis, when configured) answers, else 503."""
+    checks = {"database": _database_ok()}
     if settings.REDIS_URL:
-        try:
-            cache.set("healthz", "1", 5)
-            checks["redis"] = "ok" if cache.get("healthz") == "1" else "error"
-        except Exception as exc:  # noqa: BLE001
-            checks["redis"] = f"error: {exc.__class__.__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(checks, status=200 if healthy else 503)
+        checks["redis"] = _redis_ok()
+    body = {name: "ok" if ok else "error" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)

@@ -721,3 +721,15 @@ class CrossAppointment(models.Model):
             raise ValidationError({"branch": _("Choose a grid party branch.")})
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("A seat cannot end before it starts.")})
+        if self.branch_id and self.seat:
+            holders = CrossAppointment.objects.filter(
+                branch_id=self.branch_id, seat=self.seat
+            ).exclude(pk=self.pk)
+            if self.end:
+                holders = holders.filter(Q(start__isnull=True) | Q(start__lte=self.end))
+            if self.start:
+                holders = holders.filter(Q(end__isnull=True) | Q(end__gte=self.start))
+            if holders.exists():
+                raise ValidationError(
+                    _("Someone else holds this seat of the branch in this period.")
+                )

@@ -8,13 +8,20 @@ in another street).
 """
 
 import os
+import subprocess
+import sys
+import time
+import uuid
+from urllib.parse import quote
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse its ORM calls there (see SERVICES.md in the team notes).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+import redis
 from django.conf import settings as django_settings
+from django.db import connections
 
 from jiyang.celery import app as celery_app
 from org.models import Post
@@ -162,9 +169,11 @@ def superuser():
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    chromium = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
+    need(os.access(chromium, os.X_OK), f"Chromium not found at {chromium}")
     return {
         **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium"),
+        "executable_path": chromium,
         "args": [
             "--no-sandbox",
             "--disable-gpu",
@@ -175,3 +184,105 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+# A real Celery worker ------------------------------------------------------
+
+
+def _test_database_url() -> str:
+    db = connections["default"].settings_dict
+    userinfo = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        userinfo += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{userinfo}@{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory):
+    """A real `celery -A jiyang worker` process on the test database and Redis.
+
+    Use it from tests marked `@pytest.mark.services` and
+    `@pytest.mark.django_db(transaction=True)`: the worker is another process
+    and sees only committed rows, and for `services` tests eager mode is off.
+    While it runs, every task sent without an explicit queue is routed to a
+    queue of its own that only this worker consumes, so a test (or a service
+    it calls, through `transaction.on_commit`) enqueues with `.delay()` or
+    `.apply_async()` as usual and waits with `result.get(timeout=...)`.
+
+        @pytest.mark.services
+        @pytest.mark.django_db(transaction=True)
+        def test_it(postgres_and_redis, celery_worker_process):
+            result = my_task.delay(42)
+            assert result.get(timeout=30) == ...
+
+    Yields the `subprocess.Popen` of the worker; its log is
+    `celery_worker_process.log_path`. Started once per session, stopped by
+    its PID at the end.
+    """
+    engine = django_settings.DATABASES["default"]["ENGINE"]
+    need("postgresql" in engine, "DATABASE_URL must point at PostgreSQL")
+    need(bool(django_settings.REDIS_URL), "REDIS_URL must point at Redis")
+
+    queue = f"test-worker-{uuid.uuid4().hex[:12]}"
+    node = f"{queue}@localhost"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": django_settings.REDIS_URL,
+        "SECRET_KEY": django_settings.SECRET_KEY,
+        "DJANGO_SETTINGS_MODULE": "jiyang.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "jiyang",
+        "worker",
+        "--pool=solo",
+        "-Q",
+        queue,
+        "-n",
+        node,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel=INFO",
+    ]
+    previous_queue = celery_app.conf.task_default_queue
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=django_settings.BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    process.log_path = log_path
+    try:
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(destination=[node], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    "the Celery worker did not start:\n"
+                    + log_path.read_text(errors="replace")[-3000:]
+                )
+        celery_app.conf.task_default_queue = queue
+        yield process
+    finally:
+        celery_app.conf.task_default_queue = previous_queue
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        # Drop the queue, its bindings and whatever a failed test left queued.
+        client = redis.Redis.from_url(django_settings.REDIS_URL)
+        for key in client.scan_iter(match=f"*{queue}*"):
+            client.delete(key)

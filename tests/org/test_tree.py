@@ -42,3 +42,50 @@ def test_moving_a_grid_under_a_grid_is_refused(community):
     grid.parent = other
     with pytest.raises(ValidationError):
         grid.save()
+
+
+def test_a_misplaced_unit_gets_a_chinese_message(street):
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as excinfo:
+        OrgUnit(kind=OrgUnit.Kind.GROUP, name="错位党小组", parent=street).full_clean()
+    assert (
+        "楼院党小组必须直接隶属于网格党支部" in excinfo.value.message_dict["parent"][0]
+    )
+
+
+def test_a_street_cannot_be_moved_under_another_street(street):
+    community = CommunityFactory(parent=street)
+    other_street = StreetFactory()
+    street.parent = other_street
+    with pytest.raises(ValidationError):
+        street.save()
+    assert OrgUnit.objects.get(pk=street.pk).parent is None
+    assert community.parent == street
+
+
+def test_a_street_code_has_nine_digits():
+    with pytest.raises(ValidationError) as excinfo:
+        StreetFactory(code="37081101")
+    assert "code" in excinfo.value.message_dict
+
+
+def test_a_cross_appointment_seat_has_one_holder_at_a_time(grid):
+    from org.models import CrossAppointment
+
+    from ..factories import PersonFactory
+
+    CrossAppointment.objects.create(
+        branch=grid,
+        seat="community",
+        person=PersonFactory(),
+        source_organisation="社区",
+    )
+    second = CrossAppointment(
+        branch=grid,
+        seat="community",
+        person=PersonFactory(),
+        source_organisation="社区",
+    )
+    with pytest.raises(ValidationError):
+        second.full_clean()

@@ -1,0 +1,623 @@
+"""Admin for the scheme, inspections, draws and rectification notices.
+
+A scheme version in use is read-only; submitted inspections are read-only
+(amendments go through the inspection pages); draws are seen only by the
+street's cadres (their queryset's `visible_to`).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from org.admin_scope import ScopedAdmin
+
+from .draw import verify_plan
+from .models import (
+    AssessmentScheme,
+    Inspection,
+    InspectionItemResult,
+    InspectionPanelMember,
+    InspectionPlan,
+    PlannedVisit,
+    PrizeTier,
+    RectificationNotice,
+    SchemeCategory,
+    SchemeItem,
+    VetoRule,
+)
+
+# Scheme ---------------------------------------------------------------------
+
+
+class FrozenWhenInUse:
+    """Read-only once the scheme has scored an inspection."""
+
+    def scheme_in_use(self, obj) -> bool:
+        if obj is None:
+            return False
+        scheme = obj if isinstance(obj, AssessmentScheme) else obj.scheme_of()
+        return scheme is not None and scheme.is_in_use
+
+    def has_change_permission(self, request, obj=None):
+        if self.scheme_in_use(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.scheme_in_use(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if self.scheme_in_use(obj):
+            return False
+        if isinstance(self, admin.options.InlineModelAdmin):
+            return super().has_add_permission(request, obj)
+        return super().has_add_permission(request)
+
+
+class SchemeCategoryInline(FrozenWhenInUse, admin.TabularInline):
+    model = SchemeCategory
+    extra = 0
+    show_change_link = True
+    fields = ["order", "code", "name", "name_en", "max_points"]
+
+
+class VetoRuleInline(FrozenWhenInUse, admin.TabularInline):
+    model = VetoRule
+    extra = 0
+    fields = ["code", "name", "name_en"]
+
+
+class PrizeTierInline(FrozenWhenInUse, admin.TabularInline):
+    model = PrizeTier
+    extra = 0
+    fields = ["rank", "title", "title_en", "amount"]
+
+
+class NewVersionForm(helpers.ActionForm):
+    valid_from = forms.DateField(
+        label=_("valid from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+@admin.register(AssessmentScheme)
+class AssessmentSchemeAdmin(FrozenWhenInUse, admin.ModelAdmin):
+    list_display = ["name", "version", "valid_from", "in_use", "total"]
+    list_filter = ["name"]
+    search_fields = ["name"]
+    inlines = [SchemeCategoryInline, VetoRuleInline, PrizeTierInline]
+    action_form = NewVersionForm
+    actions = ["new_version_from_date"]
+    fieldsets = [
+        (None, {"fields": ["name", "version", "valid_from", "description"]}),
+        (
+            _("Quarterly formula"),
+            {
+                "fields": [
+                    "weight_inspection",
+                    "weight_satisfaction",
+                    "weight_concern_timeliness",
+                    "weight_reopen_rate",
+                    "weight_visit_day",
+                    "quarterly_bonus_cap",
+                    "min_inspections_per_quarter",
+                ]
+            },
+        ),
+        (
+            _("Inspections"),
+            {
+                "fields": [
+                    "veto_score",
+                    "satisfaction_min_sample",
+                    "allow_consecutive_draws",
+                    "rectification_days",
+                ]
+            },
+        ),
+        (_("Exit mechanism"), {"fields": ["bottom_n", "consecutive_k"]}),
+    ]
+
+    @admin.display(boolean=True, description=_("in use"))
+    def in_use(self, obj):
+        return obj.is_in_use
+
+    @admin.display(description=_("total points"))
+    def total(self, obj):
+        return obj.total_points
+
+    @admin.action(description=_("New version from a date (give the date below)"))
+    def new_version_from_date(self, request, queryset):
+        form = NewVersionForm(request.POST)
+        valid_from = form.fields["valid_from"].clean(request.POST.get("valid_from"))
+        if not valid_from:
+            self.message_user(
+                request,
+                gettext("Give the date the new version starts."),
+                messages.ERROR,
+            )
+            return
+        for scheme in queryset:
+            try:
+                clone = scheme.new_version(valid_from)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("Created %(scheme)s.") % {"scheme": clone},
+                    messages.SUCCESS,
+                )
+
+
+class SchemeItemInline(FrozenWhenInUse, admin.TabularInline):
+    model = SchemeItem
+    extra = 0
+    fields = [
+        "order",
+        "code",
+        "name",
+        "name_en",
+        "max_points",
+        "deduction",
+        "rule",
+        "allows_na",
+        "is_satisfaction_poll",
+    ]
+
+
+@admin.register(SchemeCategory)
+class SchemeCategoryAdmin(FrozenWhenInUse, admin.ModelAdmin):
+    list_display = ["code", "name", "scheme", "max_points"]
+    list_filter = ["scheme"]
+    list_select_related = ["scheme"]
+    inlines = [SchemeItemInline]
+
+
+# Inspections ----------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PanelInline(ReadOnlyInline):
+    model = InspectionPanelMember
+    fields = ["person", "role"]
+
+
+class ItemResultInline(ReadOnlyInline):
+    model = InspectionItemResult
+    fields = ["item", "occurrences", "not_applicable", "points", "note"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ScopedAdmin):
+    """Inspections are filed on the inspection pages; here they are read."""
+
+    list_display = [
+        "compound",
+        "date",
+        "version",
+        "status",
+        "is_current",
+        "score",
+        "page_link",
+    ]
+    list_filter = ["status", "is_current", "month", "street", "community"]
+    list_select_related = ["compound"]
+    search_fields = ["compound__name"]
+    date_hierarchy = "date"
+    inlines = [PanelInline, ItemResultInline]
+    readonly_fields = [
+        "compound",
+        "scheme",
+        "date",
+        "month",
+        "status",
+        "version",
+        "supersedes",
+        "amendment_reason",
+        "is_current",
+        "veto",
+        "veto_note",
+        "satisfied",
+        "basically_satisfied",
+        "dissatisfied",
+        "note",
+        "score",
+        "submitted_at",
+        "submitted_by",
+        "created_by",
+    ]
+    exclude = ["planned_visit", "created_at"]
+
+    @admin.display(description=_("page"))
+    def page_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("assessments:inspection", args=[obj.pk]),
+            gettext("open the page"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The sealed draw --------------------------------------------------------------
+
+
+class PlannedVisitInline(ReadOnlyInline):
+    model = PlannedVisit
+    fields = ["compound", "window_start", "window_end"]
+
+
+@admin.register(InspectionPlan)
+class InspectionPlanAdmin(ScopedAdmin):
+    list_display = ["street", "month", "visit_count", "verified", "created_by"]
+    list_filter = ["month"]
+    list_select_related = ["street", "created_by"]
+    inlines = [PlannedVisitInline]
+    readonly_fields = [
+        "street",
+        "month",
+        "seed",
+        "plan_hash",
+        "quota",
+        "candidates",
+        "created_by",
+        "created_at",
+    ]
+
+    @admin.display(description=_("visits"))
+    def visit_count(self, obj):
+        return obj.visits.count()
+
+    @admin.display(boolean=True, description=_("hash verified"))
+    def verified(self, obj):
+        return verify_plan(obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Rectification notices --------------------------------------------------------
+
+
+@admin.register(RectificationNotice)
+class RectificationNoticeAdmin(ScopedAdmin):
+    list_display = ["__str__", "company", "deadline", "status", "overdue"]
+    list_filter = ["status", "deadline"]
+    list_select_related = ["inspection__compound", "item_result__item", "company"]
+    search_fields = ["company__name", "inspection__compound__name"]
+    readonly_fields = [
+        "inspection",
+        "item_result",
+        "company",
+        "requirement",
+        "deadline",
+        "status",
+        "answer_note",
+        "answered_at",
+        "answered_by",
+        "verified_by",
+        "verified_at",
+        "verification_note",
+        "created_by",
+        "created_at",
+    ]
+
+    @admin.display(boolean=True, description=_("overdue"))
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Scores, rankings, prizes and the exit ladder ---------------------------------
+# Computed rows are read-only; runs are started from the "add" form, which
+# calls the same services as the commands and the beat schedule.
+
+from django import forms as _score_forms  # noqa: E402
+from django.core.exceptions import ValidationError as _ScoreValidationError  # noqa: E402
+from django.utils import timezone as _score_timezone  # noqa: E402
+
+from . import scoring_services as _scoring  # noqa: E402
+from .models import (  # noqa: E402
+    ExitCase,
+    ExitCaseDocument,
+    ExitLadderStep,
+    MonthlyCompanyScore,
+    MonthlyCompoundScore,
+    Quarter,
+    QuarterlyBonus,
+    QuarterlyRanking,
+    Reward,
+    ScoringRun,
+)
+
+
+class ReadOnlyScoresAdmin(ScopedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MonthlyCompoundScore)
+class MonthlyCompoundScoreAdmin(ReadOnlyScoresAdmin):
+    list_display = [
+        "month",
+        "compound",
+        "company",
+        "score",
+        "inspections",
+        "vetoed",
+        "households",
+    ]
+    list_filter = ["month", "vetoed", "street"]
+    search_fields = ["compound__name", "company__name"]
+    list_select_related = ["compound", "company"]
+    date_hierarchy = "month"
+
+
+@admin.register(MonthlyCompanyScore)
+class MonthlyCompanyScoreAdmin(ReadOnlyScoresAdmin):
+    list_display = [
+        "month",
+        "street",
+        "company",
+        "score",
+        "compounds",
+        "households",
+        "inspections",
+        "vetoes",
+    ]
+    list_filter = ["month", "street"]
+    search_fields = ["company__name"]
+    list_select_related = ["company", "street"]
+    date_hierarchy = "month"
+
+
+@admin.register(QuarterlyRanking)
+class QuarterlyRankingAdmin(ReadOnlyScoresAdmin):
+    list_display = [
+        "quarter",
+        "street",
+        "rank",
+        "company",
+        "score",
+        "inspection_average",
+        "satisfaction",
+        "bonus",
+        "prize",
+        "is_bottom",
+        "consecutive_bottom",
+    ]
+    list_filter = ["quarter", "street", "is_bottom"]
+    search_fields = ["company__name"]
+    list_select_related = ["company", "street", "prize"]
+
+
+class ScoringRunForm(_score_forms.ModelForm):
+    class Meta:
+        model = ScoringRun
+        fields = ["kind", "period"]
+        help_texts = {
+            "period": _("A month such as 2026-10, or a quarter such as 2026Q3.")
+        }
+
+    def clean(self):
+        data = super().clean()
+        kind, period = data.get("kind"), (data.get("period") or "").strip()
+        try:
+            if kind == ScoringRun.Kind.MONTH:
+                month = _scoring.month_start(period)
+                _scoring.refuse_unfinished_month(month)
+                data["period"] = month.strftime("%Y-%m")
+            elif kind == ScoringRun.Kind.QUARTER:
+                quarter = Quarter.parse(period)
+                _scoring.refuse_unfinished_quarter(quarter)
+                _scoring.scheme_for_quarter(quarter)
+                data["period"] = str(quarter)
+        except _ScoreValidationError as exc:
+            raise _score_forms.ValidationError({"period": exc.messages}) from None
+        return data
+
+    def run_job(self) -> ScoringRun:
+        data = self.cleaned_data
+        if data["kind"] == ScoringRun.Kind.MONTH:
+            return _scoring.score_month(data["period"])
+        return _scoring.rank_quarter(data["period"])
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(ScopedAdmin):
+    form = ScoringRunForm
+    list_display = [
+        "started_at",
+        "kind",
+        "period",
+        "street",
+        "outcome",
+        "rows_written",
+        "duration_ms",
+        "finished_at",
+    ]
+    list_filter = ["kind", "outcome"]
+    search_fields = ["period", "error"]
+    readonly_fields = [
+        "street",
+        "started_at",
+        "finished_at",
+        "rows_written",
+        "duration_ms",
+        "outcome",
+        "error",
+        "note",
+        "parts",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["kind", "period"]
+        return ["kind", "period", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["kind", "period", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        # The run row is written by the service itself (also when it fails).
+        run = form.run_job()
+        for field in ScoringRun._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(run, field.attname))
+
+
+@admin.register(QuarterlyBonus)
+class QuarterlyBonusAdmin(ScopedAdmin):
+    list_display = ["quarter", "street", "company", "points", "reason", "created_by"]
+    list_filter = ["quarter", "street"]
+    search_fields = ["company__name", "reason"]
+    autocomplete_fields = ["company"]
+    exclude = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Reward)
+class RewardAdmin(ScopedAdmin):
+    list_display = [
+        "ranking",
+        "title",
+        "amount",
+        "approved_by",
+        "approved_at",
+        "payment_reference",
+        "paid_on",
+    ]
+    list_filter = ["ranking__quarter", "ranking__street"]
+    search_fields = ["ranking__company__name", "payment_reference"]
+    list_select_related = ["ranking__company", "approved_by"]
+    readonly_fields = ["ranking", "title", "amount", "approved_by", "approved_at"]
+    fields = [*readonly_fields, "payment_reference", "paid_on"]
+    actions = ["approve"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Approve the selected rewards"))
+    def approve(self, request, queryset):
+        count = queryset.filter(approved_at__isnull=True).update(
+            approved_by=request.user, approved_at=_score_timezone.now()
+        )
+        self.message_user(request, _("%(n)s rewards approved.") % {"n": count})
+
+
+@admin.register(ExitLadderStep)
+class ExitLadderStepAdmin(ScopedAdmin):
+    list_display = [
+        "quarter",
+        "street",
+        "company",
+        "kind",
+        "consecutive",
+        "interview_on",
+        "rectification_deadline",
+    ]
+    list_filter = ["quarter", "kind", "street"]
+    search_fields = ["company__name"]
+    readonly_fields = ["ranking", "company", "street", "quarter", "kind", "consecutive"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ExitCaseDocumentInline(admin.TabularInline):
+    model = ExitCaseDocument
+    extra = 1
+
+
+class ExitCaseForm(_score_forms.ModelForm):
+    class Meta:
+        model = ExitCase
+        fields = ["status", "note"]
+
+    def clean_status(self):
+        new = self.cleaned_data["status"]
+        old = self.instance.status
+        if new != old and new not in ExitCase.TRANSITIONS[ExitCase.Status(old)]:
+            raise _score_forms.ValidationError(
+                _("An exit case cannot go from %(old)s to %(new)s.")
+                % {
+                    "old": ExitCase.Status(old).label,
+                    "new": ExitCase.Status(new).label,
+                }
+            )
+        return new
+
+
+@admin.register(ExitCase)
+class ExitCaseAdmin(ScopedAdmin):
+    form = ExitCaseForm
+    list_display = ["company", "street", "opened_quarter", "status", "opened_at"]
+    list_filter = ["status", "street"]
+    search_fields = ["company__name"]
+    readonly_fields = ["company", "street", "run_start", "opened_quarter", "ranking"]
+    inlines = [ExitCaseDocumentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.status_changed_at = _score_timezone.now()
+        super().save_model(request, obj, form, change)

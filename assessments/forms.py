@@ -1,0 +1,133 @@
+"""Forms of the inspection and rectification pages."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from org.models import OrgUnit, Person
+
+from .models import InspectionPanelMember
+from .services import eligible_people
+
+MAX_PHOTOS = 6
+
+
+def clean_photos(files) -> list:
+    """Every upload must be an image; at most MAX_PHOTOS at a time."""
+    if len(files) > MAX_PHOTOS:
+        raise ValidationError(_("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS})
+    field = forms.ImageField()
+    return [field.clean(f) for f in files]
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Person) -> str:
+        return obj.name
+
+
+class InspectionStartForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date of the visit"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    cadres = PeopleField(queryset=Person.objects.none(), label=_("Cadres"))
+    resident_reps = PeopleField(
+        queryset=Person.objects.none(), label=_("Resident representatives")
+    )
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compound = compound
+        today = timezone.localdate()
+        self.fields["date"].initial = today
+        Role = InspectionPanelMember.Role
+        self.fields["cadres"].queryset = eligible_people(
+            compound.street, Role.CADRE, today
+        )
+        self.fields["resident_reps"].queryset = eligible_people(
+            compound.street, Role.RESIDENT_REP, today
+        )
+
+    def panel(self) -> list[tuple[Person, str]]:
+        Role = InspectionPanelMember.Role
+        return [(p, Role.CADRE) for p in self.cleaned_data["cadres"]] + [
+            (p, Role.RESIDENT_REP) for p in self.cleaned_data["resident_reps"]
+        ]
+
+
+class InspectionSheetForm(forms.Form):
+    """The poll, veto and note of a draft; items are read field by field."""
+
+    satisfied = forms.IntegerField(label=_("Satisfied"), min_value=0, initial=0)
+    basically_satisfied = forms.IntegerField(
+        label=_("Basically satisfied"), min_value=0, initial=0
+    )
+    dissatisfied = forms.IntegerField(label=_("Dissatisfied"), min_value=0, initial=0)
+    veto = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Veto"), empty_label=_("None")
+    )
+    veto_note = forms.CharField(
+        label=_("What happened"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+    note = forms.CharField(
+        label=_("General note"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+    def __init__(self, *args, inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["veto"].queryset = inspection.scheme.vetoes.all()
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the amendment"), widget=forms.Textarea({"rows": 2})
+    )
+
+
+class RaiseRectificationForm(forms.Form):
+    deadline = forms.DateField(
+        label=pgettext_lazy("rectification", "Deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    requirement = forms.CharField(
+        label=_("What to rectify"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+
+class AnswerRectificationForm(forms.Form):
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea({"rows": 4}))
+
+
+class VerifyRectificationForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("1", _("Rectified: accept")), ("0", _("Not rectified: return"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+
+class DrawForm(forms.Form):
+    street = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), label=_("Street"), empty_label=None
+    )
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    def __init__(self, *args, streets, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = OrgUnit.objects.streets()
+        if streets is not None:
+            units = units.filter(pk__in=streets)
+        self.fields["street"].queryset = units
+        self.fields["month"].initial = timezone.localdate()

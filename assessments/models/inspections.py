@@ -1,0 +1,610 @@
+"""Sealed monthly draws, unannounced inspections and rectification notices."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from compounds.models import Compound, PropertyCompany
+from org.models import OrgUnit, Person, Post
+from org.scope import Scope, ScopedQuerySet, user_scope
+
+from .scheme import AssessmentScheme, SchemeItem, VetoRule
+
+__all__ = [
+    "Inspection",
+    "InspectionItemResult",
+    "InspectionPanelMember",
+    "InspectionPhoto",
+    "InspectionPlan",
+    "PlannedVisit",
+    "RectificationNotice",
+    "RectificationPhoto",
+    "CADRE_ROLES",
+    "INSPECTING_ROLES",
+    "PLAN_ROLES",
+    "inspecting_street_ids",
+    "plan_street_ids",
+]
+
+# Cadres: street-office posts that sit on inspection panels and alone see
+# the sealed draw. Resident representatives inspect but never see the draw;
+# company staff see neither, whatever posts they also hold.
+CADRE_ROLES = (
+    Post.Role.SECRETARY,
+    Post.Role.DEPUTY_SECRETARY,
+    Post.Role.COMMITTEE_MEMBER,
+    Post.Role.FULL_TIME_STAFF,
+    Post.Role.INSPECTOR,
+)
+PLAN_ROLES = CADRE_ROLES
+INSPECTING_ROLES = (*CADRE_ROLES, Post.Role.RESIDENT_REPRESENTATIVE)
+
+
+def street_ids_for_roles(user, roles) -> list[int] | None:
+    """Streets where `user` holds a street post in `roles`; None: all."""
+    scope = user_scope(user)
+    if scope.everything:
+        return None
+    if scope.is_empty or scope.company_ids:
+        return []
+    return list(
+        Post.objects.active()
+        .filter(
+            person_id=user.person_id,
+            role__in=roles,
+            unit__kind=OrgUnit.Kind.STREET,
+        )
+        .values_list("unit_id", flat=True)
+    )
+
+
+def plan_street_ids(user) -> list[int] | None:
+    """Streets whose sealed draws `user` may see; None means every street."""
+    return street_ids_for_roles(user, PLAN_ROLES)
+
+
+def inspecting_street_ids(user) -> list[int] | None:
+    """Streets where `user` may file inspections; None means every street."""
+    return street_ids_for_roles(user, INSPECTING_ROLES)
+
+
+class SealedQuerySet(models.QuerySet):
+    """The sealed draw: only a street's inspection staff see it."""
+
+    street_path = "street"
+
+    def visible_to(self, user):
+        streets = plan_street_ids(user)
+        if streets is None:
+            return self
+        return self.filter(**{f"{self.street_path}__in": streets})
+
+
+class InspectionPlanQuerySet(SealedQuerySet):
+    street_path = "street"
+
+
+class InspectionPlan(models.Model):
+    """One street's sealed draw for one month."""
+
+    street = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("street"),
+        on_delete=models.PROTECT,
+        related_name="inspection_plans",
+        limit_choices_to={"kind": OrgUnit.Kind.STREET},
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    seed = models.CharField(_("random seed"), max_length=64)
+    plan_hash = models.CharField(_("plan hash (SHA-256)"), max_length=64)
+    # The draw's inputs, kept so that anyone can re-derive it from the seed.
+    candidates = models.JSONField(
+        _("compounds eligible for the draw"), default=list, blank=True
+    )
+    quota = models.PositiveIntegerField(_("compounds to draw"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+
+    objects = InspectionPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection plan (sealed draw)")
+        verbose_name_plural = _("inspection plans (sealed draws)")
+        ordering = ["-month", "street"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "month"],
+                name="inspection_plan_street_month_unique",
+                violation_error_message=_("This month has already been drawn."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="inspection_plan_month_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street} · {self.month:%Y-%m}"
+
+
+class PlannedVisitQuerySet(SealedQuerySet):
+    street_path = "plan__street"
+
+
+class PlannedVisit(models.Model):
+    plan = models.ForeignKey(
+        InspectionPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="visits",
+    )
+    compound = models.ForeignKey(
+        Compound,
+        verbose_name=_("compound"),
+        on_delete=models.CASCADE,
+        related_name="planned_visits",
+    )
+    window_start = models.DateField(_("window starts"))
+    window_end = models.DateField(_("window ends"))
+
+    objects = PlannedVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("planned visit")
+        verbose_name_plural = _("planned visits")
+        ordering = ["plan", "window_start", "compound__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "compound"], name="planned_visit_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(window_end__gte=models.F("window_start")),
+                name="planned_visit_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound} · {self.window_start} – {self.window_end}"
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    scope_unit = "grid"
+    scope_ancestors = {"street": "street", "community": "community", "grid": "grid"}
+    scope_compound = "compound"
+
+    def visible_to(self, user):
+        """Submitted inspections under the user's posts or of the compounds
+        their company serves; drafts (a visit in progress) only to the
+        street's inspecting staff."""
+        scope = user_scope(user)
+        if scope.everything:
+            return self
+        submitted = Q(status=Inspection.Status.SUBMITTED)
+        q = self.scope_q(Scope(units=scope.units)) & submitted
+        if scope.compound_ids:
+            q |= Q(compound_id__in=scope.compound_ids) & submitted
+        streets = inspecting_street_ids(user)
+        if streets:
+            q |= Q(status=Inspection.Status.DRAFT, street_id__in=streets)
+        return self.filter(q)
+
+    def submitted(self):
+        return self.filter(status=Inspection.Status.SUBMITTED)
+
+    def drafts(self):
+        return self.filter(status=Inspection.Status.DRAFT)
+
+    def current(self):
+        return self.filter(is_current=True)
+
+    def scored(self):
+        """The inspections that count: current submitted versions."""
+        return self.filter(status=Inspection.Status.SUBMITTED, is_current=True)
+
+    def in_month(self, month: date):
+        return self.filter(month=first_of_month(month))
+
+
+class Inspection(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+
+    compound = models.ForeignKey(
+        Compound,
+        verbose_name=_("compound"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    # Copies of the compound's place in the tree on the day, for indexed
+    # filters and for scoring by street without a join on the tree.
+    street = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    community = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    grid = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        verbose_name=_("scheme version"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    planned_visit = models.ForeignKey(
+        PlannedVisit,
+        verbose_name=_("planned visit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspections",
+    )
+    date = models.DateField(_("date of the visit"))
+    month = models.DateField(_("month"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("amends"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amended_by",
+    )
+    amendment_reason = models.TextField(_("reason for the amendment"), blank=True)
+    is_current = models.BooleanField(
+        _("current version"),
+        default=True,
+        help_text=_("Only the current submitted version of an inspection counts."),
+    )
+    veto = models.ForeignKey(
+        VetoRule,
+        verbose_name=_("veto"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+    )
+    veto_note = models.TextField(_("veto note"), blank=True)
+    satisfied = models.PositiveIntegerField(_("satisfied households"), default=0)
+    basically_satisfied = models.PositiveIntegerField(
+        _("basically satisfied households"), default=0
+    )
+    dissatisfied = models.PositiveIntegerField(_("dissatisfied households"), default=0)
+    note = models.TextField(_("general note"), blank=True)
+    score = models.DecimalField(
+        _("score"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="inspection_version_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="inspection_month_first_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["street", "month"], name="insp_street_month"),
+            models.Index(fields=["community", "month"], name="insp_community_month"),
+            models.Index(fields=["grid", "month"], name="insp_grid_month"),
+            models.Index(fields=["compound", "month"], name="insp_compound_month"),
+            models.Index(
+                fields=["month", "compound"],
+                condition=Q(status="submitted", is_current=True),
+                name="insp_scored_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(compound)s on %(date)s (v%(version)s)") % {
+            "compound": self.compound,
+            "date": self.date,
+            "version": self.version,
+        }
+
+    def save(self, *args, **kwargs) -> None:
+        self.copy_place()
+        super().save(*args, **kwargs)
+
+    def copy_place(self) -> None:
+        compound = self.compound
+        self.street_id = compound.street_id
+        self.community_id = compound.community_id
+        self.grid_id = compound.grid_id
+        if self.date:
+            self.month = first_of_month(self.date)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def polled_households(self) -> int:
+        return self.satisfied + self.basically_satisfied + self.dissatisfied
+
+    def serving_company(self) -> PropertyCompany | None:
+        contract = self.compound.contract_on(self.date)
+        return contract.company if contract else None
+
+
+class InspectionPanelMember(models.Model):
+    class Role(models.TextChoices):
+        CADRE = "cadre", _("cadre")
+        RESIDENT_REP = "resident_rep", _("resident representative")
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.CASCADE,
+        related_name="panel",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="inspection_seats",
+    )
+    role = models.CharField(
+        pgettext_lazy("panel", "role"), max_length=16, choices=Role.choices
+    )
+
+    class Meta:
+        verbose_name = _("panel member")
+        verbose_name_plural = _("panel members")
+        ordering = ["inspection", "role", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "person"], name="panel_member_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_role_display()}"
+
+
+class InspectionItemResult(models.Model):
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.CASCADE,
+        related_name="results",
+    )
+    item = models.ForeignKey(
+        SchemeItem,
+        verbose_name=_("item"),
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    occurrences = models.PositiveIntegerField(_("occurrences"), default=0)
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    points = models.DecimalField(
+        _("points earned"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Filled at submission; empty when the item does not apply."),
+    )
+
+    class Meta:
+        verbose_name = _("item result")
+        verbose_name_plural = _("item results")
+        ordering = ["inspection", "item__category__order", "item__order", "item__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "item"], name="item_result_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(occurrences__gte=0), name="item_result_occurrences_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} × {self.occurrences}"
+
+    @property
+    def deducted(self) -> Decimal:
+        return min(self.item.max_points, self.occurrences * self.item.deduction)
+
+    @property
+    def failed(self) -> bool:
+        return not self.not_applicable and self.occurrences > 0
+
+
+def inspection_photo_path(instance: "InspectionPhoto", filename: str) -> str:
+    return f"inspections/{instance.result.inspection_id}/{filename}"
+
+
+class InspectionPhoto(models.Model):
+    result = models.ForeignKey(
+        InspectionItemResult,
+        verbose_name=_("item result"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.ImageField(_("photo"), upload_to=inspection_photo_path)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inspection photo")
+        verbose_name_plural = _("inspection photos")
+        ordering = ["result", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class RectificationNoticeQuerySet(ScopedQuerySet):
+    scope_unit = "inspection__grid"
+    scope_ancestors = {
+        "street": "inspection__street",
+        "community": "inspection__community",
+        "grid": "inspection__grid",
+    }
+    scope_company = "company"
+
+    def open(self):
+        S = RectificationNotice.Status
+        return self.filter(status__in=[S.OPEN, S.RETURNED])
+
+    def overdue(self, on: date | None = None):
+        """Notices not yet answered whose deadline has passed."""
+        on = on or timezone.localdate()
+        return self.open().filter(deadline__lt=on)
+
+    def for_company(self, company: PropertyCompany):
+        return self.filter(company=company)
+
+
+class RectificationNotice(models.Model):
+    """整改通知: a failed item to put right by a deadline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("awaiting answer")
+        ANSWERED = "answered", _("answered, awaiting verification")
+        RETURNED = "returned", _("returned: not rectified")
+        VERIFIED = "verified", _("verified: rectified")
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    item_result = models.ForeignKey(
+        InspectionItemResult,
+        verbose_name=_("failed item"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+    )
+    company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        related_name="rectification_notices",
+    )
+    requirement = models.TextField(_("what to rectify"), blank=True)
+    deadline = models.DateField(pgettext_lazy("rectification", "deadline"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    answer_note = models.TextField(pgettext_lazy("rectification", "answer"), blank=True)
+    answered_at = models.DateTimeField(
+        pgettext_lazy("rectification", "answered at"), null=True, blank=True
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_note = models.TextField(_("verification note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now)
+
+    objects = RectificationNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rectification notice")
+        verbose_name_plural = _("rectification notices")
+        ordering = ["deadline", "pk"]
+        indexes = [models.Index(fields=["company", "status", "deadline"])]
+
+    def __str__(self) -> str:
+        item = self.item_result.item.code if self.item_result_id else "—"
+        return f"{self.inspection.compound} · {item} · {self.deadline}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status in (self.Status.OPEN, self.Status.RETURNED)
+            and self.deadline < timezone.localdate()
+        )
+
+
+def rectification_photo_path(instance: "RectificationPhoto", filename: str) -> str:
+    return f"rectifications/{instance.notice_id}/{filename}"
+
+
+class RectificationPhoto(models.Model):
+    notice = models.ForeignKey(
+        RectificationNotice,
+        verbose_name=_("notice"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.ImageField(_("photo"), upload_to=rectification_photo_path)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rectification photo")
+        verbose_name_plural = _("rectification photos")
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -1,0 +1,396 @@
+"""The assessment scheme (《物业管理工作考核办法》), versioned.
+
+A version that scored any inspection is frozen: a change is a new version
+valid from a date (`AssessmentScheme.new_version`), so every past score can
+be recomputed under the rules it was given.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+__all__ = [
+    "AssessmentScheme",
+    "PrizeTier",
+    "SchemeCategory",
+    "SchemeItem",
+    "VetoRule",
+    "SchemeInUseError",
+]
+
+
+class SchemeInUseError(ValidationError):
+    """Raised when a scheme version that scored inspections would change."""
+
+
+def _in_use_error() -> SchemeInUseError:
+    return SchemeInUseError(
+        _(
+            "This scheme version has already been used to score inspections "
+            "and cannot be changed; create a new version instead."
+        ),
+        code="scheme_in_use",
+    )
+
+
+class AssessmentSchemeQuerySet(models.QuerySet):
+    def in_force(self, on_date: date) -> "AssessmentScheme | None":
+        """The version in force on `on_date`: the latest valid_from <= date."""
+        return (
+            self.filter(valid_from__lte=on_date)
+            .order_by("-valid_from", "-version", "-pk")
+            .first()
+        )
+
+    def in_use(self):
+        return self.filter(models.Exists(_inspections_of(models.OuterRef("pk"))))
+
+
+def _inspections_of(scheme):
+    from .inspections import Inspection
+
+    return Inspection.objects.filter(scheme=scheme)
+
+
+class AssessmentScheme(models.Model):
+    name = models.CharField(pgettext_lazy("assessment", "name"), max_length=100)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    valid_from = models.DateField(_("valid from"))
+    description = models.TextField(
+        pgettext_lazy("assessment", "description"), blank=True
+    )
+    weight_inspection = models.DecimalField(
+        _("weight of the inspection average"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.70"),
+    )
+    weight_satisfaction = models.DecimalField(
+        _("weight of resident satisfaction"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.30"),
+    )
+    weight_concern_timeliness = models.DecimalField(
+        _("weight of concern timeliness"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    weight_reopen_rate = models.DecimalField(
+        _("weight of the reopen rate"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    weight_visit_day = models.DecimalField(
+        _("weight of visit-day completion"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    quarterly_bonus_cap = models.DecimalField(
+        _("quarterly bonus cap (points)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5"),
+    )
+    veto_score = models.DecimalField(
+        _("score when a veto applies"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    min_inspections_per_quarter = models.PositiveIntegerField(
+        _("minimum inspections per quarter to be ranked"), default=2
+    )
+    satisfaction_min_sample = models.PositiveIntegerField(
+        _("minimum households in a satisfaction poll"), default=10
+    )
+    bottom_n = models.PositiveIntegerField(_("bottom N"), default=3)
+    consecutive_k = models.PositiveIntegerField(
+        _("consecutive quarters in the bottom before exit"), default=3
+    )
+    allow_consecutive_draws = models.BooleanField(
+        _("a compound may be drawn in consecutive months"), default=False
+    )
+    rectification_days = models.PositiveIntegerField(
+        _("default days to rectify"), default=15
+    )
+
+    objects = AssessmentSchemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment scheme")
+        verbose_name_plural = _("assessment schemes")
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "version"],
+                name="scheme_name_version_unique",
+                violation_error_message=_("This version of the scheme exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="scheme_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(name)s (version %(version)s, from %(date)s)") % {
+            "name": self.name,
+            "version": self.version,
+            "date": self.valid_from,
+        }
+
+    def save(self, *args, **kwargs) -> None:
+        # No path (admin, shell, API) may change the rules past scores used.
+        self.refuse_if_in_use()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_in_use()
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.refuse_if_in_use()
+
+    @property
+    def is_in_use(self) -> bool:
+        return bool(self.pk) and _inspections_of(self).exists()
+
+    def refuse_if_in_use(self) -> None:
+        if self.is_in_use:
+            raise _in_use_error()
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum((c.max_points for c in self.categories.all()), start=Decimal("0"))
+
+    def items(self):
+        return SchemeItem.objects.filter(category__scheme=self).order_by(
+            "category__order", "category__code", "order", "code"
+        )
+
+    @transaction.atomic
+    def new_version(self, valid_from: date) -> "AssessmentScheme":
+        """Clone this version with its categories, items, vetoes and prizes."""
+        latest = (
+            AssessmentScheme.objects.filter(name=self.name).order_by("-version").first()
+        )
+        if latest and valid_from <= latest.valid_from:
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "A new version must start after %(date)s, when the "
+                        "latest version starts."
+                    )
+                    % {"date": latest.valid_from}
+                }
+            )
+        source_pk = self.pk
+        categories = list(self.categories.prefetch_related("items"))
+        vetoes = list(self.vetoes.all())
+        prizes = list(self.prizes.all())
+        clone = AssessmentScheme.objects.get(pk=source_pk)
+        clone.pk = None
+        clone.version = (latest.version if latest else self.version) + 1
+        clone.valid_from = valid_from
+        super(AssessmentScheme, clone).save(force_insert=True)
+        for category in categories:
+            items = list(category.items.all())
+            category.pk = None
+            category.scheme = clone
+            category.save(force_insert=True)
+            for item in items:
+                item.pk = None
+                item.category = category
+            SchemeItem.objects.bulk_create(items)
+        for veto in vetoes:
+            veto.pk = None
+            veto.scheme = clone
+        VetoRule.objects.bulk_create(vetoes)
+        for prize in prizes:
+            prize.pk = None
+            prize.scheme = clone
+        PrizeTier.objects.bulk_create(prizes)
+        return clone
+
+
+class FrozenWithSchemeMixin:
+    """Parts of a scheme change only while the scheme is unused."""
+
+    def scheme_of(self) -> AssessmentScheme | None:
+        raise NotImplementedError
+
+    def refuse_if_in_use(self) -> None:
+        scheme = self.scheme_of()
+        if scheme is not None and scheme.is_in_use:
+            raise _in_use_error()
+
+    def clean(self) -> None:
+        super().clean()
+        self.refuse_if_in_use()
+
+    def save(self, *args, **kwargs) -> None:
+        self.refuse_if_in_use()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_in_use()
+        return super().delete(*args, **kwargs)
+
+
+class SchemeCategory(FrozenWithSchemeMixin, models.Model):
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        verbose_name=_("scheme"),
+        on_delete=models.CASCADE,
+        related_name="categories",
+    )
+    code = models.CharField(pgettext_lazy("assessment", "code"), max_length=8)
+    name = models.CharField(pgettext_lazy("assessment", "name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    max_points = models.DecimalField(
+        _("maximum points"), max_digits=6, decimal_places=2
+    )
+    order = models.PositiveIntegerField(pgettext_lazy("assessment", "order"), default=0)
+
+    class Meta:
+        verbose_name = _("scheme category")
+        verbose_name_plural = _("scheme categories")
+        ordering = ["scheme", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="scheme_category_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_points__gte=0), name="scheme_category_max_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def scheme_of(self):
+        return self.scheme if self.scheme_id else None
+
+
+class SchemeItem(FrozenWithSchemeMixin, models.Model):
+    category = models.ForeignKey(
+        SchemeCategory,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    code = models.CharField(pgettext_lazy("assessment", "code"), max_length=8)
+    name = models.CharField(pgettext_lazy("assessment", "name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    max_points = models.DecimalField(
+        _("maximum points"), max_digits=6, decimal_places=2
+    )
+    deduction = models.DecimalField(
+        _("deduction per occurrence"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    rule = models.CharField(
+        _("deduction rule"),
+        max_length=200,
+        blank=True,
+        help_text=_("How occurrences are counted, as the inspectors read it."),
+    )
+    allows_na = models.BooleanField(_("may be not applicable"), default=False)
+    is_satisfaction_poll = models.BooleanField(
+        _("satisfaction poll"),
+        default=False,
+        help_text=_("Earns the maximum times the share of satisfied households."),
+    )
+    order = models.PositiveIntegerField(pgettext_lazy("assessment", "order"), default=0)
+
+    class Meta:
+        verbose_name = _("scheme item")
+        verbose_name_plural = _("scheme items")
+        ordering = ["category", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "code"], name="scheme_item_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_points__gte=0) & Q(deduction__gte=0),
+                name="scheme_item_points_nonnegative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def scheme_of(self):
+        return self.category.scheme if self.category_id else None
+
+
+class VetoRule(FrozenWithSchemeMixin, models.Model):
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        verbose_name=_("scheme"),
+        on_delete=models.CASCADE,
+        related_name="vetoes",
+    )
+    code = models.CharField(pgettext_lazy("assessment", "code"), max_length=16)
+    name = models.CharField(pgettext_lazy("assessment", "name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("veto rule")
+        verbose_name_plural = _("veto rules")
+        ordering = ["scheme", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="veto_rule_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def scheme_of(self):
+        return self.scheme if self.scheme_id else None
+
+
+class PrizeTier(FrozenWithSchemeMixin, models.Model):
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        verbose_name=_("scheme"),
+        on_delete=models.CASCADE,
+        related_name="prizes",
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    title = models.CharField(pgettext_lazy("prize", "title"), max_length=50)
+    title_en = models.CharField(_("English title"), max_length=50, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("prize tier")
+        verbose_name_plural = _("prize tiers")
+        ordering = ["scheme", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "rank"], name="prize_tier_rank_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1) & Q(amount__gte=0),
+                name="prize_tier_rank_amount_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.amount}"
+
+    def scheme_of(self):
+        return self.scheme if self.scheme_id else None

@@ -1,0 +1,200 @@
+"""Pure scoring functions: plain values in, plain values out.
+
+The rules are written down in `assessments/SCORING.md`; keep the two in
+step. The monthly and quarterly functions follow the per-inspection one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    """One scheme item as scored at one inspection."""
+
+    code: str
+    max_points: Decimal
+    deduction: Decimal = Decimal("0")
+    occurrences: int = 0
+    not_applicable: bool = False
+    is_satisfaction_poll: bool = False
+
+
+@dataclass(frozen=True)
+class Poll:
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    dissatisfied: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.basically_satisfied + self.dissatisfied
+
+
+@dataclass(frozen=True)
+class InspectionScore:
+    score: Decimal
+    earned: Decimal
+    applicable_max: Decimal
+    # Per item code: points earned, None where the item does not apply.
+    items: dict[str, Decimal | None]
+    vetoed: bool
+    poll_valid: bool
+
+
+def round_points(value: Decimal) -> Decimal:
+    """Round half up to 2 decimals (only ever at the end)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def item_points(item: ItemInput, poll: Poll, min_sample: int) -> Decimal | None:
+    """Points one item earns, unrounded; None when it leaves the maximum."""
+    if item.occurrences < 0:
+        raise ValueError("occurrences cannot be negative")
+    if item.not_applicable:
+        return None
+    if item.is_satisfaction_poll:
+        # Too small a poll says nothing: the item counts as not applicable.
+        if poll.total < max(min_sample, 1):
+            return None
+        content = poll.satisfied + poll.basically_satisfied
+        return item.max_points * Decimal(content) / Decimal(poll.total)
+    deducted = item.deduction * item.occurrences
+    return max(Decimal("0"), item.max_points - deducted)
+
+
+def inspection_score(
+    items: Iterable[ItemInput],
+    *,
+    poll: Poll | None = None,
+    min_sample: int = 10,
+    vetoed: bool = False,
+    veto_score: Decimal = Decimal("0"),
+) -> InspectionScore:
+    """The 0–100 score of one inspection (see SCORING.md, "Inspection")."""
+    poll = poll or Poll()
+    earned = Decimal("0")
+    applicable_max = Decimal("0")
+    per_item: dict[str, Decimal | None] = {}
+    poll_valid = poll.total >= max(min_sample, 1)
+    for item in items:
+        points = item_points(item, poll, min_sample)
+        per_item[item.code] = None if points is None else round_points(points)
+        if points is None:
+            continue
+        earned += points
+        applicable_max += item.max_points
+    if vetoed:
+        score = round_points(veto_score)
+    elif applicable_max == 0:
+        score = Decimal("0.00")
+    else:
+        score = round_points(HUNDRED * earned / applicable_max)
+    return InspectionScore(
+        score=score,
+        earned=round_points(earned),
+        applicable_max=applicable_max,
+        items=per_item,
+        vetoed=vetoed,
+        poll_valid=poll_valid,
+    )
+
+
+# Month and quarter (SCORING.md, "Month" and "Quarter"). The jobs compute the
+# same figures in SQL (scoring_services.py); these functions state the rules
+# in plain Python and check the worked example.
+
+
+def exact_inspection_score(
+    items: Iterable[ItemInput],
+    *,
+    poll: Poll | None = None,
+    min_sample: int = 10,
+    vetoed: bool = False,
+    veto_score: Decimal = Decimal("0"),
+) -> Decimal:
+    """The inspection score before rounding (what the month averages)."""
+    if vetoed:
+        return veto_score
+    poll = poll or Poll()
+    earned = applicable_max = Decimal("0")
+    for item in items:
+        points = item_points(item, poll, min_sample)
+        if points is not None:
+            earned += points
+            applicable_max += item.max_points
+    if applicable_max == 0:
+        return Decimal("0")
+    return HUNDRED * earned / applicable_max
+
+
+def compound_month_score(inspection_scores: Iterable[Decimal]) -> Decimal:
+    """Mean of the month's inspection scores, rounded at the end."""
+    scores = list(inspection_scores)
+    return round_points(sum(scores, start=Decimal("0")) / len(scores))
+
+
+def company_month_score(compounds: Iterable[tuple[Decimal, int]]) -> Decimal:
+    """Household-weighted mean of (compound month score, households).
+
+    A compound with no recorded households weighs as one household.
+    """
+    weighted = total = Decimal("0")
+    for score, households in compounds:
+        weight = Decimal(households if households > 0 else 1)
+        weighted += score * weight
+        total += weight
+    return round_points(weighted / total)
+
+
+@dataclass(frozen=True)
+class QuarterScore:
+    inspection_average: Decimal
+    satisfaction: Decimal | None
+    bonus: Decimal
+    score: Decimal
+
+
+def quarter_score(
+    *,
+    monthly_scores: Iterable[Decimal],
+    poll_positive: int,
+    poll_total: int,
+    bonus_points: Decimal = Decimal("0"),
+    weight_inspection: Decimal = Decimal("0.70"),
+    weight_satisfaction: Decimal = Decimal("0.30"),
+    bonus_cap: Decimal = Decimal("5"),
+) -> QuarterScore:
+    """A company's quarter score in one street (SCORING.md, "Quarter")."""
+    months = list(monthly_scores)
+    average = round_points(sum(months, start=Decimal("0")) / len(months))
+    satisfaction = (
+        round_points(HUNDRED * Decimal(poll_positive) / Decimal(poll_total))
+        if poll_total > 0
+        else None
+    )
+    bonus = min(bonus_points, bonus_cap)
+    # No valid poll in the quarter: its weight falls on the inspections.
+    sat_part = average if satisfaction is None else satisfaction
+    score = round_points(
+        weight_inspection * average + weight_satisfaction * sat_part + bonus
+    )
+    return QuarterScore(average, satisfaction, round_points(bonus), score)
+
+
+def bottom_ranks(ranked: int, bottom_n: int, prize_ranks: int) -> list[int]:
+    """Ranks in the bottom group: the last N, never a prize rank."""
+    return [r for r in range(1, ranked + 1) if r > ranked - bottom_n and r > prize_ranks]
+
+
+def ladder_step(consecutive: int, exit_after: int) -> str:
+    """The exit-ladder rung for the number of bottom quarters in a row."""
+    if consecutive >= exit_after:
+        return "exit"
+    if consecutive >= 2:
+        return "interview"
+    return "warning" if consecutive == 1 else ""

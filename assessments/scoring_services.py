@@ -1,0 +1,868 @@
+"""Monthly scoring, quarterly ranking, prizes and the exit ladder.
+
+Every figure is computed and written by the database in a few
+INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE statements; rows never
+pass through Python one by one (see PERFORMANCE.md in the team notes and
+`assessments/SCORING.md` for the rules). The SELECTs are built from
+QuerySets where the ORM can express them (`query.sql_with_params()`); the
+outer layers (averages of averages, window functions, upserts) are written
+by hand in the dialect both PostgreSQL and SQLite understand.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compounds.models import Compound, PropertyCompany, ServiceContract
+from org.models import OrgUnit
+
+from .models import (
+    AssessmentScheme,
+    ExitCase,
+    ExitLadderStep,
+    Inspection,
+    MonthlyCompanyScore,
+    MonthlyCompoundScore,
+    PrizeTier,
+    Quarter,
+    QuarterlyBonus,
+    QuarterlyRanking,
+    Reward,
+    ScoringRun,
+)
+
+DECIMAL = DecimalField(max_digits=20, decimal_places=10)
+
+
+# Periods ---------------------------------------------------------------------
+
+
+def month_start(value: date | str) -> date:
+    """The first day of the month of `value` ("2026-10" or a date)."""
+    if isinstance(value, str):
+        try:
+            year, month = value.strip()[:7].split("-")
+            return date(int(year), int(month), 1)
+        except ValueError:
+            raise ValidationError(
+                _("%(value)s is not a month; write it like 2026-10.")
+                % {"value": value},
+                code="bad_month",
+            ) from None
+    return value.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(
+        days=1
+    )
+
+
+def previous_month(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def previous_quarter(today: date | None = None) -> Quarter:
+    return Quarter.of(today or timezone.localdate()).previous()
+
+
+def refuse_unfinished_month(month: date) -> None:
+    """A month is scored only after its last day (Asia/Shanghai)."""
+    current = timezone.localdate().replace(day=1)
+    if month > current:
+        raise ValidationError(
+            _("%(month)s is in the future and cannot be scored.")
+            % {"month": month.strftime("%Y-%m")},
+            code="future_month",
+        )
+    if month == current:
+        raise ValidationError(
+            _("%(month)s has not ended yet; a month is scored after its last day.")
+            % {"month": month.strftime("%Y-%m")},
+            code="unfinished_month",
+        )
+
+
+def refuse_unfinished_quarter(quarter: Quarter) -> None:
+    if quarter.end >= timezone.localdate():
+        raise ValidationError(
+            _("%(quarter)s has not ended yet; a quarter is ranked after its last day.")
+            % {"quarter": quarter},
+            code="unfinished_quarter",
+        )
+
+
+# Dialect helpers ---------------------------------------------------------------
+
+
+def _is_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _round2(sql: str) -> str:
+    """Round half up to 2 decimals in SQL.
+
+    PostgreSQL rounds numeric half away from zero, which is half up for the
+    non-negative figures here. SQLite computes in binary floating point, so
+    a value such as 2.675 may be stored as 2.67499…; a nudge far below a
+    cent keeps it rounding up as the exact decimal would.
+    """
+    if _is_sqlite():
+        return f"ROUND(({sql}) + 0.000000001, 2)"
+    return f"ROUND(CAST(({sql}) AS numeric), 2)"
+
+
+def _num(sql: str) -> str:
+    """A value divided exactly (SQLite divides integers as integers)."""
+    if _is_sqlite():
+        return f"(({sql}) * 1.0)"
+    return f"CAST(({sql}) AS numeric)"
+
+
+def _least(a: str, b: str) -> str:
+    return f"MIN({a}, {b})" if _is_sqlite() else f"LEAST({a}, {b})"
+
+
+def _param(value: Decimal) -> Decimal | float:
+    # SQLite's driver would bind a Decimal as text.
+    return float(value) if _is_sqlite() else value
+
+
+class AsNumeric(Func):
+    """The ORM twin of `_num`."""
+
+    arity = 1
+    output_field = DECIMAL
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(({sql}) AS numeric)", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql}) * 1.0)", params
+
+
+def _lock(namespace: int, *keys: int) -> None:
+    """Serialise runs over the same period and street (PostgreSQL only).
+
+    ON CONFLICT already keeps concurrent upserts from duplicating rows; the
+    lock also keeps two runs from deleting each other's fresh rows. SQLite
+    serialises writers anyway (IMMEDIATE transactions).
+    """
+    if _is_sqlite():
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+
+
+def _adapt(value):
+    """Bind dates and times exactly as the ORM stores and compares them."""
+    ops = connection.ops
+    if isinstance(value, datetime):
+        return ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return ops.adapt_datefield_value(value)
+    return value
+
+
+def _execute(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_adapt(p) for p in params])
+        return max(cursor.rowcount, 0)
+
+
+# Monthly scoring -----------------------------------------------------------------
+
+
+def inspection_scores_queryset(month: date, street_id: int | None = None):
+    """One row per scored inspection of `month`: its score, unrounded.
+
+    The score follows SCORING.md, "Inspection": per item earned =
+    max(0, max − occurrences × deduction); the poll item earns max × share
+    of (basically) satisfied households; N/A items and an invalid poll leave
+    the maximum; score = 100 × Σ earned / Σ applicable max; veto → the
+    scheme's veto score.
+    """
+    poll_total = F("satisfied") + F("basically_satisfied") + F("dissatisfied")
+    poll_valid = Q(poll_n__gte=F("min_sample")) & Q(poll_n__gt=0)
+    item_max = F("results__item__max_points")
+    earned = Case(
+        When(results__isnull=True, then=Value(0)),
+        When(results__not_applicable=True, then=Value(0)),
+        When(
+            results__item__is_satisfaction_poll=True,
+            then=Case(
+                When(
+                    poll_valid,
+                    then=ExpressionWrapper(
+                        AsNumeric(item_max)
+                        * (F("satisfied") + F("basically_satisfied"))
+                        / AsNumeric(F("poll_n")),
+                        output_field=DECIMAL,
+                    ),
+                ),
+                default=Value(0),
+                output_field=DECIMAL,
+            ),
+        ),
+        default=Greatest(
+            Value(0),
+            ExpressionWrapper(
+                item_max - F("results__occurrences") * F("results__item__deduction"),
+                output_field=DECIMAL,
+            ),
+            output_field=DECIMAL,
+        ),
+        output_field=DECIMAL,
+    )
+    applicable_max = Case(
+        When(results__isnull=True, then=Value(0)),
+        When(results__not_applicable=True, then=Value(0)),
+        When(
+            results__item__is_satisfaction_poll=True,
+            then=Case(
+                When(poll_valid, then=item_max),
+                default=Value(0),
+                output_field=DECIMAL,
+            ),
+        ),
+        default=item_max,
+        output_field=DECIMAL,
+    )
+    qs = Inspection.objects.scored().filter(month=month)
+    if street_id is not None:
+        qs = qs.filter(street_id=street_id)
+    return (
+        qs.alias(poll_n=poll_total, min_sample=F("scheme__satisfaction_min_sample"))
+        .values("id")
+        .annotate(
+            c_id=F("compound_id"),
+            vetoes=Case(
+                When(veto__isnull=False, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            earned=Sum(earned),
+            max_sum=Sum(applicable_max),
+        )
+        .annotate(
+            score=Case(
+                When(veto__isnull=False, then=AsNumeric(F("scheme__veto_score"))),
+                When(max_sum=0, then=Value(0)),
+                default=ExpressionWrapper(
+                    Value(100) * AsNumeric(F("earned")) / AsNumeric(F("max_sum")),
+                    output_field=DECIMAL,
+                ),
+                output_field=DECIMAL,
+            ),
+            poll_pos=Case(
+                When(poll_valid, then=F("satisfied") + F("basically_satisfied")),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            poll_cnt=Case(
+                When(poll_valid, then=poll_total),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by()
+    )
+
+
+def _write_compound_scores(month: date, street_id: int | None, stamp) -> int:
+    inner, inner_params = inspection_scores_queryset(
+        month, street_id
+    ).query.sql_with_params()
+    t = MonthlyCompoundScore._meta.db_table
+    contract = ServiceContract._meta.db_table
+    compound = Compound._meta.db_table
+    # The serving company: the contract overlapping the month that started
+    # last, i.e. the one serving on the month's last day when two overlap.
+    sql = f"""
+        INSERT INTO {_q(t)} (compound_id, month, street_id, community_id,
+            grid_id, company_id, households, score, inspections, vetoes,
+            vetoed, poll_positive, poll_total, computed_at)
+        SELECT s.c_id, %s, c.street_id, c.community_id, c.grid_id,
+            (SELECT sc.company_id FROM {_q(contract)} sc
+              WHERE sc.compound_id = s.c_id AND sc.start <= %s
+                AND (sc.{_q("end")} IS NULL OR sc.{_q("end")} >= %s)
+              ORDER BY sc.start DESC, sc.id DESC LIMIT 1),
+            c.households, {_round2("AVG(s.score)")}, COUNT(*), SUM(s.vetoes),
+            SUM(s.vetoes) > 0, SUM(s.poll_pos), SUM(s.poll_cnt), %s
+        FROM ({inner}) s JOIN {_q(compound)} c ON c.id = s.c_id
+        WHERE true
+        GROUP BY s.c_id, c.street_id, c.community_id, c.grid_id, c.households
+        ON CONFLICT (compound_id, month) DO UPDATE SET
+            street_id = excluded.street_id,
+            community_id = excluded.community_id,
+            grid_id = excluded.grid_id,
+            company_id = excluded.company_id,
+            households = excluded.households,
+            score = excluded.score,
+            inspections = excluded.inspections,
+            vetoes = excluded.vetoes,
+            vetoed = excluded.vetoed,
+            poll_positive = excluded.poll_positive,
+            poll_total = excluded.poll_total,
+            computed_at = excluded.computed_at
+    """
+    params = [month, month_end(month), month, stamp, *inner_params]
+    return _execute(sql, params)
+
+
+def company_scores_queryset(month: date, street_id: int | None = None):
+    """Per company and street: household-weighted sums of compound scores."""
+    weight = Case(
+        When(households__gt=0, then=F("households")),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    qs = MonthlyCompoundScore.objects.filter(month=month, company__isnull=False)
+    if street_id is not None:
+        qs = qs.filter(street_id=street_id)
+    return (
+        qs.values("company_id", "street_id")
+        .annotate(
+            weighted=Sum(
+                ExpressionWrapper(AsNumeric(F("score")) * weight, output_field=DECIMAL)
+            ),
+            weight=Sum(weight),
+            n_compounds=Count("id"),
+            n_households=Sum("households"),
+            n_inspections=Sum("inspections"),
+            n_vetoes=Sum("vetoes"),
+            n_poll_pos=Sum("poll_positive"),
+            n_poll=Sum("poll_total"),
+        )
+        .order_by()
+    )
+
+
+def _write_company_scores(month: date, street_id: int | None, stamp) -> int:
+    inner, inner_params = company_scores_queryset(
+        month, street_id
+    ).query.sql_with_params()
+    t = MonthlyCompanyScore._meta.db_table
+    score = _round2(f"{_num('s.weighted')} / s.weight")
+    sql = f"""
+        INSERT INTO {_q(t)} (company_id, street_id, month, score, compounds,
+            households, inspections, vetoes, poll_positive, poll_total,
+            computed_at)
+        SELECT s.company_id, s.street_id, %s, {score}, s.n_compounds,
+            s.n_households, s.n_inspections, s.n_vetoes, s.n_poll_pos,
+            s.n_poll, %s
+        FROM ({inner}) s
+        WHERE true
+        ON CONFLICT (company_id, street_id, month) DO UPDATE SET
+            score = excluded.score,
+            compounds = excluded.compounds,
+            households = excluded.households,
+            inspections = excluded.inspections,
+            vetoes = excluded.vetoes,
+            poll_positive = excluded.poll_positive,
+            poll_total = excluded.poll_total,
+            computed_at = excluded.computed_at
+    """
+    return _execute(sql, [month, stamp, *inner_params])
+
+
+def _street_ids() -> list[int]:
+    return list(OrgUnit.objects.streets().order_by("pk").values_list("pk", flat=True))
+
+
+def write_month(month: date, *, street_id: int | None = None) -> int:
+    """Compute and store one month's compound and company rows; rows written.
+
+    Rows of the month (and street) left without a scored inspection — it
+    was amended or withdrawn — are deleted in the same transaction, so
+    readers see either the old or the new month.
+    """
+    month = month_start(month)
+    stamp = timezone.now()
+    with transaction.atomic():
+        streets = _street_ids() if street_id is None else [street_id]
+        _lock(month.year * 100 + month.month, *streets)
+        rows = _write_compound_scores(month, street_id, stamp)
+        stale = MonthlyCompoundScore.objects.filter(month=month).exclude(
+            Exists(
+                Inspection.objects.scored().filter(
+                    compound=OuterRef("compound"), month=month
+                )
+            )
+        )
+        if street_id is not None:
+            stale = stale.filter(street_id=street_id)
+        stale.delete()
+        rows += _write_company_scores(month, street_id, stamp)
+        stale_companies = MonthlyCompanyScore.objects.filter(month=month).exclude(
+            Exists(
+                MonthlyCompoundScore.objects.filter(
+                    company=OuterRef("company"),
+                    street=OuterRef("street"),
+                    month=month,
+                )
+            )
+        )
+        if street_id is not None:
+            stale_companies = stale_companies.filter(street_id=street_id)
+        stale_companies.delete()
+    return rows
+
+
+# Runs --------------------------------------------------------------------------
+
+
+def start_run(*, kind: str, period: str, street_id: int | None = None, parts=0):
+    return ScoringRun.objects.create(
+        kind=kind, period=period, street_id=street_id, parts=parts
+    )
+
+
+def finish_run(run: ScoringRun, *, rows: int, note: str = "") -> ScoringRun:
+    now = timezone.now()
+    run.finished_at = now
+    run.rows_written = rows
+    run.duration_ms = int((now - run.started_at).total_seconds() * 1000)
+    run.outcome = ScoringRun.Outcome.OK
+    if note:
+        run.note = note
+    run.save(
+        update_fields=["finished_at", "rows_written", "duration_ms", "outcome", "note"]
+    )
+    return run
+
+
+def fail_run(run_id: int, error: BaseException) -> None:
+    now = timezone.now()
+    run = ScoringRun.objects.get(pk=run_id)
+    # Only the first failure is kept; a chord may report several.
+    if run.outcome == ScoringRun.Outcome.FAILED:
+        return
+    run.finished_at = now
+    run.duration_ms = int((now - run.started_at).total_seconds() * 1000)
+    run.outcome = ScoringRun.Outcome.FAILED
+    run.error = f"{error.__class__.__name__}: {error}"[:4000]
+    run.save(update_fields=["finished_at", "duration_ms", "outcome", "error"])
+
+
+def score_month(month: date | str, *, street_id: int | None = None) -> ScoringRun:
+    """Score a finished month in-process and record the run.
+
+    A failed run records its error and re-raises.
+    """
+    month = month_start(month)
+    refuse_unfinished_month(month)
+    run = start_run(
+        kind=ScoringRun.Kind.MONTH, period=month.strftime("%Y-%m"), street_id=street_id
+    )
+    try:
+        rows = write_month(month, street_id=street_id)
+    except Exception as exc:
+        fail_run(run.pk, exc)
+        raise
+    return finish_run(run, rows=rows)
+
+
+def finish_run_by_id(run_id: int, *, rows: int) -> ScoringRun:
+    return finish_run(ScoringRun.objects.get(pk=run_id), rows=rows)
+
+
+def fan_out_month(month: date | str | None = None) -> int:
+    """Record a monthly run and enqueue one task per street office.
+
+    The street tasks are joined by a chord whose body finishes the run; the
+    chord is sent after commit so workers find the run row. Returns the
+    run's id.
+    """
+    month = month_start(month) if month else previous_month()
+    refuse_unfinished_month(month)
+    streets = _street_ids()
+    run = start_run(
+        kind=ScoringRun.Kind.MONTH, period=month.strftime("%Y-%m"), parts=len(streets)
+    )
+    if not streets:
+        finish_run(run, rows=0)
+        return run.pk
+    from .tasks import month_chord
+
+    transaction.on_commit(lambda: month_chord(month.isoformat(), run.pk, streets))
+    return run.pk
+
+
+def score_street_month(street_id: int, month: date | str) -> int:
+    """Score one street's month (one task of the fanned-out job)."""
+    month = month_start(month)
+    refuse_unfinished_month(month)
+    return write_month(month, street_id=street_id)
+
+
+# Quarterly ranking -------------------------------------------------------------
+
+
+class RankingUnavailable(ValidationError):
+    pass
+
+
+def scheme_for_quarter(quarter: Quarter) -> AssessmentScheme:
+    """The scheme version in force on the quarter's last day."""
+    scheme = AssessmentScheme.objects.in_force(quarter.end)
+    if scheme is None:
+        raise RankingUnavailable(
+            _("No assessment scheme is in force for %(quarter)s.")
+            % {"quarter": quarter},
+            code="no_scheme",
+        )
+    return scheme
+
+
+def quarter_aggregate_queryset(quarter: Quarter, street_id: int | None = None):
+    """Per street and company: the quarter's figures from its monthly rows."""
+    qs = MonthlyCompanyScore.objects.filter(
+        month__gte=quarter.start, month__lte=quarter.months[-1]
+    )
+    if street_id is not None:
+        qs = qs.filter(street_id=street_id)
+    return (
+        qs.values("street_id", "company_id")
+        .annotate(
+            average=Avg(AsNumeric(F("score")), output_field=DECIMAL),
+            n_months=Count("id"),
+            n_inspections=Sum("inspections"),
+            n_vetoes=Sum("vetoes"),
+            n_compounds=Max("compounds"),
+            n_poll_pos=Sum("poll_positive"),
+            n_poll=Sum("poll_total"),
+        )
+        .order_by()
+    )
+
+
+def quarter_bonus_queryset(quarter: Quarter, street_id: int | None = None):
+    qs = QuarterlyBonus.objects.filter(quarter=str(quarter))
+    if street_id is not None:
+        qs = qs.filter(street_id=street_id)
+    return qs.values("street_id", "company_id").annotate(points=Sum("points")).order_by()
+
+
+# Ties (SCORING.md, "Ties"): higher quarter score, then higher inspection
+# average, then fewer vetoes, then more compounds served, then company name,
+# then the company's id so the order is total.
+TIE_ORDER = (
+    "f.score DESC, f.inspection_average DESC, f.vetoes ASC, f.compounds DESC, "
+    "f.company_name ASC, f.company_id ASC"
+)
+
+
+def _street_sql(alias: str, street_id: int | None) -> tuple[str, list]:
+    if street_id is None:
+        return "", []
+    return f" AND {alias}.street_id = %s", [street_id]
+
+
+def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> int:
+    """Rank every street (or one) in one statement: RANK within each street."""
+    agg, agg_params = quarter_aggregate_queryset(
+        quarter, street_id
+    ).query.sql_with_params()
+    bonus, bonus_params = quarter_bonus_queryset(
+        quarter, street_id
+    ).query.sql_with_params()
+    t = QuarterlyRanking._meta.db_table
+    company = PropertyCompany._meta.db_table
+    prize = PrizeTier._meta.db_table
+    prize_count = PrizeTier.objects.filter(scheme=scheme).count()
+    w_insp = _param(scheme.weight_inspection)
+    w_sat = _param(scheme.weight_satisfaction)
+    satisfaction = _round2(f"100 * {_num('a.n_poll_pos')} / a.n_poll")
+    quarter_score = _round2(
+        "%s * s.inspection_average + CASE WHEN s.satisfaction IS NULL "
+        "THEN %s * s.inspection_average ELSE %s * s.satisfaction END + s.bonus"
+    )
+    sql = f"""
+        WITH agg AS ({agg}),
+        bonus AS ({bonus}),
+        scored AS (
+            SELECT a.street_id, a.company_id, a.n_months AS months,
+                a.n_inspections AS inspections, a.n_vetoes AS vetoes,
+                a.n_compounds AS compounds,
+                {_round2("a.average")} AS inspection_average,
+                CASE WHEN a.n_poll > 0 THEN {satisfaction} END AS satisfaction,
+                {_least("COALESCE(b.points, 0)", "%s")} AS bonus,
+                CASE WHEN a.n_inspections >= %s THEN 1 ELSE 0 END AS eligible,
+                co.name AS company_name
+            FROM agg a
+            LEFT JOIN bonus b ON b.company_id = a.company_id
+                AND b.street_id = a.street_id
+            JOIN {_q(company)} co ON co.id = a.company_id
+        ),
+        f AS (SELECT s.*, {quarter_score} AS score FROM scored s),
+        ranked AS (
+            SELECT f.*,
+                CASE WHEN f.eligible = 1 THEN ROW_NUMBER() OVER (
+                    PARTITION BY f.street_id, f.eligible ORDER BY {TIE_ORDER})
+                END AS rnk,
+                SUM(f.eligible) OVER (PARTITION BY f.street_id) AS ranked_count
+            FROM f
+        ),
+        bottom AS (
+            SELECT r.*, CASE WHEN r.rnk IS NOT NULL
+                AND r.rnk > r.ranked_count - %s AND r.rnk > %s
+                THEN 1 ELSE 0 END AS is_bottom
+            FROM ranked r
+        )
+        INSERT INTO {_q(t)} (company_id, street_id, quarter, quarter_start,
+            scheme_id, months, inspections, vetoes, compounds,
+            inspection_average, satisfaction, bonus, score, rank,
+            ranked_count, not_ranked_reason, is_bottom, consecutive_bottom,
+            bottom_run_start, prize_id, computed_at)
+        SELECT b.company_id, b.street_id, %s, %s, %s, b.months, b.inspections,
+            b.vetoes, b.compounds, b.inspection_average, b.satisfaction,
+            b.bonus, b.score, b.rnk, b.ranked_count,
+            CASE WHEN b.eligible = 1 THEN '' ELSE 'too_few_inspections' END,
+            b.is_bottom = 1,
+            CASE WHEN b.is_bottom = 1 THEN 1 + COALESCE(
+                CASE WHEN p.is_bottom THEN p.consecutive_bottom END, 0)
+                ELSE 0 END,
+            CASE WHEN b.is_bottom = 1 THEN COALESCE(
+                CASE WHEN p.is_bottom THEN p.bottom_run_start END, %s) END,
+            (SELECT pt.id FROM {_q(prize)} pt
+              WHERE pt.scheme_id = %s AND pt.{_q("rank")} = b.rnk),
+            %s
+        FROM bottom b
+        LEFT JOIN {_q(t)} p ON p.company_id = b.company_id
+            AND p.street_id = b.street_id AND p.quarter = %s
+        WHERE true
+        ON CONFLICT (company_id, street_id, quarter) DO UPDATE SET
+            quarter_start = excluded.quarter_start,
+            scheme_id = excluded.scheme_id,
+            months = excluded.months,
+            inspections = excluded.inspections,
+            vetoes = excluded.vetoes,
+            compounds = excluded.compounds,
+            inspection_average = excluded.inspection_average,
+            satisfaction = excluded.satisfaction,
+            bonus = excluded.bonus,
+            score = excluded.score,
+            {_q("rank")} = excluded.{_q("rank")},
+            ranked_count = excluded.ranked_count,
+            not_ranked_reason = excluded.not_ranked_reason,
+            is_bottom = excluded.is_bottom,
+            consecutive_bottom = excluded.consecutive_bottom,
+            bottom_run_start = excluded.bottom_run_start,
+            prize_id = excluded.prize_id,
+            computed_at = excluded.computed_at
+    """
+    params = [
+        *agg_params,
+        *bonus_params,
+        _param(scheme.quarterly_bonus_cap),
+        scheme.min_inspections_per_quarter,
+        w_insp,
+        w_sat,
+        w_sat,
+        scheme.bottom_n,
+        prize_count,
+        str(quarter),
+        quarter.start,
+        scheme.pk,
+        quarter.start,
+        scheme.pk,
+        stamp,
+        str(quarter.previous()),
+    ]
+    return _execute(sql, params)
+
+
+def _write_rewards(quarter: Quarter, street_id: int | None, stamp) -> int:
+    t = Reward._meta.db_table
+    ranking = QuarterlyRanking._meta.db_table
+    prize = PrizeTier._meta.db_table
+    street, street_params = _street_sql("r", street_id)
+    # An approved or paid reward is history: a rerun never rewrites it.
+    sql = f"""
+        INSERT INTO {_q(t)} (ranking_id, title, amount, payment_reference,
+            created_at)
+        SELECT r.id, pt.title, pt.amount, '', %s
+        FROM {_q(ranking)} r JOIN {_q(prize)} pt ON pt.id = r.prize_id
+        WHERE r.quarter = %s{street}
+        ON CONFLICT (ranking_id) DO UPDATE SET
+            title = excluded.title, amount = excluded.amount
+        WHERE {_q(t)}.approved_at IS NULL AND {_q(t)}.paid_on IS NULL
+    """
+    rows = _execute(sql, [stamp, str(quarter), *street_params])
+    lost = Reward.objects.filter(
+        ranking__quarter=str(quarter),
+        ranking__prize__isnull=True,
+        approved_at__isnull=True,
+    )
+    if street_id is not None:
+        lost = lost.filter(ranking__street_id=street_id)
+    lost.delete()
+    return rows
+
+
+def _write_ladder(quarter: Quarter, street_id: int | None, scheme, stamp) -> int:
+    t = ExitLadderStep._meta.db_table
+    ranking = QuarterlyRanking._meta.db_table
+    k = scheme.consecutive_k
+    deadline = timezone.localdate() + timedelta(days=scheme.rectification_days)
+    street, street_params = _street_sql("r", street_id)
+    kind = (
+        "CASE WHEN r.consecutive_bottom >= %s THEN 'exit' "
+        "WHEN r.consecutive_bottom >= 2 THEN 'interview' ELSE 'warning' END"
+    )
+    sql = f"""
+        INSERT INTO {_q(t)} (ranking_id, company_id, street_id, quarter, kind,
+            consecutive, rectification_deadline, note, created_at)
+        SELECT r.id, r.company_id, r.street_id, r.quarter, {kind},
+            r.consecutive_bottom,
+            CASE WHEN r.consecutive_bottom >= 2 THEN %s END, '', %s
+        FROM {_q(ranking)} r
+        WHERE r.quarter = %s AND r.is_bottom{street}
+        ON CONFLICT (ranking_id) DO UPDATE SET
+            kind = excluded.kind, consecutive = excluded.consecutive
+    """
+    rows = _execute(sql, [k, deadline, stamp, str(quarter), *street_params])
+    gone = ExitLadderStep.objects.filter(
+        quarter=str(quarter), ranking__is_bottom=False
+    )
+    if street_id is not None:
+        gone = gone.filter(street_id=street_id)
+    gone.delete()
+    cases = ExitCase._meta.db_table
+    # One case per run of bottom quarters: the run's first quarter is part
+    # of the key, so later quarters of the same run find it already open.
+    sql = f"""
+        INSERT INTO {_q(cases)} (company_id, street_id, run_start,
+            opened_quarter, ranking_id, status, opened_at, note)
+        SELECT r.company_id, r.street_id, r.bottom_run_start, r.quarter, r.id,
+            'opened', %s, ''
+        FROM {_q(ranking)} r
+        WHERE r.quarter = %s AND r.is_bottom AND r.consecutive_bottom >= %s{street}
+        ON CONFLICT (company_id, street_id, run_start) DO NOTHING
+    """
+    rows += _execute(sql, [stamp, str(quarter), k, *street_params])
+    return rows
+
+
+def write_quarter(
+    quarter: Quarter, *, scheme: AssessmentScheme, street_id: int | None = None
+) -> int:
+    """Rank a quarter (every street, or one) in one transaction; rows written.
+
+    Writes the rankings, the reward ledger rows of the prize ranks, the
+    exit-ladder steps and any exit case. The previous quarter must have been
+    ranked first for a bottom run to continue.
+    """
+    stamp = timezone.now()
+    with transaction.atomic():
+        streets = _street_ids() if street_id is None else [street_id]
+        _lock(-(quarter.year * 10 + quarter.number), *streets)
+        rows = _write_rankings(quarter, street_id, scheme, stamp)
+        stale = QuarterlyRanking.objects.filter(quarter=str(quarter)).exclude(
+            Exists(
+                MonthlyCompanyScore.objects.filter(
+                    company=OuterRef("company"),
+                    street=OuterRef("street"),
+                    month__in=quarter.months,
+                )
+            )
+        )
+        if street_id is not None:
+            stale = stale.filter(street_id=street_id)
+        stale.delete()
+        rows += _write_rewards(quarter, street_id, stamp)
+        rows += _write_ladder(quarter, street_id, scheme, stamp)
+    return rows
+
+
+def rank_street_quarter(
+    street_id: int, quarter: Quarter | str, *, scheme: AssessmentScheme | None = None
+) -> int:
+    """Rank one street's companies for a quarter; rows written."""
+    if isinstance(quarter, str):
+        quarter = Quarter.parse(quarter)
+    scheme = scheme or scheme_for_quarter(quarter)
+    return write_quarter(quarter, scheme=scheme, street_id=street_id)
+
+
+def optional_weights_note(scheme: AssessmentScheme) -> str:
+    """Say which optional weights were set but have no figures to read."""
+    named = {
+        "weight_concern_timeliness": _("concern timeliness"),
+        "weight_reopen_rate": _("reopen rate"),
+        "weight_visit_day": _("visit-day completion"),
+    }
+    unused = [str(label) for field, label in named.items() if getattr(scheme, field)]
+    if not unused:
+        return ""
+    return _(
+        "Weights set for %(names)s were not applied: those figures are not "
+        "available to the ranking yet (see SCORING.md)."
+    ) % {"names": ", ".join(unused)}
+
+
+def rank_quarter(quarter: Quarter | str) -> ScoringRun:
+    """Rank every street's companies for a finished quarter; record the run."""
+    if isinstance(quarter, str):
+        quarter = Quarter.parse(quarter)
+    refuse_unfinished_quarter(quarter)
+    scheme = scheme_for_quarter(quarter)
+    run = start_run(kind=ScoringRun.Kind.QUARTER, period=str(quarter))
+    try:
+        rows = write_quarter(quarter, scheme=scheme)
+    except Exception as exc:
+        fail_run(run.pk, exc)
+        raise
+    return finish_run(run, rows=rows, note=optional_weights_note(scheme))
+
+
+@dataclass(frozen=True)
+class LadderSummary:
+    warnings: int
+    interviews: int
+    open_cases: int
+
+
+def ladder_summary(street_id: int, quarter: Quarter) -> LadderSummary:
+    steps = ExitLadderStep.objects.filter(street_id=street_id, quarter=str(quarter))
+    K = ExitLadderStep.Kind
+    return LadderSummary(
+        warnings=steps.filter(kind=K.WARNING).count(),
+        interviews=steps.filter(kind=K.INTERVIEW).count(),
+        open_cases=ExitCase.objects.filter(street_id=street_id)
+        .exclude(status__in=[ExitCase.Status.CLOSED, ExitCase.Status.WITHDRAWN])
+        .count(),
+    )

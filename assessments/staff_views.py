@@ -1,0 +1,306 @@
+"""Staff pages for scores: rankings, a company's history, the reward ledger,
+exit cases, monthly scores, runs, Excel exports and the printable notice.
+
+Every query goes through `visible_to(request.user)`: a street office sees its
+street, company staff their own company's rows.
+"""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from compounds.models import PropertyCompany
+from org.models import OrgUnit
+
+from .models import (
+    ExitCase,
+    ExitLadderStep,
+    MonthlyCompanyScore,
+    MonthlyCompoundScore,
+    Quarter,
+    QuarterlyRanking,
+    Reward,
+    ScoringRun,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _streets(rows) -> list[OrgUnit]:
+    ids = rows.order_by().values_list("street_id", flat=True).distinct()
+    return list(OrgUnit.objects.filter(pk__in=ids).order_by("code", "name"))
+
+
+def _pick_street(request, streets: list[OrgUnit]) -> OrgUnit | None:
+    wanted = request.GET.get("street", "")
+    for street in streets:
+        if str(street.pk) == wanted:
+            return street
+    return streets[0] if streets else None
+
+
+def _ranking_context(request):
+    visible = QuarterlyRanking.objects.visible_to(request.user)
+    quarters = list(
+        visible.order_by("-quarter_start")
+        .values_list("quarter", flat=True)
+        .distinct()
+    )
+    quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
+    if quarter and quarter not in quarters:
+        raise Http404
+    streets = _streets(visible.filter(quarter=quarter))
+    street = _pick_street(request, streets)
+    rows = (
+        visible.filter(quarter=quarter, street=street)
+        .select_related("company", "prize", "scheme", "ladder_step")
+        .order_by("rank", "-score", "company__name")
+    )
+    return {
+        "quarters": quarters,
+        "quarter": quarter,
+        "streets": streets,
+        "street": street,
+        "ranked": [r for r in rows if r.rank is not None],
+        "not_ranked": [r for r in rows if r.rank is None],
+    }
+
+
+@login_required
+def ranking_list(request):
+    return render(request, "assessments/ranking_list.html", _ranking_context(request))
+
+
+@login_required
+def notice_detail(request):
+    """通报: the printable quarterly notice of one street's ranking."""
+    context = _ranking_context(request)
+    if not context["street"]:
+        raise Http404
+    rows = context["ranked"]
+    context.update(
+        prize_rows=[r for r in rows if r.prize_id],
+        bottom_rows=[r for r in rows if r.is_bottom],
+        cases=ExitCase.objects.visible_to(request.user).filter(
+            street=context["street"], opened_quarter=context["quarter"]
+        ),
+        quarter_obj=Quarter.parse(context["quarter"]),
+    )
+    return render(request, "assessments/notice_detail.html", context)
+
+
+def chart_points(values: list[Decimal | None], *, width=640, height=220, pad=32):
+    """SVG coordinates for a 0–100 line chart of `values` (None: a gap)."""
+    n = max(len(values), 2)
+    step = (width - 2 * pad) / (n - 1)
+    points = []
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        x = pad + i * step
+        y = pad + (height - 2 * pad) * (1 - float(value) / 100)
+        points.append({"x": round(x, 1), "y": round(y, 1), "value": value, "i": i})
+    return points
+
+
+@login_required
+def score_company(request, pk: int):
+    company = get_object_or_404(PropertyCompany.objects.all(), pk=pk)
+    months = list(
+        MonthlyCompanyScore.objects.visible_to(request.user)
+        .filter(company=company)
+        .select_related("street")
+        .order_by("month", "street__name")
+    )
+    rankings = list(
+        QuarterlyRanking.objects.visible_to(request.user)
+        .filter(company=company)
+        .select_related("street", "prize", "ladder_step")
+        .order_by("-quarter_start")
+    )
+    if not months and not rankings:
+        raise Http404
+    width, height, pad = 640, 220, 32
+    points = chart_points([m.score for m in months], width=width, height=height, pad=pad)
+    for point in points:
+        point["label"] = months[point["i"]].month.strftime("%Y-%m")
+    gridlines = [
+        {"value": v, "y": pad + (height - 2 * pad) * (1 - v / 100)}
+        for v in (0, 25, 50, 75, 100)
+    ]
+    return render(
+        request,
+        "assessments/score_company.html",
+        {
+            "company": company,
+            "months": months,
+            "rankings": rankings,
+            "points": points,
+            "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+            "gridlines": gridlines,
+            "chart": {"width": width, "height": height, "pad": pad},
+        },
+    )
+
+
+def _month_context(request):
+    visible = MonthlyCompoundScore.objects.visible_to(request.user)
+    months = list(
+        visible.order_by("-month").values_list("month", flat=True).distinct()[:36]
+    )
+    wanted = request.GET.get("month", "")
+    month = next((m for m in months if m.strftime("%Y-%m") == wanted), None)
+    month = month or (months[0] if months else None)
+    rows = (
+        visible.filter(month=month)
+        .select_related("compound", "company", "community")
+        .order_by("-score", "compound__name")
+    )
+    companies = (
+        MonthlyCompanyScore.objects.visible_to(request.user)
+        .filter(month=month)
+        .select_related("company", "street")
+        .order_by("street__name", "-score")
+    )
+    return {"months": months, "month": month, "rows": rows, "companies": companies}
+
+
+@login_required
+def score_month_list(request):
+    return render(request, "assessments/score_month_list.html", _month_context(request))
+
+
+@login_required
+def score_runs(request):
+    runs = ScoringRun.objects.visible_to(request.user).select_related("street")[:100]
+    return render(request, "assessments/score_runs.html", {"runs": runs})
+
+
+@login_required
+def reward_list(request):
+    rewards = (
+        Reward.objects.visible_to(request.user)
+        .select_related("ranking__company", "ranking__street", "approved_by")
+        .order_by("-ranking__quarter_start", "ranking__street__name", "ranking__rank")
+    )
+    total = sum((r.amount for r in rewards), start=Decimal("0"))
+    paid = sum((r.amount for r in rewards if r.paid_on), start=Decimal("0"))
+    return render(
+        request,
+        "assessments/reward_list.html",
+        {"rewards": rewards, "total": total, "paid": paid, "unpaid": total - paid},
+    )
+
+
+@login_required
+def exit_list(request):
+    cases = (
+        ExitCase.objects.visible_to(request.user)
+        .select_related("company", "street")
+        .prefetch_related("documents")
+    )
+    steps = (
+        ExitLadderStep.objects.visible_to(request.user)
+        .select_related("company", "street", "ranking")
+        .order_by("-ranking__quarter_start", "-consecutive", "company__name")[:60]
+    )
+    return render(
+        request, "assessments/exit_list.html", {"cases": cases, "steps": steps}
+    )
+
+
+# Excel exports -------------------------------------------------------------------
+
+
+def _xlsx(title: str, header: list[str], rows, filename: str) -> HttpResponse:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column) + 4
+        sheet.column_dimensions[column[0].column_letter].width = min(width, 48)
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _num(value):
+    return float(value) if value is not None else None
+
+
+@login_required
+def ranking_export(request):
+    context = _ranking_context(request)
+    street = context["street"]
+    rows = [
+        [
+            r.rank,
+            r.company.name,
+            _num(r.inspection_average),
+            _num(r.satisfaction),
+            _num(r.bonus),
+            _num(r.score),
+            r.inspections,
+            r.prize.title if r.prize else "",
+            r.ladder_step.get_kind_display() if hasattr(r, "ladder_step") else "",
+            r.not_ranked_message if r.rank is None else "",
+        ]
+        for r in context["ranked"] + context["not_ranked"]
+    ]
+    header = [
+        _("Rank"),
+        _("Company"),
+        _("Inspection average"),
+        _("Satisfaction"),
+        _("Bonus"),
+        _("Quarter score"),
+        _("Inspections"),
+        _("Prize"),
+        _("Exit ladder"),
+        _("Not ranked because"),
+    ]
+    name = f"ranking-{context['quarter']}-{street.code if street else 'none'}.xlsx"
+    return _xlsx(context["quarter"] or "-", header, rows, name)
+
+
+@login_required
+def score_month_export(request):
+    context = _month_context(request)
+    month: date | None = context["month"]
+    rows = [
+        [
+            r.compound.name,
+            r.community.name,
+            r.company.name if r.company else "",
+            r.households,
+            _num(r.score),
+            r.inspections,
+            _("yes") if r.vetoed else "",
+        ]
+        for r in context["rows"]
+    ]
+    header = [
+        _("Compound"),
+        _("Community"),
+        _("Serving company"),
+        _("Households"),
+        _("Month score"),
+        _("Inspections"),
+        _("Veto"),
+    ]
+    label = month.strftime("%Y-%m") if month else "-"
+    return _xlsx(label, header, rows, f"monthly-scores-{label}.xlsx")

@@ -1,0 +1,55 @@
+"""What each role may do with compounds and companies (see `org.roles`)."""
+
+from org.roles import (
+    COMMUNITY_STAFF,
+    GRID_BRANCH,
+    INSPECTOR,
+    PROPERTY_MANAGER,
+    STREET_OFFICE,
+    perms,
+    view,
+)
+
+_ALL = (
+    "propertycompany",
+    "partyorganisation",
+    "partyinstructor",
+    "companystaff",
+    "compound",
+    "servicecontract",
+    "servicepackage",
+    "packagemembership",
+    "committee",
+    "committeemember",
+    "buildinghead",
+    "facility",
+)
+# Kept by the community and its grids, under the street's eye.
+_LOCAL = ("compound", "committee", "committeemember", "buildinghead", "facility")
+
+PERMISSIONS = {
+    STREET_OFFICE: perms("compounds", *_ALL),
+    COMMUNITY_STAFF: view("compounds", *_ALL)
+    + perms("compounds", *_LOCAL, actions=("add", "change")),
+    GRID_BRANCH: view("compounds", *_ALL)
+    + perms("compounds", "committeemember", "buildinghead", actions=("add", "change"))
+    + perms("compounds", "compound", "committee", "facility", actions=("change",)),
+    PROPERTY_MANAGER: view(
+        "compounds",
+        "propertycompany",
+        "partyorganisation",
+        "partyinstructor",
+        "companystaff",
+        "compound",
+        "servicecontract",
+        "servicepackage",
+        "packagemembership",
+        "committee",
+        "buildinghead",
+        "facility",
+    )
+    + perms("compounds", "companystaff", "facility", actions=("add", "change")),
+    INSPECTOR: view(
+        "compounds", "propertycompany", "compound", "committee", "facility"
+    ),
+}

@@ -1,0 +1,106 @@
+"""Admin pages of visit days, meetings and disclosures.
+
+Closing a meeting and turning needs into concerns go through the pages
+(and so through `civic_services`); here those fields are read-only.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from org.admin_scope import ScopedAdmin, ScopedTabularInline
+
+from .models import (
+    ActionItem,
+    Disclosure,
+    Meeting,
+    MeetingAgendaItem,
+    MeetingDecision,
+    VisitDayOverride,
+    VisitNeed,
+    VisitPhoto,
+    VisitReport,
+)
+
+
+@admin.register(VisitDayOverride)
+class VisitDayOverrideAdmin(admin.ModelAdmin):
+    list_display = ["month", "date", "reason"]
+    date_hierarchy = "month"
+
+
+class VisitNeedInline(ScopedTabularInline):
+    model = VisitNeed
+    extra = 0
+    fields = ["text", "concern"]
+    readonly_fields = ["concern"]
+
+
+class VisitPhotoInline(ScopedTabularInline):
+    model = VisitPhoto
+    extra = 0
+
+
+@admin.register(VisitReport)
+class VisitReportAdmin(ScopedAdmin):
+    list_display = ["date", "compound", "company", "households_visited", "manager"]
+    list_filter = ["date", "company"]
+    search_fields = ["compound__name", "notes"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["compound"]
+    raw_id_fields = ["manager"]
+    list_select_related = ["compound", "company", "manager"]
+    inlines = [VisitNeedInline, VisitPhotoInline]
+
+
+class AgendaInline(ScopedTabularInline):
+    model = MeetingAgendaItem
+    extra = 0
+    raw_id_fields = ["concern"]
+
+
+class DecisionInline(ScopedTabularInline):
+    model = MeetingDecision
+    extra = 0
+    fields = ["order", "text", "is_published", "published_on"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedAdmin):
+    list_display = ["date", "kind", "title", "compound", "community", "status"]
+    list_filter = ["kind", "status", "date"]
+    search_fields = ["title", "place", "host", "minutes"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["compound"]
+    list_select_related = ["compound", "community"]
+    readonly_fields = ["status", "closed_at", "created_by", "created_at"]
+    inlines = [AgendaInline, DecisionInline]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ScopedAdmin):
+    list_display = ["concern", "owner", "deadline", "done_at", "decision"]
+    list_filter = [("done_at", admin.EmptyFieldListFilter), "deadline"]
+    search_fields = ["owner", "concern__tracking_code"]
+    raw_id_fields = ["concern", "decision"]
+    list_select_related = ["concern", "decision"]
+
+    @admin.display(description=_("open"), boolean=True)
+    def is_open(self, obj):
+        return obj.done_at is None
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(ScopedAdmin):
+    list_display = ["title", "compound", "kind", "published_on", "objection_until"]
+    list_filter = ["kind", "published_on"]
+    search_fields = ["title", "content", "compound__name"]
+    date_hierarchy = "published_on"
+    autocomplete_fields = ["compound"]
+    raw_id_fields = ["meeting"]
+    list_select_related = ["compound"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

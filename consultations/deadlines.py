@@ -1,0 +1,95 @@
+"""Working days on the Chinese official calendar.
+
+Holidays and adjusted working days (调休) come from `chinese_calendar`; the
+staff's `CalendarOverride` rows win over it. For a year the library does
+not know (it raises NotImplementedError), Monday to Friday are working days,
+plus the overrides, and the result says so (`fallback`), so staff see that
+the deadline was counted without the official calendar.
+
+A deadline of N working days ends at the end of the N-th working day after
+the day it starts from (Asia/Shanghai).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import chinese_calendar
+from django.utils import timezone
+
+END_OF_DAY = time(23, 59, 59)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    moment: datetime
+    fallback: bool = False
+
+
+class WorkCalendar:
+    """Answers "is this a working day?" with the overrides loaded once."""
+
+    def __init__(self, start: date, end: date) -> None:
+        from consultations.models import CalendarOverride
+
+        self.overrides = dict(
+            CalendarOverride.objects.filter(date__range=(start, end)).values_list(
+                "date", "is_workday"
+            )
+        )
+        self.fallback_used = False
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self.fallback_used = True
+            return day.weekday() < 5
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(
+        datetime.combine(day, END_OF_DAY), timezone.get_current_timezone()
+    )
+
+
+def add_working_days(start: datetime, days: int) -> Deadline:
+    """The end of the `days`-th working day after `start`'s day."""
+    first = _local_day(start)
+    # Three calendar days per working day plus a long holiday is plenty.
+    calendar = WorkCalendar(first, first + timedelta(days=days * 3 + 30))
+    day = first
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if calendar.is_workday(day):
+            counted += 1
+    return Deadline(moment=_end_of(day), fallback=calendar.fallback_used)
+
+
+def add_hours(start: datetime, hours: int) -> Deadline:
+    """Hour limits (emergencies, utilities) run round the clock."""
+    return Deadline(moment=start + timedelta(hours=hours))
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Working days after `start`'s day up to and including `end`'s day."""
+    first, last = _local_day(start), _local_day(end)
+    if last <= first:
+        return 0
+    calendar = WorkCalendar(first, last)
+    return sum(
+        calendar.is_workday(first + timedelta(days=i))
+        for i in range(1, (last - first).days + 1)
+    )
+
+
+def is_workday(day: date) -> tuple[bool, bool]:
+    """(is a working day, counted on the fallback calendar)."""
+    calendar = WorkCalendar(day, day)
+    return calendar.is_workday(day), calendar.fallback_used

@@ -1,0 +1,203 @@
+"""Forms of the concern pages: the public form, staff intake, the rating
+form and the staff action form. They only parse input; the services decide."""
+
+import re
+import secrets
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from compounds.models import Compound
+from org.models import LiaisonDepartment
+
+from .models import Concern, ConcernCategory
+from .services import max_description_length, validate_phone
+from .uploads import max_photos, prepare_photos
+
+TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_form_token() -> str:
+    return secrets.token_hex(16)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to N photos; each verified and re-encoded (see uploads.py)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"accept": "image/jpeg,image/png,image/webp"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return prepare_photos(files)
+
+
+class CompoundChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Compound) -> str:
+        return obj.name
+
+
+class ConcernForm(forms.Form):
+    compound = CompoundChoiceField(
+        label=_("Compound"),
+        queryset=Compound.objects.none(),
+        empty_label=_("Choose your compound"),
+        error_messages={
+            "invalid_choice": _("Choose a compound from the list."),
+            "required": _("Choose your compound."),
+        },
+    )
+    category = forms.ModelChoiceField(
+        label=_("What is it about?"),
+        queryset=ConcernCategory.objects.none(),
+        empty_label=_("Choose a category"),
+        error_messages={"invalid_choice": _("Choose a category from the list.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Concern.Kind.choices,
+        initial=Concern.Kind.CONSULTATION,
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Where, what, since when. At most 2000 characters."),
+        error_messages={"required": _("Describe the concern.")},
+    )
+    photos = PhotosField(
+        label=_("Photos"),
+        help_text=_("Up to 3 photos, JPEG, PNG or WebP, at most 5 MB each."),
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"), max_length=50, required=False
+    )
+    phone = forms.CharField(
+        label=_("Mobile number (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
+        ),
+        help_text=_("Only staff see it, to call you back."),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_("We e-mail you when your concern is answered."),
+    )
+    # A field people never see; bots fill it in.
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+    disclosure = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, compounds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = (
+            compounds if compounds is not None else Compound.objects.all()
+        ).order_by("name")
+        self.fields["category"].queryset = ConcernCategory.objects.filter(
+            is_active=True
+        )
+        self.fields["description"].max_length = max_description_length()
+        self.fields["description"].validators.append(
+            MaxLengthValidator(max_description_length())
+        )
+        self.fields["description"].widget.attrs["maxlength"] = str(
+            max_description_length()
+        )
+        self.fields["photos"].help_text = _(
+            "Up to %(n)d photos, JPEG, PNG or WebP, at most 5 MB each."
+        ) % {"n": max_photos()}
+
+    def clean_description(self) -> str:
+        text = self.cleaned_data["description"].strip()
+        if not text:
+            raise ValidationError(_("Describe the concern."))
+        return text
+
+    def clean_phone(self) -> str:
+        return validate_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise ValidationError(_("This form could not be sent. Please try again."))
+        return ""
+
+    def clean_token(self) -> str | None:
+        token = (self.cleaned_data.get("token") or "").strip().lower()
+        return token if TOKEN_RE.match(token) else None
+
+
+class StaffIntakeForm(ConcernForm):
+    """Staff enter a concern for a resident, saying where it came from."""
+
+    source = forms.ChoiceField(
+        label=_("Source"),
+        choices=[
+            (value, label)
+            for value, label in Concern.Source.choices
+            if value not in (Concern.Source.WEB, Concern.Source.OPEN311)
+        ],
+        initial=Concern.Source.PHONE,
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=Concern.Urgency.choices,
+        initial=Concern.Urgency.NORMAL,
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        choices=Concern.Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the three answers.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ActionForm(forms.Form):
+    """One workflow verb with its note and extra values (staff and managers)."""
+
+    action = forms.CharField()
+    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea)
+    to = forms.ChoiceField(
+        label=_("Dispatch to"),
+        choices=[("", _("default for the category"))]
+        + list(ConcernCategory.Handler.choices),
+        required=False,
+    )
+    department = forms.ModelChoiceField(
+        label=_("Liaison department"),
+        queryset=LiaisonDepartment.objects.all(),
+        required=False,
+    )
+    days = forms.IntegerField(
+        label=_("Working days"), min_value=1, max_value=10, required=False
+    )
+    rating = forms.ChoiceField(
+        label=_("Resident's rating"),
+        choices=[("", "—"), *Concern.Rating.choices],
+        required=False,
+    )
+    resolved = forms.NullBooleanField(label=_("Resolved?"), required=False)
+    into = forms.IntegerField(required=False)
+    photos = PhotosField(label=_("Photos"))

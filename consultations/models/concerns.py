@@ -1,0 +1,616 @@
+"""Residents' concerns (居民说事): categories, the concern, its events,
+photos, the notification outbox and the working-day calendar overrides."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from org.scope import ScopedQuerySet
+
+__all__ = [
+    "CalendarOverride",
+    "Concern",
+    "ConcernCategory",
+    "ConcernEvent",
+    "ConcernPhoto",
+    "ConcernQuerySet",
+    "Notification",
+    "new_tracking_code",
+]
+
+# Letters and digits a resident can read out over the phone without
+# confusion: no 0/O, 1/I/L.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 12  # 31**12 ≈ 2**59: not guessable
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def normalise_tracking_code(text: str) -> str:
+    """What a resident typed (spaces, dashes, lower case) → the stored code."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:32]
+
+
+class CalendarOverride(models.Model):
+    """A day the official calendar gets wrong or does not know yet."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("is a working day"),
+        help_text=_("Ticked: a working day (e.g. an adjusted Saturday). "
+                    "Unticked: a holiday."),
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = _("working day") if self.is_workday else _("holiday")
+        return f"{self.date} · {kind}"
+
+
+class ConcernCategory(models.Model):
+    class Handler(models.TextChoices):
+        COMPANY = "company", _("serving property company")
+        COMMUNITY = "community", _("community")
+        GRID = "grid", _("grid")
+        LIAISON = "liaison", _("liaison department")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    default_handler = models.CharField(
+        _("default handler"),
+        max_length=16,
+        choices=Handler.choices,
+        default=Handler.COMPANY,
+    )
+    sla_hours = models.PositiveIntegerField(
+        _("time limit (hours)"), null=True, blank=True
+    )
+    sla_working_days = models.PositiveIntegerField(
+        _("time limit (working days)"), null=True, blank=True
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("concern category")
+        verbose_name_plural = _("concern categories")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sla_hours__isnull=True) | Q(sla_working_days__isnull=True),
+                name="category_one_time_limit",
+                violation_error_message=_(
+                    "Give the time limit in hours or in working days, not both."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        lang = get_language() or ""
+        if lang.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class ConcernQuerySet(ScopedQuerySet):
+    scope_unit = "grid"
+    scope_ancestors = {"street": "street", "community": "community", "grid": "grid"}
+    scope_compound = "compound"
+    scope_company = "handler_company"
+
+    def open(self):
+        return self.filter(status__in=Concern.OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        """Open concerns past their deadline (red)."""
+        now = now or timezone.now()
+        return self.open().filter(due_at__lt=now)
+
+    def due_soon(self, now=None):
+        """Open concerns due within one working day (yellow)."""
+        from consultations.deadlines import add_working_days
+
+        now = now or timezone.now()
+        cutoff = add_working_days(now, 1).moment
+        return self.open().filter(due_at__gte=now, due_at__lte=cutoff)
+
+    def public(self):
+        return self.exclude(status=Concern.Status.MERGED)
+
+    def for_company(self, company_ids):
+        return self.filter(handler_company_id__in=company_ids)
+
+    def with_list_columns(self):
+        return self.select_related(
+            "compound",
+            "category",
+            "handler_company",
+            "handler_unit",
+            "handler_department",
+        )
+
+    def in_unit(self, unit):
+        """Concerns under `unit`, through the indexed ancestor columns."""
+        if unit.kind in ("street", "community", "grid"):
+            return self.filter(**{f"{unit.kind}_id": unit.pk})
+        return self.filter(compound__party_group=unit)
+
+    def rates(self, group_field: str):
+        """三率 per `group_field` and month of submission.
+
+        response: signed for within a working day of dispatch / dispatched;
+        resolution: the resident says it is solved / residents asked;
+        satisfaction: satisfied or basically satisfied / rated.
+        """
+        from django.db.models import Count, F
+        from django.db.models.functions import TruncMonth
+
+        R = Concern.Rating
+        return (
+            self.annotate(month=TruncMonth("created_at"))
+            .values(group_field, "month")
+            .annotate(
+                total=Count("pk"),
+                dispatched=Count("pk", filter=Q(dispatched_at__isnull=False)),
+                signed_on_time=Count(
+                    "pk",
+                    filter=Q(
+                        dispatched_at__isnull=False,
+                        signed_at__isnull=False,
+                        signed_at__lte=F("sign_due_at"),
+                    ),
+                ),
+                asked=Count("pk", filter=Q(is_resolved__isnull=False)),
+                resolved=Count("pk", filter=Q(is_resolved=True)),
+                rated=Count("pk", filter=~Q(rating="")),
+                satisfied=Count("pk", filter=Q(rating__in=[R.SATISFIED, R.BASIC])),
+            )
+            .order_by("-month", group_field)
+        )
+
+
+class Concern(models.Model):
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("consultation")
+        HELP = "help", _("request for help")
+        COMPLAINT = "complaint", _("complaint")
+        REPORT = "report", _("report")
+        SUGGESTION = "suggestion", _("suggestion")
+        PRAISE = "praise", _("praise")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("web form")
+        PHONE = "phone", _("phone call")
+        WALK_IN = "walk_in", _("walk-in")
+        DOOR_KNOCK = "door_knock", _("door-knock visit (敲门行动)")
+        TEA_TABLE = "tea_table", _("tea table (流动茶桌)")
+        HOTLINE_12345 = "hotline_12345", _("12345 hotline")
+        VISIT_DAY = "visit_day", _("visit day")
+        OPEN311 = "open311", _("Open311")
+        STAFF = "staff", _("staff")
+
+    class Urgency(models.TextChoices):
+        EMERGENCY = "emergency", _("emergency")
+        URGENT = "urgent", _("urgent")
+        NORMAL = "normal", _("normal")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        DISPATCHED = "dispatched", _("dispatched")
+        SIGNED = "signed", _("signed for")
+        IN_PROGRESS = "in_progress", _("in progress")
+        RESPONDED = "responded", _("answered")
+        FOLLOW_UP = "follow_up", _("followed up")
+        CLOSED = "closed", _("closed")
+        REJECTED = "rejected", _("rejected")
+        REOPENED = "reopened", _("reopened")
+        ESCALATED = "escalated", _("escalated (督办)")
+        MERGED = "merged", _("merged")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("satisfied")
+        BASIC = "basic", _("basically satisfied")
+        DISSATISFIED = "dissatisfied", _("dissatisfied")
+
+    class AlertLevel(models.TextChoices):
+        NONE = "", _("on time")
+        YELLOW = "yellow", _("due within a working day")
+        RED = "red", _("overdue")
+
+    # Still needing work from someone; the deadline sweep looks at these.
+    OPEN_STATUSES = (
+        Status.SUBMITTED,
+        Status.ACCEPTED,
+        Status.DISPATCHED,
+        Status.SIGNED,
+        Status.IN_PROGRESS,
+        Status.REOPENED,
+        Status.ESCALATED,
+    )
+    DONE_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
+
+    tracking_code = models.CharField(
+        _("tracking code"),
+        max_length=16,
+        unique=True,
+        default=new_tracking_code,
+        editable=False,
+    )
+    compound = models.ForeignKey(
+        "compounds.Compound",
+        verbose_name=_("compound"),
+        on_delete=models.PROTECT,
+        related_name="concerns",
+    )
+    # Copies of the compound's ancestors, so subtree lists use one index.
+    street = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    community = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    grid = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    category = models.ForeignKey(
+        ConcernCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="concerns",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.CONSULTATION
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.WEB
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    description = models.TextField(_("description"))
+    is_hidden = models.BooleanField(_("description hidden"), default=False)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
+    )
+    handler_company = models.ForeignKey(
+        "compounds.PropertyCompany",
+        verbose_name=_("handling company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+    )
+    handler_unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("handling unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_concerns",
+    )
+    handler_department = models.ForeignKey(
+        "org.LiaisonDepartment",
+        verbose_name=_("handling department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+    )
+    response = models.TextField(_("answer"), blank=True)
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    due_on_fallback_calendar = models.BooleanField(
+        _("deadline counted without the official calendar"),
+        default=False,
+        help_text=_(
+            "The official calendar does not cover the deadline's year: "
+            "Monday to Friday plus the overrides were counted."
+        ),
+    )
+    sign_due_at = models.DateTimeField(_("sign-for deadline"), null=True, blank=True)
+    extended = models.BooleanField(_("extended"), default=False)
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    rating = models.CharField(
+        _("rating"), max_length=16, choices=Rating.choices, blank=True
+    )
+    rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
+    is_resolved = models.BooleanField(
+        _("resolved (resident says)"), null=True, blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_concerns",
+    )
+    visit_report = models.ForeignKey(
+        "consultations.VisitReport",
+        verbose_name=_("visit report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+    )
+    disclosure = models.ForeignKey(
+        "consultations.Disclosure",
+        verbose_name=_("objection to disclosure"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objections",
+    )
+    partner = models.CharField(_("partner"), max_length=100, blank=True)
+    submission_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["street", "-created_at", "-id"], name="concern_street_recent"
+            ),
+            models.Index(
+                fields=["community", "-created_at", "-id"],
+                name="concern_community_recent",
+            ),
+            models.Index(
+                fields=["grid", "-created_at", "-id"], name="concern_grid_recent"
+            ),
+            models.Index(
+                fields=["handler_company", "-created_at", "-id"],
+                name="concern_company_recent",
+            ),
+            models.Index(fields=["status", "due_at"], name="concern_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.formatted_code} · {self.category}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:track", args=[self.tracking_code])
+
+    def save(self, *args, **kwargs) -> None:
+        self.copy_ancestors()
+        super().save(*args, **kwargs)
+
+    def copy_ancestors(self) -> None:
+        compound = self.compound
+        self.grid_id = compound.grid_id
+        self.community_id = compound.community_id
+        self.street_id = compound.street_id
+
+    @property
+    def formatted_code(self) -> str:
+        """The code in groups of four, as read out over the phone."""
+        code = self.tracking_code
+        return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.is_open and self.due_at and self.due_at < timezone.now())
+
+    @property
+    def alert_level(self) -> str:
+        """'red' when overdue, 'yellow' within a working day of it, else ''."""
+        from consultations.deadlines import add_working_days
+
+        now = timezone.now()
+        return self.alert_level_at(now, add_working_days(now, 1).moment)
+
+    def alert_level_at(self, now, yellow_from) -> str:
+        """The flag at `now`, given the end of the next working day.
+
+        Lists compute `yellow_from` once per page instead of per row.
+        """
+        if not self.is_open or not self.due_at:
+            return self.AlertLevel.NONE
+        if self.due_at < now:
+            return self.AlertLevel.RED
+        if self.due_at <= yellow_from:
+            return self.AlertLevel.YELLOW
+        return self.AlertLevel.NONE
+
+    @property
+    def handler_display(self) -> str:
+        handler = self.handler_company or self.handler_unit or self.handler_department
+        return str(handler) if handler else ""
+
+    @property
+    def can_be_rated(self) -> bool:
+        # Rating moves it on, so one rating per answer.
+        return self.status == self.Status.RESPONDED
+
+    @property
+    def public_description(self) -> str:
+        return "" if self.is_hidden else self.description
+
+
+class ConcernEventQuerySet(ScopedQuerySet):
+    scope_unit = "concern__grid"
+    scope_ancestors = {
+        "street": "concern__street",
+        "community": "concern__community",
+        "grid": "concern__grid",
+    }
+    scope_compound = "concern__compound"
+    scope_company = "concern__handler_company"
+
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class ConcernEvent(models.Model):
+    concern = models.ForeignKey(
+        Concern,
+        verbose_name=_("concern"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=Concern.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to"), max_length=16, choices=Concern.Status.choices, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(_("public"), default=False)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = ConcernEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("concern event")
+        verbose_name_plural = _("concern events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.concern_id} · {self.action}"
+
+    @property
+    def action_display(self) -> str:
+        from consultations.services import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+
+class ConcernChildQuerySet(ScopedQuerySet):
+    """Rows hanging off a concern see what their concern sees."""
+
+    scope_unit = "concern__grid"
+    scope_ancestors = {
+        "street": "concern__street",
+        "community": "concern__community",
+        "grid": "concern__grid",
+    }
+    scope_compound = "concern__compound"
+    scope_company = "concern__handler_company"
+
+
+def concern_photo_path(instance: "ConcernPhoto", filename: str) -> str:
+    today = timezone.localdate()
+    return f"concerns/{today:%Y/%m}/{secrets.token_hex(12)}.{filename.rsplit('.', 1)[-1]}"
+
+
+class ConcernPhoto(models.Model):
+    class Stage(models.TextChoices):
+        SUBMITTED = "submitted", _("with the concern")
+        RESPONSE = "response", _("with the answer")
+
+    concern = models.ForeignKey(
+        Concern,
+        verbose_name=_("concern"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.ImageField(_("image"), upload_to=concern_photo_path)
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=Stage.choices, default=Stage.SUBMITTED
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    objects = ConcernChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("concern photo")
+        verbose_name_plural = _("concern photos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class NotificationQuerySet(ConcernChildQuerySet):
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An e-mail waiting in the outbox, written with the change it reports."""
+
+    concern = models.ForeignKey(
+        Concern,
+        verbose_name=_("concern"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    to_email = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="notification_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to_email} · {self.subject}"

@@ -1,0 +1,204 @@
+"""Visit days (走访日): each property manager visits the households of the
+compounds they serve on the second Saturday of each month and files a
+report per compound; a need heard there can become a concern."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from org.scope import ScopedQuerySet
+
+__all__ = [
+    "VisitDayOverride",
+    "VisitNeed",
+    "VisitPhoto",
+    "VisitReport",
+    "month_start",
+]
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+class VisitDayOverride(models.Model):
+    """A month whose visit day is not its second Saturday (e.g. a holiday)."""
+
+    month = models.DateField(
+        _("month"), unique=True, help_text=_("Any day of the month; stored as the 1st.")
+    )
+    date = models.DateField(_("visit day"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("visit-day override")
+        verbose_name_plural = _("visit-day overrides")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} → {self.date}"
+
+    def clean(self) -> None:
+        if self.month:
+            self.month = month_start(self.month)
+        if self.month and self.date and month_start(self.date) != self.month:
+            raise ValidationError(
+                {"date": _("The visit day must fall in the month it replaces.")}
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        self.month = month_start(self.month)
+        super().save(*args, **kwargs)
+
+
+class VisitReportQuerySet(ScopedQuerySet):
+    scope_unit = "compound__grid"
+    scope_ancestors = {
+        "street": "compound__street",
+        "community": "compound__community",
+        "grid": "compound__grid",
+    }
+    scope_compound = "compound"
+    scope_company = "company"
+
+    def in_month(self, month: date):
+        start = month_start(month)
+        end = (
+            start.replace(year=start.year + 1, month=1)
+            if start.month == 12
+            else start.replace(month=start.month + 1)
+        )
+        return self.filter(date__gte=start, date__lt=end)
+
+
+class VisitReport(models.Model):
+    """One manager's visit-day report for one compound."""
+
+    compound = models.ForeignKey(
+        "compounds.Compound",
+        verbose_name=_("compound"),
+        on_delete=models.PROTECT,
+        related_name="visit_reports",
+    )
+    company = models.ForeignKey(
+        "compounds.PropertyCompany",
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        related_name="visit_reports",
+        null=True,
+        blank=True,
+        help_text=_("The company serving the compound on the day."),
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visit_reports",
+    )
+    date = models.DateField(_("date"))
+    households_visited = models.PositiveIntegerField(_("households visited"))
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+
+    objects = VisitReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit report")
+        verbose_name_plural = _("visit reports")
+        ordering = ["-date", "compound__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "date"],
+                name="visit_report_one_per_compound_day",
+                violation_error_message=_(
+                    "A report for this compound on this day has already been filed."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["date", "compound"])]
+
+    def __str__(self) -> str:
+        return f"{self.compound} · {self.date}"
+
+
+class VisitPhotoQuerySet(ScopedQuerySet):
+    scope_unit = "report__compound__grid"
+    scope_ancestors = {
+        "street": "report__compound__street",
+        "community": "report__compound__community",
+        "grid": "report__compound__grid",
+    }
+    scope_compound = "report__compound"
+    scope_company = "report__company"
+
+
+class VisitPhoto(models.Model):
+    report = models.ForeignKey(
+        VisitReport,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.ImageField(_("photo"), upload_to="visits/%Y/%m/")
+
+    objects = VisitPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class VisitNeedQuerySet(ScopedQuerySet):
+    scope_unit = "report__compound__grid"
+    scope_ancestors = {
+        "street": "report__compound__street",
+        "community": "report__compound__community",
+        "grid": "report__compound__grid",
+    }
+    scope_compound = "report__compound"
+    scope_company = "report__company"
+
+    def pending(self):
+        return self.filter(concern__isnull=True)
+
+
+class VisitNeed(models.Model):
+    """A need heard on a visit day; it may become a concern."""
+
+    report = models.ForeignKey(
+        VisitReport,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="needs",
+    )
+    text = models.TextField(_("need heard"), max_length=2000)
+    concern = models.OneToOneField(
+        "consultations.Concern",
+        verbose_name=_("concern"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visit_need",
+    )
+
+    objects = VisitNeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("need heard")
+        verbose_name_plural = _("needs heard")
+        ordering = ["report", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="visit_need_has_text")
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -1,0 +1,236 @@
+"""Public concern pages: no login, phone first, no personal data shown."""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from compounds.models import Compound
+
+from . import ratelimit, services
+from .forms import ConcernForm, RatingForm, new_form_token
+from .models import Concern, ConcernEvent, ConcernPhoto
+from .models.concerns import normalise_tracking_code
+
+COMPOUND_SUGGESTIONS = 20
+
+
+def max_request_bytes() -> int:
+    return getattr(settings, "CONCERN_MAX_REQUEST_BYTES", 20 * 1024 * 1024)
+
+
+def _open_disclosure(disclosure_id):
+    """The disclosure a resident objects to, if it still accepts objections."""
+    if not disclosure_id:
+        return None
+    from .models import Disclosure
+
+    return Disclosure.objects.open_for_objection().filter(pk=disclosure_id).first()
+
+
+def _form_page(request, form, status=200, error=""):
+    return render(
+        request,
+        "consultations/concern_form.html",
+        {"form": form, "error": error, "compounds_url": reverse("consultations:compounds")},
+        status=status,
+    )
+
+
+@never_cache
+def concern_create(request):
+    """/concerns/new/: the public form; on success the tracking code."""
+    if request.method != "POST":
+        initial = {"token": new_form_token()}
+        wanted = request.GET.get("disclosure", "")
+        disclosure = (
+            _open_disclosure(int(wanted))
+            if wanted.isdigit() and len(wanted) < 12
+            else None
+        )
+        if disclosure is not None:
+            initial.update(
+                disclosure=disclosure.pk,
+                compound=disclosure.compound_id,
+                category="property_service",
+                kind=Concern.Kind.COMPLAINT,
+            )
+        compound = request.GET.get("compound", "")
+        if compound.isdigit():
+            initial["compound"] = int(compound)
+        form = ConcernForm(initial=initial)
+        if "category" in initial:
+            form.initial["category"] = (
+                form.fields["category"].queryset.filter(code="property_service")
+                .values_list("pk", flat=True)
+                .first()
+            )
+        return _form_page(request, form)
+
+    # Refuse oversized bodies before Django reads them.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > max_request_bytes():
+        return _form_page(
+            request,
+            ConcernForm(initial={"token": new_form_token()}),
+            status=413,
+            error=_("What you sent is too large. Use shorter text and smaller photos."),
+        )
+    try:
+        data, files = request.POST, request.FILES
+    except RequestDataTooBig:
+        return _form_page(
+            request,
+            ConcernForm(initial={"token": new_form_token()}),
+            status=413,
+            error=_("What you sent is too large. Use shorter text and smaller photos."),
+        )
+    form = ConcernForm(data, files)
+    if not form.is_valid():
+        return _form_page(request, form, status=400)
+    cleaned = form.cleaned_data
+    try:
+        ratelimit.hit("address", ratelimit.client_address(request))
+        ratelimit.hit("phone", cleaned["phone"])
+    except ratelimit.RateLimited:
+        return _form_page(
+            request,
+            form,
+            status=429,
+            error=_("Too many concerns were sent from here. Please try again later "
+                    "or call your community."),
+        )
+    try:
+        concern = services.submit_concern(
+            compound=cleaned["compound"],
+            category=cleaned["category"],
+            description=cleaned["description"],
+            kind=cleaned["kind"],
+            source=Concern.Source.WEB,
+            name=cleaned["name"],
+            phone=cleaned["phone"],
+            email=cleaned["email"],
+            photos=cleaned["photos"],
+            disclosure=_open_disclosure(cleaned.get("disclosure")),
+            submission_token=cleaned["token"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _form_page(request, form, status=400)
+    return render(
+        request, "consultations/concern_submitted.html", {"concern": concern}
+    )
+
+
+@require_GET
+def compound_suggestions(request):
+    """Public compound names for the form's type-ahead (JSON)."""
+    q = request.GET.get("q", "").strip()[:50]
+    compounds = Compound.objects.select_related("community").order_by("name")
+    if q:
+        compounds = compounds.filter(name__icontains=q)
+    rows = [
+        {"id": c.pk, "name": c.name, "community": c.community.name}
+        for c in compounds[:COMPOUND_SUGGESTIONS]
+    ]
+    return JsonResponse({"results": rows})
+
+
+def _public_concern(code: str) -> Concern:
+    code = normalise_tracking_code(code)
+    concern = (
+        Concern.objects.select_related(
+            "compound",
+            "category",
+            "handler_company",
+            "handler_unit",
+            "handler_department",
+            "merged_into",
+        )
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=ConcernEvent.objects.public().order_by("created_at", "id"),
+                to_attr="public_events",
+            ),
+            Prefetch(
+                "photos",
+                queryset=ConcernPhoto.objects.order_by("created_at", "id"),
+                to_attr="photo_list",
+            ),
+        )
+        .filter(tracking_code=code)
+        .first()
+    )
+    if concern is None:
+        raise Http404(_("No concern has this tracking code."))
+    return concern
+
+
+@never_cache
+def concern_track(request, code: str):
+    """/concerns/track/<code>/: status, public timeline, rating form."""
+    concern = _public_concern(code)
+    if concern.tracking_code != code:
+        return redirect("consultations:track", code=concern.tracking_code)
+    form = RatingForm()
+    status = 200
+    if request.method == "POST":
+        form = RatingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.rate_concern(
+                    concern=concern,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect(
+                    reverse("consultations:track", args=[concern.tracking_code])
+                    + "?rated=1"
+                )
+        status = 400
+    return render(
+        request,
+        "consultations/concern_track.html",
+        {
+            "concern": concern,
+            "events": concern.public_events,
+            "submitted_photos": [
+                p for p in concern.photo_list if p.stage == ConcernPhoto.Stage.SUBMITTED
+            ],
+            "response_photos": [
+                p for p in concern.photo_list if p.stage == ConcernPhoto.Stage.RESPONSE
+            ],
+            "rating_form": form,
+            "just_rated": request.GET.get("rated") == "1",
+        },
+        status=status,
+    )
+
+
+@require_GET
+def concern_lookup(request):
+    """/concerns/track/?code=…: the home page's tracking box lands here."""
+    code = normalise_tracking_code(request.GET.get("code", ""))
+    if not code:
+        return render(request, "consultations/concern_lookup.html", {})
+    if not Concern.objects.filter(tracking_code=code).exists():
+        return render(
+            request,
+            "consultations/concern_lookup.html",
+            {"code": request.GET.get("code", "")[:40],
+             "error": _("No concern has this tracking code. Check it and try again.")},
+            status=404,
+        )
+    return redirect("consultations:track", code=code)

@@ -1,0 +1,913 @@
+"""Every change to a concern: submission and the workflow verbs.
+
+`submit_concern` is the only way a concern is created (public form, staff
+intake, visit-day needs, disclosure objections, Open311). Each verb locks
+the row, refuses an illegal transition with a Chinese message (nothing is
+changed: the transaction rolls back), writes a ConcernEvent and queues its
+e-mails in the outbox. The state machine is drawn in docs/consultations.md.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from compounds.models import Compound
+from org.models import LiaisonDepartment, OrgUnit, Post, User
+
+from . import notifications
+from .deadlines import add_hours, add_working_days
+from .models import Concern, ConcernCategory, ConcernEvent, ConcernPhoto
+from .uploads import prepare_photos
+
+S = Concern.Status
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+DUPLICATE_WINDOW = timedelta(days=14)
+MAX_EXTENSION_DAYS = 10
+RETURN_WITHIN_WORKING_DAYS = 2
+# Emergencies and urgent matters run on hours whatever their category.
+URGENCY_HOURS = {Concern.Urgency.EMERGENCY: 2, Concern.Urgency.URGENT: 24}
+
+ACTION_LABELS = {
+    "submit": gettext_lazy("submitted"),
+    "accept": gettext_lazy("accepted"),
+    "reject": gettext_lazy("rejected"),
+    "dispatch": gettext_lazy("dispatched"),
+    "sign": gettext_lazy("signed for"),
+    "start": gettext_lazy("work started"),
+    "respond": gettext_lazy("answered"),
+    "extend": gettext_lazy("deadline extended"),
+    "return": gettext_lazy("returned as misrouted"),
+    "escalate": gettext_lazy("escalated (督办)"),
+    "follow_up": gettext_lazy("follow-up call"),
+    "rate": gettext_lazy("rated by the resident"),
+    "close": gettext_lazy("closed"),
+    "reopen": gettext_lazy("reopened"),
+    "merge": gettext_lazy("merged"),
+    "hide": gettext_lazy("description hidden"),
+    "note": gettext_lazy("note"),
+}
+# The verb in "cannot be …" messages.
+VERB_LABELS = {
+    "accept": gettext_lazy("accepted"),
+    "reject": gettext_lazy("rejected"),
+    "dispatch": gettext_lazy("dispatched"),
+    "sign": gettext_lazy("signed for"),
+    "start": gettext_lazy("started"),
+    "respond": gettext_lazy("answered"),
+    "extend": gettext_lazy("extended"),
+    "return": gettext_lazy("returned"),
+    "escalate": gettext_lazy("escalated"),
+    "follow_up": gettext_lazy("followed up"),
+    "rate": gettext_lazy("rated"),
+    "close": gettext_lazy("closed"),
+    "reopen": gettext_lazy("reopened"),
+    "merge": gettext_lazy("merged"),
+}
+
+# Button labels: what staff click.
+VERB_BUTTONS = {
+    "accept": gettext_lazy("Accept"),
+    "reject": gettext_lazy("Reject"),
+    "dispatch": gettext_lazy("Dispatch"),
+    "sign": gettext_lazy("Sign for"),
+    "start": gettext_lazy("Start work"),
+    "respond": gettext_lazy("Answer"),
+    "extend": gettext_lazy("Extend the deadline"),
+    "return": gettext_lazy("Return as misrouted"),
+    "escalate": gettext_lazy("Escalate (督办)"),
+    "follow_up": gettext_lazy("Record the follow-up call"),
+    "close": gettext_lazy("Close"),
+    "reopen": gettext_lazy("Reopen"),
+    "merge": gettext_lazy("Merge"),
+    "hide": gettext_lazy("Hide the description"),
+    "note": gettext_lazy("Add an internal note"),
+}
+
+# action → the statuses it may start from.
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "accept": (S.SUBMITTED,),
+    "reject": (S.SUBMITTED, S.ACCEPTED),
+    "dispatch": (S.ACCEPTED, S.REOPENED),
+    "sign": (S.DISPATCHED, S.ESCALATED),
+    "start": (S.SIGNED, S.ESCALATED),
+    # Answered on the spot (直办) straight after acceptance is allowed.
+    "respond": (S.ACCEPTED, S.SIGNED, S.IN_PROGRESS, S.ESCALATED),
+    "extend": (S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.ESCALATED),
+    "return": (S.DISPATCHED, S.SIGNED),
+    "escalate": (
+        S.ACCEPTED,
+        S.DISPATCHED,
+        S.SIGNED,
+        S.IN_PROGRESS,
+        S.REOPENED,
+        S.SUBMITTED,
+    ),
+    "follow_up": (S.RESPONDED,),
+    "rate": (S.RESPONDED,),
+    "close": (S.RESPONDED, S.FOLLOW_UP),
+    "reopen": (S.RESPONDED, S.FOLLOW_UP, S.CLOSED),
+    "merge": (S.SUBMITTED, S.ACCEPTED),
+}
+
+
+def allowed_actions(concern: Concern) -> list[str]:
+    """The workflow verbs open to `concern` now (for buttons)."""
+    actions = [a for a, froms in ALLOWED_FROM.items() if concern.status in froms]
+    if concern.extended and "extend" in actions:
+        actions.remove("extend")
+    return actions
+
+
+# Helpers ---------------------------------------------------------------------
+
+
+def _lock(concern: Concern) -> Concern:
+    """Re-read the row under a lock so two clicks cannot both change it."""
+    return (
+        Concern.objects.select_for_update()
+        .select_related("compound", "category")
+        .get(pk=concern.pk)
+    )
+
+
+def _check(concern: Concern, action: str) -> None:
+    if concern.status not in ALLOWED_FROM[action]:
+        raise ValidationError(
+            _("This concern is “%(status)s”; it cannot be %(verb)s now.")
+            % {"status": concern.get_status_display(), "verb": VERB_LABELS[action]},
+            code="illegal_transition",
+        )
+
+
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(message, code="required")
+    return text
+
+
+def _event(
+    concern: Concern,
+    *,
+    actor: User | None,
+    action: str,
+    from_status: str,
+    note: str = "",
+    is_public: bool = True,
+) -> ConcernEvent:
+    return ConcernEvent.objects.create(
+        concern=concern,
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        from_status=from_status,
+        to_status=concern.status,
+        note=note,
+        is_public=is_public,
+    )
+
+
+def _move(
+    concern: Concern,
+    *,
+    actor: User | None,
+    action: str,
+    to_status: str,
+    note: str = "",
+    is_public: bool = True,
+    fields: Iterable[str] = (),
+) -> Concern:
+    from_status = concern.status
+    concern.status = to_status
+    concern.save(update_fields=["status", "updated_at", *fields])
+    _event(
+        concern,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        note=note,
+        is_public=is_public,
+    )
+    return concern
+
+
+def deadline_for(
+    category: ConcernCategory, urgency: str, start: datetime
+) -> tuple[datetime, bool]:
+    """(due moment, counted on the fallback calendar) for a new clock."""
+    if urgency in URGENCY_HOURS:
+        result = add_hours(start, URGENCY_HOURS[urgency])
+    elif category.sla_hours:
+        result = add_hours(start, category.sla_hours)
+    else:
+        days = category.sla_working_days or getattr(
+            settings, "CONCERN_DEFAULT_WORKING_DAYS", 5
+        )
+        result = add_working_days(start, days)
+    return result.moment, result.fallback
+
+
+def _unit_emails(*units: OrgUnit) -> list[str]:
+    """E-mail addresses of the people holding active posts in `units`."""
+    units = [u for u in units if u is not None]
+    if not units:
+        return []
+    return list(
+        Post.objects.active()
+        .filter(
+            unit__in=units,
+            role__in=[
+                Post.Role.SECRETARY,
+                Post.Role.DEPUTY_SECRETARY,
+                Post.Role.FULL_TIME_STAFF,
+                Post.Role.GRID_WORKER,
+            ],
+        )
+        .exclude(person__email="")
+        .values_list("person__email", flat=True)
+        .distinct()
+    )
+
+
+def handler_emails(concern: Concern) -> list[str]:
+    if concern.handler_company_id:
+        emails = [concern.handler_company.contact_email]
+        from compounds.models import CompanyStaff
+
+        emails += list(
+            CompanyStaff.objects.active()
+            .filter(company_id=concern.handler_company_id)
+            .exclude(person__email="")
+            .values_list("person__email", flat=True)
+        )
+        return [e for e in emails if e]
+    if concern.handler_unit_id:
+        return _unit_emails(concern.handler_unit)
+    if concern.handler_department_id:
+        return list(
+            concern.handler_department.contacts.filter(community_id=concern.community_id)
+            .exclude(person__email="")
+            .values_list("person__email", flat=True)
+        )
+    return []
+
+
+def _track_url(concern: Concern) -> str:
+    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
+    return f"{base}{concern.get_absolute_url()}"
+
+
+# Submission ------------------------------------------------------------------
+
+
+def validate_phone(phone: str) -> str:
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationError(
+            _("Enter a mainland mobile number: 11 digits starting with 13–19."),
+            code="phone",
+        )
+    return phone
+
+
+def max_description_length() -> int:
+    return getattr(settings, "CONCERN_MAX_DESCRIPTION", 2000)
+
+
+@transaction.atomic
+def submit_concern(
+    *,
+    compound: Compound,
+    category: ConcernCategory,
+    description: str,
+    kind: str = Concern.Kind.CONSULTATION,
+    source: str = Concern.Source.WEB,
+    urgency: str = Concern.Urgency.NORMAL,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    photos: Iterable = (),
+    actor: User | None = None,
+    visit_report=None,
+    disclosure=None,
+    partner: str = "",
+    submission_token: str | None = None,
+) -> Concern:
+    """Store a resident's concern with its photos, first event and e-mails.
+
+    A repeated `submission_token` (a replayed form) returns the concern
+    already stored instead of a second one.
+    """
+    if submission_token:
+        existing = Concern.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing
+    description = _require(description, _("Describe the concern."))
+    if len(description) > max_description_length():
+        raise ValidationError(
+            _("The description may be at most %(n)d characters.")
+            % {"n": max_description_length()},
+            code="too_long",
+        )
+    if not category.is_active:
+        raise ValidationError(_("This category is no longer in use."))
+    for value, choices, label in (
+        (kind, Concern.Kind, _("kind")),
+        (source, Concern.Source, _("source")),
+        (urgency, Concern.Urgency, _("urgency")),
+    ):
+        if value not in choices.values:
+            raise ValidationError(
+                _("Unknown %(field)s: %(value)s") % {"field": label, "value": value}
+            )
+    phone = validate_phone(phone)
+    prepared = prepare_photos(list(photos))
+
+    now = timezone.now()
+    due_at, fallback = deadline_for(category, urgency, now)
+    concern = Concern(
+        compound=compound,
+        category=category,
+        description=description,
+        kind=kind,
+        source=source,
+        urgency=urgency,
+        name=(name or "").strip()[:50],
+        phone=phone,
+        email=(email or "").strip(),
+        partner=partner,
+        submission_token=submission_token or None,
+        created_at=now,
+        due_at=due_at,
+        due_on_fallback_calendar=fallback,
+    )
+    if visit_report is not None and hasattr(Concern, "visit_report"):
+        concern.visit_report = visit_report
+    if disclosure is not None and hasattr(Concern, "disclosure"):
+        concern.disclosure = disclosure
+    concern.full_clean(
+        exclude=["street", "community", "grid", "visit_report", "disclosure"]
+    )
+    concern.save()
+    for photo in prepared:
+        ConcernPhoto.objects.create(
+            concern=concern, image=photo, stage=ConcernPhoto.Stage.SUBMITTED
+        )
+    _event(
+        concern,
+        actor=actor,
+        action="submit",
+        from_status="",
+        note=str(Concern.Source(source).label),
+    )
+    notifications.queue_email(
+        concern=concern,
+        to=_unit_emails(compound.grid, compound.community),
+        subject=_("New concern %(code)s in %(compound)s")
+        % {"code": concern.formatted_code, "compound": compound},
+        body=_("%(category)s · %(kind)s\n\n%(description)s\n\nDeadline: %(due)s")
+        % {
+            "category": category,
+            "kind": concern.get_kind_display(),
+            "description": description,
+            "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    if concern.email:
+        notifications.queue_email(
+            concern=concern,
+            to=[concern.email],
+            subject=_("We received your concern %(code)s")
+            % {"code": concern.formatted_code},
+            body=_("Your tracking code is %(code)s. Follow it here: %(url)s")
+            % {"code": concern.formatted_code, "url": _track_url(concern)},
+        )
+    return concern
+
+
+# Workflow verbs ---------------------------------------------------------------
+
+
+@transaction.atomic
+def accept(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """受理: staff take the concern on."""
+    concern = _lock(concern)
+    _check(concern, "accept")
+    return _move(concern, actor=actor, action="accept", to_status=S.ACCEPTED, note=note)
+
+
+@transaction.atomic
+def reject(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """不予受理: out of scope or invalid; the reason is public."""
+    concern = _lock(concern)
+    _check(concern, "reject")
+    note = _require(note, _("Give the reason for rejecting."))
+    concern.closed_at = timezone.now()
+    return _move(
+        concern,
+        actor=actor,
+        action="reject",
+        to_status=S.REJECTED,
+        note=note,
+        fields=["closed_at"],
+    )
+
+
+@transaction.atomic
+def dispatch(
+    *,
+    concern: Concern,
+    actor: User | None,
+    note: str = "",
+    to: str = "",
+    department: LiaisonDepartment | None = None,
+) -> Concern:
+    """派单 to the serving company (default), community, grid or department."""
+    concern = _lock(concern)
+    _check(concern, "dispatch")
+    H = ConcernCategory.Handler
+    to = to or concern.category.default_handler
+    company = unit = None
+    if to == H.COMPANY:
+        company = concern.compound.current_company
+        if company is None:
+            raise ValidationError(
+                _("%(compound)s has no serving property company; dispatch it "
+                  "to the community or the grid.") % {"compound": concern.compound}
+            )
+    elif to == H.COMMUNITY:
+        unit = concern.compound.community
+    elif to == H.GRID:
+        unit = concern.compound.grid
+    elif to == H.LIAISON:
+        if department is None:
+            raise ValidationError(_("Choose the liaison department."))
+        if department.street_id != concern.street_id:
+            raise ValidationError(
+                _("This department does not serve the concern's street.")
+            )
+    else:
+        raise ValidationError(_("Unknown handler."))
+    now = timezone.now()
+    concern.handler_company = company
+    concern.handler_unit = unit
+    concern.handler_department = department if to == H.LIAISON else None
+    concern.dispatched_at = now
+    concern.signed_at = None
+    concern.sign_due_at = add_working_days(now, 1).moment
+    _move(
+        concern,
+        actor=actor,
+        action="dispatch",
+        to_status=S.DISPATCHED,
+        note=note or _("Dispatched to %(handler)s") % {
+            "handler": concern.handler_display
+        },
+        fields=[
+            "handler_company",
+            "handler_unit",
+            "handler_department",
+            "dispatched_at",
+            "signed_at",
+            "sign_due_at",
+        ],
+    )
+    notifications.queue_email(
+        concern=concern,
+        to=handler_emails(concern),
+        subject=_("Concern %(code)s dispatched to you") % {
+            "code": concern.formatted_code
+        },
+        body=_("%(compound)s · %(category)s\n\n%(description)s\n\nDeadline: %(due)s")
+        % {
+            "compound": concern.compound,
+            "category": concern.category,
+            "description": concern.description,
+            "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M")
+            if concern.due_at
+            else "",
+        },
+    )
+    return concern
+
+
+@transaction.atomic
+def sign(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """签收: the handler confirms it has the concern."""
+    concern = _lock(concern)
+    _check(concern, "sign")
+    if concern.signed_at is not None:
+        raise ValidationError(_("This concern has already been signed for."))
+    concern.signed_at = timezone.now()
+    return _move(
+        concern,
+        actor=actor,
+        action="sign",
+        to_status=S.SIGNED,
+        note=note,
+        fields=["signed_at"],
+    )
+
+
+@transaction.atomic
+def start(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """办理: work on the concern begins."""
+    concern = _lock(concern)
+    _check(concern, "start")
+    if concern.signed_at is None:
+        concern.signed_at = timezone.now()
+    return _move(
+        concern,
+        actor=actor,
+        action="start",
+        to_status=S.IN_PROGRESS,
+        note=note,
+        fields=["signed_at"],
+    )
+
+
+@transaction.atomic
+def respond(
+    *, concern: Concern, actor: User | None, note: str = "", photos: Iterable = ()
+) -> Concern:
+    """答复: the result, public, with photos; e-mails the resident."""
+    concern = _lock(concern)
+    _check(concern, "respond")
+    note = _require(note, _("Write the answer to the resident."))
+    prepared = prepare_photos(list(photos))
+    concern.response = note
+    concern.responded_at = timezone.now()
+    _move(
+        concern,
+        actor=actor,
+        action="respond",
+        to_status=S.RESPONDED,
+        note=note,
+        fields=["response", "responded_at"],
+    )
+    for photo in prepared:
+        ConcernPhoto.objects.create(
+            concern=concern, image=photo, stage=ConcernPhoto.Stage.RESPONSE
+        )
+    if concern.email:
+        notifications.queue_email(
+            concern=concern,
+            to=[concern.email],
+            subject=_("Your concern %(code)s has been answered")
+            % {"code": concern.formatted_code},
+            body=_("%(answer)s\n\nPlease rate the answer: %(url)s")
+            % {"answer": note, "url": _track_url(concern)},
+        )
+    return concern
+
+
+@transaction.atomic
+def extend(
+    *, concern: Concern, actor: User | None, note: str = "", days: int = 0
+) -> Concern:
+    """延期: once, by up to 10 working days, with a reason."""
+    concern = _lock(concern)
+    _check(concern, "extend")
+    if concern.extended:
+        raise ValidationError(_("A concern can be extended only once."))
+    note = _require(note, _("Give the reason for the extension."))
+    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValidationError(
+            _("An extension is 1 to %(n)d working days.") % {"n": MAX_EXTENSION_DAYS}
+        )
+    result = add_working_days(concern.due_at or timezone.now(), days)
+    concern.due_at = result.moment
+    concern.due_on_fallback_calendar = result.fallback
+    concern.extended = True
+    concern.overdue_notified_at = None
+    return _move(
+        concern,
+        actor=actor,
+        action="extend",
+        to_status=concern.status,
+        note=_("%(reason)s (new deadline %(due)s)")
+        % {
+            "reason": note,
+            "due": timezone.localtime(result.moment).strftime("%Y-%m-%d"),
+        },
+        fields=["due_at", "due_on_fallback_calendar", "extended", "overdue_notified_at"],
+    )
+
+
+@transaction.atomic
+def return_concern(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """退回: misrouted, within 2 working days of dispatch, with a reason."""
+    concern = _lock(concern)
+    _check(concern, "return")
+    note = _require(note, _("Give the reason for returning."))
+    limit = add_working_days(concern.dispatched_at, RETURN_WITHIN_WORKING_DAYS)
+    if timezone.now() > limit.moment:
+        raise ValidationError(
+            _("A concern can be returned only within %(n)d working days of "
+              "dispatch.") % {"n": RETURN_WITHIN_WORKING_DAYS}
+        )
+    concern.handler_company = None
+    concern.handler_unit = None
+    concern.handler_department = None
+    return _move(
+        concern,
+        actor=actor,
+        action="return",
+        to_status=S.ACCEPTED,
+        note=note,
+        is_public=False,
+        fields=["handler_company", "handler_unit", "handler_department"],
+    )
+
+
+@transaction.atomic
+def escalate(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """督办: the street presses the handler; automatic when overdue."""
+    concern = _lock(concern)
+    _check(concern, "escalate")
+    concern.escalated_at = timezone.now()
+    _move(
+        concern,
+        actor=actor,
+        action="escalate",
+        to_status=S.ESCALATED,
+        note=note,
+        fields=["escalated_at"],
+    )
+    return concern
+
+
+def _open_action_items(concern: Concern) -> bool:
+    items = getattr(concern, "action_items", None)
+    if items is None:
+        return False
+    return items.filter(done_at__isnull=True).exists()
+
+
+def _rated(
+    concern: Concern,
+    *,
+    actor: User | None,
+    action: str,
+    rating: str,
+    comment: str,
+    resolved: bool | None,
+) -> Concern:
+    """Record a rating; dissatisfied reopens (or escalates the second time)."""
+    if rating not in Concern.Rating.values:
+        raise ValidationError(_("Choose satisfied, basically satisfied or dissatisfied."))
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationError(_("The comment may be at most 500 characters."))
+    dissatisfied = rating == Concern.Rating.DISSATISFIED
+    concern.rating = rating
+    concern.rating_comment = comment
+    concern.is_resolved = (not dissatisfied) if resolved is None else resolved
+    label = Concern.Rating(rating).label
+    note = f"{label}：{comment}" if comment else str(label)
+    fields = ["rating", "rating_comment", "is_resolved"]
+    if dissatisfied:
+        if concern.reopened_count >= 1:
+            # 重办 once; dissatisfied again goes to the street (督办).
+            concern.escalated_at = timezone.now()
+            return _move(
+                concern,
+                actor=actor,
+                action=action,
+                to_status=S.ESCALATED,
+                note=note,
+                fields=[*fields, "escalated_at"],
+            )
+        _move(concern, actor=actor, action=action, to_status=S.FOLLOW_UP, note=note,
+              fields=fields)
+        return _reopen(concern, actor=actor, note=_("The resident is dissatisfied."))
+    if _open_action_items(concern):
+        return _move(
+            concern, actor=actor, action=action, to_status=S.FOLLOW_UP, note=note,
+            fields=fields,
+        )
+    concern.closed_at = timezone.now()
+    return _move(
+        concern,
+        actor=actor,
+        action=action,
+        to_status=S.CLOSED,
+        note=note,
+        fields=[*fields, "closed_at"],
+    )
+
+
+@transaction.atomic
+def follow_up(
+    *,
+    concern: Concern,
+    actor: User | None,
+    note: str = "",
+    rating: str = "",
+    resolved: bool | None = None,
+) -> Concern:
+    """回访: the grid worker's call records the resident's rating."""
+    concern = _lock(concern)
+    _check(concern, "follow_up")
+    return _rated(
+        concern,
+        actor=actor,
+        action="follow_up",
+        rating=rating,
+        comment=note,
+        resolved=resolved,
+    )
+
+
+@transaction.atomic
+def rate_concern(*, concern: Concern, rating: str, comment: str = "") -> Concern:
+    """The resident rates the answer on the tracking page."""
+    concern = _lock(concern)
+    _check(concern, "rate")
+    return _rated(
+        concern, actor=None, action="rate", rating=rating, comment=comment,
+        resolved=None,
+    )
+
+
+@transaction.atomic
+def close(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """办结: refused while meeting action items on it are open."""
+    concern = _lock(concern)
+    _check(concern, "close")
+    if _open_action_items(concern):
+        raise ValidationError(
+            _("This concern has open meeting action items; it cannot be closed "
+              "until they are done.")
+        )
+    concern.closed_at = timezone.now()
+    return _move(
+        concern,
+        actor=actor,
+        action="close",
+        to_status=S.CLOSED,
+        note=note,
+        fields=["closed_at"],
+    )
+
+
+def _reopen(concern: Concern, *, actor: User | None, note: str) -> Concern:
+    now = timezone.now()
+    concern.reopened_count += 1
+    concern.closed_at = None
+    concern.overdue_notified_at = None
+    concern.due_at, concern.due_on_fallback_calendar = deadline_for(
+        concern.category, concern.urgency, now
+    )
+    return _move(
+        concern,
+        actor=actor,
+        action="reopen",
+        to_status=S.REOPENED,
+        note=note,
+        fields=[
+            "reopened_count",
+            "closed_at",
+            "overdue_notified_at",
+            "due_at",
+            "due_on_fallback_calendar",
+        ],
+    )
+
+
+@transaction.atomic
+def reopen(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """重办: back to work with a fresh deadline."""
+    concern = _lock(concern)
+    _check(concern, "reopen")
+    note = _require(note, _("Give the reason for reopening."))
+    return _reopen(concern, actor=actor, note=note)
+
+
+@transaction.atomic
+def merge(
+    *, concern: Concern, actor: User | None, into: Concern, note: str = ""
+) -> Concern:
+    """合并: a duplicate points at the concern that is kept."""
+    concern = _lock(concern)
+    _check(concern, "merge")
+    if into.pk == concern.pk:
+        raise ValidationError(_("A concern cannot be merged into itself."))
+    into = Concern.objects.get(pk=into.pk)
+    if into.compound_id != concern.compound_id:
+        raise ValidationError(_("Only concerns about the same compound can be merged."))
+    if not into.is_open and into.status != S.RESPONDED:
+        raise ValidationError(_("The concern kept must still be open."))
+    concern.merged_into = into
+    concern.closed_at = timezone.now()
+    return _move(
+        concern,
+        actor=actor,
+        action="merge",
+        to_status=S.MERGED,
+        note=note or _("Merged into %(code)s") % {"code": into.formatted_code},
+        fields=["merged_into", "closed_at"],
+    )
+
+
+@transaction.atomic
+def hide(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """Moderation: hide the public description; the original is kept."""
+    concern = _lock(concern)
+    note = _require(note, _("Give the reason for hiding the description."))
+    concern.is_hidden = True
+    concern.hidden_reason = note[:200]
+    return _move(
+        concern,
+        actor=actor,
+        action="hide",
+        to_status=concern.status,
+        note=note,
+        is_public=False,
+        fields=["is_hidden", "hidden_reason"],
+    )
+
+
+@transaction.atomic
+def add_note(*, concern: Concern, actor: User | None, note: str) -> Concern:
+    """An internal note on the timeline, no change of status."""
+    note = _require(note, _("Write the note."))
+    _event(
+        concern, actor=actor, action="note", from_status=concern.status, note=note,
+        is_public=False,
+    )
+    return concern
+
+
+def duplicate_candidates(concern: Concern):
+    """Open concerns in the same compound and category from the last 14 days."""
+    return (
+        Concern.objects.open()
+        .filter(
+            compound_id=concern.compound_id,
+            category_id=concern.category_id,
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        .exclude(pk=concern.pk)
+        .order_by("-created_at", "-id")
+    )
+
+
+# Sweeps and signals -----------------------------------------------------------
+
+
+def sweep_deadlines(*, now: datetime | None = None) -> int:
+    """Escalate and report newly overdue concerns (red); return how many."""
+    now = now or timezone.now()
+    ids = list(
+        Concern.objects.overdue(now)
+        .filter(overdue_notified_at__isnull=True)
+        .values_list("pk", flat=True)[:1000]
+    )
+    for pk in ids:
+        _mark_overdue(pk, now)
+    return len(ids)
+
+
+@transaction.atomic
+def _mark_overdue(pk: int, now: datetime) -> None:
+    concern = (
+        Concern.objects.select_for_update()
+        .select_related("compound", "category", "handler_company", "handler_department")
+        .get(pk=pk)
+    )
+    if concern.overdue_notified_at is not None or not concern.is_overdue:
+        return
+    concern.overdue_notified_at = now
+    concern.save(update_fields=["overdue_notified_at", "updated_at"])
+    if concern.status in ALLOWED_FROM["escalate"]:
+        escalate(concern=concern, actor=None, note=_("Overdue: escalated automatically."))
+    notifications.queue_email(
+        concern=concern,
+        to=handler_emails(concern) or _unit_emails(concern.compound.community),
+        subject=_("Concern %(code)s is overdue") % {"code": concern.formatted_code},
+        body=_("%(compound)s · %(category)s: the deadline %(due)s has passed.")
+        % {
+            "compound": concern.compound,
+            "category": concern.category,
+            "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+
+
+def resync_concern_ancestors(sender, unit: OrgUnit, **kwargs) -> None:
+    """Copy the compounds' (already resynced) ancestors onto their concerns."""
+    for grid in OrgUnit.objects.subtree_of(unit).grids().select_related("parent"):
+        Concern.objects.filter(compound__grid=grid).update(
+            grid_id=grid.pk,
+            community_id=grid.parent_id,
+            street_id=grid.parent.parent_id,
+        )

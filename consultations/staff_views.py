@@ -1,0 +1,415 @@
+"""Staff and property-manager concern pages. Everything goes through
+`Concern.objects.visible_to(user)` and the workflow services."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from compounds.models import Compound, PropertyCompany
+from org.models import LiaisonDepartment, OrgUnit
+from org.scope import user_scope
+
+from . import services
+from .deadlines import add_working_days
+from .forms import ActionForm, StaffIntakeForm, new_form_token
+from .models import Concern, ConcernCategory
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+# What a property company may do with the concerns dispatched to it.
+MANAGER_ACTIONS = ("sign", "start", "respond", "return", "extend")
+
+
+def is_company_user(user) -> bool:
+    """Company staff without posts in the tree: they get the manager pages."""
+    scope = user_scope(user)
+    return bool(scope.company_ids) and not scope.units and not scope.everything
+
+
+def sees_hidden_originals(user) -> bool:
+    """The street admin (and superusers) read a hidden description."""
+    scope = user_scope(user)
+    return scope.everything or any(u.kind == OrgUnit.Kind.STREET for u in scope.units)
+
+
+def staff_required(view):
+    """Logged in, and holding a post or a company seat that shows something."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if user_scope(request.user).is_empty:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _flag_rows(rows: list[Concern]) -> None:
+    """Set each row's alert flag with one calendar look-up for the page."""
+    now = timezone.now()
+    yellow_from = add_working_days(now, 1).moment
+    for row in rows:
+        row.flag = row.alert_level_at(now, yellow_from)
+
+
+def _keyset(qs, cursor: str):
+    """Rows after `cursor` ("<timestamp>_<id>") in (-created_at, -id) order."""
+    stamp, _sep, pk = cursor.partition("_")
+    try:
+        moment = datetime.fromtimestamp(float(stamp), tz=UTC)
+        pk = int(pk)
+    except (ValueError, OverflowError, OSError):
+        return qs
+    return qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+
+
+def _cursor(concern: Concern) -> str:
+    return f"{concern.created_at.timestamp():.6f}_{concern.pk}"
+
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("size", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        size = DEFAULT_PAGE_SIZE
+    return max(1, min(size, MAX_PAGE_SIZE))
+
+
+@staff_required
+def staff_concern_list(request):
+    """Concerns under any unit the user sees, newest first, keyset pages."""
+    user = request.user
+    if is_company_user(user):
+        return redirect("consultations:manager-list")
+    units = list(
+        OrgUnit.objects.visible_to(user)
+        .exclude(kind=OrgUnit.Kind.GROUP)
+        .order_by("tree_id", "lft")
+    )
+    qs = Concern.objects.visible_to(user)
+    unit = None
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        unit = next((u for u in units if u.pk == int(unit_id)), None)
+        if unit is not None:
+            qs = qs.in_unit(unit)
+    status = request.GET.get("status", "")
+    if status == "open":
+        qs = qs.open()
+    elif status in Concern.Status.values:
+        qs = qs.filter(status=status)
+    alert = request.GET.get("alert", "")
+    if alert == "red":
+        qs = qs.overdue()
+    elif alert == "yellow":
+        qs = qs.due_soon()
+    categories = list(ConcernCategory.objects.all())
+    category = request.GET.get("category", "")
+    if category.isdigit():
+        qs = qs.filter(category_id=int(category))
+    code = request.GET.get("q", "").strip()
+    if code:
+        from .models.concerns import normalise_tracking_code
+
+        qs = qs.filter(tracking_code__startswith=normalise_tracking_code(code))
+    size = _page_size(request)
+    after = request.GET.get("after", "")
+    if after:
+        qs = _keyset(qs, after)
+    rows = list(qs.with_list_columns().order_by("-created_at", "-id")[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    _flag_rows(rows)
+    params = request.GET.copy()
+    params.pop("after", None)
+    next_url = ""
+    if has_next:
+        params["after"] = _cursor(rows[-1])
+        next_url = f"?{params.urlencode()}"
+    return render(
+        request,
+        "consultations/staff_concern_list.html",
+        {
+            "rows": rows,
+            "units": units,
+            "unit": unit,
+            "statuses": Concern.Status.choices,
+            "status": status,
+            "alert": alert,
+            "categories": categories,
+            "category": category,
+            "q": code,
+            "next_url": next_url,
+            "first_url": f"?{params.urlencode()}" if after else "",
+        },
+    )
+
+
+def _detail_context(request, concern: Concern, *, manager: bool) -> dict:
+    user = request.user
+    actions = services.allowed_actions(concern)
+    if manager:
+        actions = [a for a in actions if a in MANAGER_ACTIONS]
+    duplicates = []
+    if not manager and concern.status in (
+        Concern.Status.SUBMITTED,
+        Concern.Status.ACCEPTED,
+    ):
+        duplicates = list(
+            services.duplicate_candidates(concern)
+            .visible_to(user)
+            .select_related("category")[:10]
+        )
+    return {
+        "concern": concern,
+        "events": concern.events.select_related("actor"),
+        "photos": concern.photos.all(),
+        "actions": actions,
+        "action_labels": services.VERB_BUTTONS,
+        "duplicates": duplicates,
+        "show_original": sees_hidden_originals(user),
+        "handlers": ConcernCategory.Handler.choices,
+        "departments": LiaisonDepartment.objects.filter(street_id=concern.street_id),
+        "ratings": Concern.Rating.choices,
+        "manager": manager,
+        "flag": concern.alert_level,
+    }
+
+
+@staff_required
+def staff_concern_detail(request, pk: int):
+    concern = get_object_or_404(
+        Concern.objects.visible_to(request.user).with_list_columns(), pk=pk
+    )
+    if is_company_user(request.user):
+        return redirect("consultations:manager-detail", pk=pk)
+    return render(
+        request,
+        "consultations/staff_concern_detail.html",
+        _detail_context(request, concern, manager=False),
+    )
+
+
+def _service_kwargs(action: str, form: ActionForm, user, concern: Concern) -> dict:
+    data = form.cleaned_data
+    kwargs: dict = {"concern": concern, "actor": user, "note": data.get("note") or ""}
+    if action == "dispatch":
+        kwargs["to"] = data.get("to") or ""
+        kwargs["department"] = data.get("department")
+    elif action == "extend":
+        kwargs["days"] = data.get("days") or 0
+    elif action == "respond":
+        kwargs["photos"] = data.get("photos") or []
+    elif action == "follow_up":
+        kwargs["rating"] = data.get("rating") or ""
+        kwargs["resolved"] = data.get("resolved")
+    elif action == "merge":
+        into = (
+            Concern.objects.visible_to(user).filter(pk=data.get("into") or 0).first()
+        )
+        if into is None:
+            raise ValidationError(_("Choose the concern to keep."))
+        kwargs["into"] = into
+    return kwargs
+
+
+VERBS = {
+    "accept": services.accept,
+    "reject": services.reject,
+    "dispatch": services.dispatch,
+    "sign": services.sign,
+    "start": services.start,
+    "respond": services.respond,
+    "extend": services.extend,
+    "return": services.return_concern,
+    "escalate": services.escalate,
+    "follow_up": services.follow_up,
+    "close": services.close,
+    "reopen": services.reopen,
+    "merge": services.merge,
+    "hide": services.hide,
+    "note": services.add_note,
+}
+
+
+@require_POST
+@staff_required
+def concern_act(request, pk: int):
+    """Run one workflow verb from a detail page, then go back to it."""
+    user = request.user
+    concern = get_object_or_404(Concern.objects.visible_to(user), pk=pk)
+    manager = is_company_user(user)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = ""
+    back = back or reverse(
+        "consultations:manager-detail" if manager else "consultations:staff-detail",
+        args=[pk],
+    )
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    if action not in VERBS:
+        return HttpResponseBadRequest(_("Unknown action."))
+    if manager and (
+        action not in MANAGER_ACTIONS
+        or concern.handler_company_id not in user_scope(user).company_ids
+    ):
+        raise PermissionDenied
+    try:
+        kwargs = _service_kwargs(action, form, user, concern)
+        if action == "note":
+            kwargs = {k: kwargs[k] for k in ("concern", "actor", "note")}
+        VERBS[action](**kwargs)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {
+            "action": services.VERB_BUTTONS.get(action, action)
+        })
+    return redirect(back)
+
+
+@staff_required
+def staff_concern_create(request):
+    """Staff-assisted intake: a concern taken by phone, at the door, …"""
+    if is_company_user(request.user):
+        raise PermissionDenied
+    compounds = Compound.objects.visible_to(request.user)
+    if request.method == "POST":
+        form = StaffIntakeForm(request.POST, request.FILES, compounds=compounds)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                concern = services.submit_concern(
+                    compound=data["compound"],
+                    category=data["category"],
+                    description=data["description"],
+                    kind=data["kind"],
+                    source=data["source"],
+                    urgency=data["urgency"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    photos=data["photos"],
+                    actor=request.user,
+                    submission_token=data["token"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Concern %(code)s recorded.") % {"code": concern.formatted_code},
+                )
+                return redirect("consultations:staff-detail", pk=concern.pk)
+        status = 400
+    else:
+        form = StaffIntakeForm(initial={"token": new_form_token()}, compounds=compounds)
+        status = 200
+    return render(
+        request, "consultations/staff_concern_form.html", {"form": form}, status=status
+    )
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+@staff_required
+def staff_rates(request):
+    """三率 per company, community and month."""
+    qs = Concern.objects.visible_to(request.user)
+    months = 12
+    since = timezone.localdate().replace(day=1)
+    for _i in range(months - 1):
+        since = (since - timedelta(days=1)).replace(day=1)
+    qs = qs.filter(created_at__date__gte=since)
+    tables = []
+    for field, model, title in (
+        ("handler_company", PropertyCompany, _("By property company")),
+        ("community", OrgUnit, _("By community")),
+    ):
+        rows = list(qs.exclude(**{f"{field}__isnull": True}).rates(field))
+        names = dict(
+            model.objects.filter(pk__in={r[field] for r in rows}).values_list(
+                "pk", "name"
+            )
+        )
+        for row in rows:
+            row["name"] = names.get(row[field], "—")
+            row["response_rate"] = _percent(row["signed_on_time"], row["dispatched"])
+            row["resolution_rate"] = _percent(row["resolved"], row["asked"])
+            row["satisfaction_rate"] = _percent(row["satisfied"], row["rated"])
+        tables.append({"title": title, "rows": rows})
+    return render(
+        request,
+        "consultations/staff_rates.html",
+        {"tables": tables, "since": since},
+    )
+
+
+# Property managers ------------------------------------------------------------
+
+
+def company_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not user_scope(request.user).company_ids:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@company_required
+def manager_concern_list(request):
+    """The concerns dispatched to the manager's company, open ones first."""
+    company_ids = user_scope(request.user).company_ids
+    base = (
+        Concern.objects.visible_to(request.user)
+        .for_company(company_ids)
+        .with_list_columns()
+    )
+    open_rows = list(base.open().order_by("due_at", "id")[:100])
+    done_rows = list(base.exclude(status__in=Concern.OPEN_STATUSES)[:30])
+    _flag_rows(open_rows)
+    return render(
+        request,
+        "consultations/manager_concern_list.html",
+        {"open_rows": open_rows, "done_rows": done_rows},
+    )
+
+
+@company_required
+def manager_concern_detail(request, pk: int):
+    company_ids = user_scope(request.user).company_ids
+    concern = get_object_or_404(
+        Concern.objects.visible_to(request.user)
+        .for_company(company_ids)
+        .with_list_columns(),
+        pk=pk,
+    )
+    return render(
+        request,
+        "consultations/manager_concern_detail.html",
+        _detail_context(request, concern, manager=True),
+    )

@@ -1,0 +1,33 @@
+"""Concern pages: public form and tracking, staff and manager pages."""
+
+from django.urls import path
+
+from . import public_views, staff_views
+
+app_name = "consultations"
+
+urlpatterns = [
+    path("concerns/new/", public_views.concern_create, name="create"),
+    path(
+        "concerns/compounds.json",
+        public_views.compound_suggestions,
+        name="compounds",
+    ),
+    path("concerns/track/", public_views.concern_lookup, name="lookup"),
+    path("concerns/track/<str:code>/", public_views.concern_track, name="track"),
+    path("concerns/staff/", staff_views.staff_concern_list, name="staff-list"),
+    path("concerns/staff/new/", staff_views.staff_concern_create, name="staff-create"),
+    path("concerns/staff/rates/", staff_views.staff_rates, name="staff-rates"),
+    path(
+        "concerns/staff/<int:pk>/",
+        staff_views.staff_concern_detail,
+        name="staff-detail",
+    ),
+    path("concerns/staff/<int:pk>/act/", staff_views.concern_act, name="act"),
+    path("concerns/manager/", staff_views.manager_concern_list, name="manager-list"),
+    path(
+        "concerns/manager/<int:pk>/",
+        staff_views.manager_concern_detail,
+        name="manager-detail",
+    ),
+]

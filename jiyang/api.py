@@ -1,0 +1,72 @@
+"""The REST API: one router under /api/v1/, the OpenAPI schema and its docs.
+
+Each app keeps its serializers and viewsets in its own `api.py`; this module
+only registers them. The docs page is served from the portal's own static
+files (drf-spectacular-sidecar), so it works without internet access.
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from assessments import api as assessments_api
+from compounds import api as compounds_api
+from consultations import api as consultations_api
+from org import api as org_api
+
+from .api_common import AnonThrottle, not_found
+
+
+class ObtainToken(ObtainAuthToken):
+    """Exchange a username and password for the user's API token."""
+
+    throttle_classes = [AnonThrottle]
+
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+# org
+router.register("org-units", org_api.OrgUnitViewSet, basename="orgunit")
+router.register(
+    "liaison-departments",
+    org_api.LiaisonDepartmentViewSet,
+    basename="liaisondepartment",
+)
+# compounds
+router.register("compounds", compounds_api.CompoundViewSet, basename="compound")
+router.register(
+    "companies", compounds_api.PropertyCompanyViewSet, basename="propertycompany"
+)
+router.register(
+    "service-packages", compounds_api.ServicePackageViewSet, basename="servicepackage"
+)
+router.register("committees", compounds_api.CommitteeViewSet, basename="committee")
+router.register("facilities", compounds_api.FacilityViewSet, basename="facility")
+# consultations and assessments
+for prefix, viewset, basename in (
+    *consultations_api.ROUTES,
+    *assessments_api.ROUTES,
+):
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [
+    path("api/v1/auth/token/", ObtainToken.as_view(), name="api-token"),
+    path("api/v1/", include((router.urls, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema"),
+        name="api-redoc",
+    ),
+    re_path(r"^api/", not_found),
+]

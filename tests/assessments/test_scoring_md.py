@@ -1,0 +1,112 @@
+"""The worked example of assessments/SCORING.md equals the code's output."""
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from assessments import scoring, scoring_services
+from assessments.models import (
+    MonthlyCompanyScore,
+    MonthlyCompoundScore,
+    QuarterlyBonus,
+    QuarterlyRanking,
+)
+from assessments.scoring import ItemInput, Poll
+from tests.factories import PropertyCompanyFactory
+
+from .score_data import compound_in, inspect, serve, small_scheme
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+SCORING_MD = Path(__file__).resolve().parents[2] / "assessments" / "SCORING.md"
+
+
+def documented_results() -> dict[str, Decimal]:
+    text = SCORING_MD.read_text(encoding="utf-8")
+    table = text.split("**Results**", 1)[1].split("How they come about", 1)[0]
+    rows = re.findall(r"^\| ([^|]+?) \| ([\d.]+) \|$", table, flags=re.MULTILINE)
+    return {label: D(value) for label, value in rows}
+
+
+def test_documented_example_has_the_ten_figures():
+    assert len(documented_results()) == 10
+
+
+def test_worked_example_through_the_scoring_jobs(street, grid, other_grid):
+    scheme = small_scheme()
+    shuijing = compound_in(grid, households=300, name="水景花苑")
+    yunhe = compound_in(other_grid, households=100, name="运河小区")
+    company = PropertyCompanyFactory(registered_with=street, name="甲物业")
+    serve(shuijing, company)
+    serve(yunhe, company)
+    inspect(shuijing, scheme, date(2026, 1, 8), {"A1": 2, "A2": 1}, poll=(8, 3, 1))
+    inspect(shuijing, scheme, date(2026, 1, 22), na=("A2",), poll=(4, 1, 1))
+    inspect(yunhe, scheme, date(2026, 1, 15), veto=True)
+    inspect(shuijing, scheme, date(2026, 2, 12), {"A1": 1}, poll=(7, 2, 1))
+    inspect(yunhe, scheme, date(2026, 2, 12), {"A1": 3, "A2": 2})
+    QuarterlyBonus.objects.create(
+        company=company, street=street, quarter="2026Q1", points=3, reason="表扬信"
+    )
+    QuarterlyBonus.objects.create(
+        company=company, street=street, quarter="2026Q1", points=4, reason="媒体表扬"
+    )
+
+    with time_machine.travel("2026-04-02 10:00 +0800", tick=False):
+        for month in ("2026-01", "2026-02", "2026-03"):
+            scoring_services.score_month(month)
+        scoring_services.rank_quarter("2026Q1")
+
+    def month(model, month_no, **kw):
+        return model.objects.get(month=date(2026, month_no, 1), **kw).score
+
+    ranking = QuarterlyRanking.objects.get(company=company, quarter="2026Q1")
+    computed = {
+        "水景花苑, January": month(MonthlyCompoundScore, 1, compound=shuijing),
+        "运河小区, January": month(MonthlyCompoundScore, 1, compound=yunhe),
+        "甲物业, January": month(MonthlyCompanyScore, 1, company=company),
+        "水景花苑, February": month(MonthlyCompoundScore, 2, compound=shuijing),
+        "运河小区, February": month(MonthlyCompoundScore, 2, compound=yunhe),
+        "甲物业, February": month(MonthlyCompanyScore, 2, company=company),
+        "甲物业, quarter inspection average": ranking.inspection_average,
+        "甲物业, quarter satisfaction": ranking.satisfaction,
+        "甲物业, quarter bonus": ranking.bonus,
+        "甲物业, quarter score": ranking.score,
+    }
+    assert computed == documented_results()
+
+
+def test_worked_example_through_the_pure_functions():
+    def items(a1, a2, *, a2_na=False):
+        return [
+            ItemInput("A1", D("10"), D("2"), a1),
+            ItemInput("A2", D("5"), D("1"), a2, not_applicable=a2_na),
+            ItemInput("G1", D("5"), is_satisfaction_poll=True),
+        ]
+
+    exact = scoring.exact_inspection_score
+    shuijing_jan = scoring.compound_month_score(
+        [
+            exact(items(2, 1), poll=Poll(8, 3, 1)),
+            exact(items(0, 0, a2_na=True), poll=Poll(4, 1, 1)),
+        ]
+    )
+    yunhe_jan = scoring.compound_month_score([exact(items(0, 0), vetoed=True)])
+    shuijing_feb = scoring.compound_month_score([exact(items(1, 0), poll=Poll(7, 2, 1))])
+    yunhe_feb = scoring.compound_month_score([exact(items(3, 2))])
+    jan = scoring.company_month_score([(shuijing_jan, 300), (yunhe_jan, 100)])
+    feb = scoring.company_month_score([(shuijing_feb, 300), (yunhe_feb, 100)])
+    quarter = scoring.quarter_score(
+        monthly_scores=[jan, feb], poll_positive=20, poll_total=22, bonus_points=D(7)
+    )
+
+    expected = documented_results()
+    assert shuijing_jan == expected["水景花苑, January"]
+    assert jan == expected["甲物业, January"]
+    assert feb == expected["甲物业, February"]
+    assert quarter.score == expected["甲物业, quarter score"]
+    assert quarter.satisfaction == expected["甲物业, quarter satisfaction"]

@@ -1,0 +1,65 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from consultations.models import Concern
+
+from .factories import ConcernFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def month_of_concerns(compound, serving_contract):
+    company = serving_contract.company
+    now = timezone.now()
+    common = {"compound": compound, "handler_company": company, "created_at": now}
+    # Dispatched and signed in time, rated satisfied, resolved.
+    ConcernFactory(**common, dispatched_at=now, sign_due_at=now + timedelta(days=1),
+                   signed_at=now + timedelta(hours=2), rating="satisfied",
+                   is_resolved=True, status="closed")
+    # Signed late, basically satisfied, resolved.
+    ConcernFactory(**common, dispatched_at=now, sign_due_at=now + timedelta(days=1),
+                   signed_at=now + timedelta(days=2), rating="basic",
+                   is_resolved=True, status="closed")
+    # Signed in time, dissatisfied, not resolved.
+    ConcernFactory(**common, dispatched_at=now, sign_due_at=now + timedelta(days=1),
+                   signed_at=now + timedelta(hours=1), rating="dissatisfied",
+                   is_resolved=False, status="reopened")
+    # Dispatched, never signed.
+    ConcernFactory(**common, dispatched_at=now, sign_due_at=now + timedelta(days=1),
+                   status="dispatched")
+    return company
+
+
+def test_three_rates_per_company_and_month(month_of_concerns):
+    row = Concern.objects.rates("handler_company").get()
+
+    assert row["handler_company"] == month_of_concerns.pk
+    assert (row["dispatched"], row["signed_on_time"]) == (4, 2)
+    assert (row["asked"], row["resolved"]) == (3, 2)
+    assert (row["rated"], row["satisfied"]) == (3, 2)
+
+
+def test_rates_page_shows_percentages_per_company_and_community(
+    client, month_of_concerns, street_admin, community
+):
+    client.force_login(street_admin)
+
+    response = client.get("/concerns/staff/rates/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert month_of_concerns.name in html
+    assert community.name in html
+    assert "50.0%" in html  # response rate 2 of 4
+    assert "66.7%" in html  # resolution and satisfaction 2 of 3
+
+
+def test_rates_respect_the_scope(client, month_of_concerns, outsider):
+    client.force_login(outsider)
+
+    html = client.get("/concerns/staff/rates/").content.decode()
+
+    assert month_of_concerns.name not in html
