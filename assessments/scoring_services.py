@@ -9,7 +9,6 @@ outer layers (averages of averages, window functions, upserts) are written
 by hand in the dialect both PostgreSQL and SQLite understand.
 """
 
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -22,12 +21,12 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    OuterRef,
     ExpressionWrapper,
     F,
     Func,
     IntegerField,
     Max,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -179,11 +178,29 @@ def _lock(namespace: int, *keys: int) -> None:
     lock also keeps two runs from deleting each other's fresh rows. SQLite
     serialises writers anyway (IMMEDIATE transactions).
     """
-    if _is_sqlite():
+    if _is_sqlite() or not keys:
         return
     with connection.cursor() as cursor:
-        for key in sorted(keys):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, k) "
+            "FROM unnest(%s::integer[]) AS k ORDER BY k",
+            [namespace, sorted(keys)],
+        )
+
+
+def _lock_streets(namespace: int, street_id: int | None) -> None:
+    """`_lock` on one street, or on every street in one statement."""
+    if _is_sqlite():
+        return
+    if street_id is not None:
+        _lock(namespace, street_id)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, u.id::integer) FROM "
+            f"{_q(OrgUnit._meta.db_table)} u WHERE u.kind = %s ORDER BY u.id",
+            [namespace, OrgUnit.Kind.STREET],
+        )
 
 
 def _adapt(value):
@@ -412,8 +429,7 @@ def write_month(month: date, *, street_id: int | None = None) -> int:
     month = month_start(month)
     stamp = timezone.now()
     with transaction.atomic():
-        streets = _street_ids() if street_id is None else [street_id]
-        _lock(month.year * 100 + month.month, *streets)
+        _lock_streets(month.year * 100 + month.month, street_id)
         rows = _write_compound_scores(month, street_id, stamp)
         stale = MonthlyCompoundScore.objects.filter(month=month).exclude(
             Exists(
@@ -499,7 +515,7 @@ def finish_run_by_id(run_id: int, *, rows: int) -> ScoringRun:
     return finish_run(ScoringRun.objects.get(pk=run_id), rows=rows)
 
 
-def fan_out_month(month: date | str | None = None) -> int:
+def fan_out_month(month: date | str | None = None, *, queue: str | None = None) -> int:
     """Record a monthly run and enqueue one task per street office.
 
     The street tasks are joined by a chord whose body finishes the run; the
@@ -517,7 +533,9 @@ def fan_out_month(month: date | str | None = None) -> int:
         return run.pk
     from .tasks import month_chord
 
-    transaction.on_commit(lambda: month_chord(month.isoformat(), run.pk, streets))
+    transaction.on_commit(
+        lambda: month_chord(month.isoformat(), run.pk, streets, queue=queue)
+    )
     return run.pk
 
 
@@ -602,7 +620,6 @@ def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> i
     t = QuarterlyRanking._meta.db_table
     company = PropertyCompany._meta.db_table
     prize = PrizeTier._meta.db_table
-    prize_count = PrizeTier.objects.filter(scheme=scheme).count()
     w_insp = _param(scheme.weight_inspection)
     w_sat = _param(scheme.weight_satisfaction)
     satisfaction = _round2(f"100 * {_num('a.n_poll_pos')} / a.n_poll")
@@ -638,7 +655,8 @@ def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> i
         ),
         bottom AS (
             SELECT r.*, CASE WHEN r.rnk IS NOT NULL
-                AND r.rnk > r.ranked_count - %s AND r.rnk > %s
+                AND r.rnk > r.ranked_count - %s
+                AND r.rnk > (SELECT COUNT(*) FROM {_q(prize)} WHERE scheme_id = %s)
                 THEN 1 ELSE 0 END AS is_bottom
             FROM ranked r
         )
@@ -693,7 +711,7 @@ def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> i
         w_sat,
         w_sat,
         scheme.bottom_n,
-        prize_count,
+        scheme.pk,
         str(quarter),
         quarter.start,
         scheme.pk,
@@ -705,106 +723,124 @@ def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> i
     return _execute(sql, params)
 
 
-def _write_rewards(quarter: Quarter, street_id: int | None, stamp) -> int:
-    t = Reward._meta.db_table
-    ranking = QuarterlyRanking._meta.db_table
-    prize = PrizeTier._meta.db_table
-    street, street_params = _street_sql("r", street_id)
-    # An approved or paid reward is history: a rerun never rewrites it.
-    sql = f"""
-        INSERT INTO {_q(t)} (ranking_id, title, amount, payment_reference,
-            created_at)
-        SELECT r.id, pt.title, pt.amount, '', %s
-        FROM {_q(ranking)} r JOIN {_q(prize)} pt ON pt.id = r.prize_id
-        WHERE r.quarter = %s{street}
-        ON CONFLICT (ranking_id) DO UPDATE SET
-            title = excluded.title, amount = excluded.amount
-        WHERE {_q(t)}.approved_at IS NULL AND {_q(t)}.paid_on IS NULL
-    """
-    rows = _execute(sql, [stamp, str(quarter), *street_params])
-    lost = Reward.objects.filter(
-        ranking__quarter=str(quarter),
-        ranking__prize__isnull=True,
-        approved_at__isnull=True,
-    )
-    if street_id is not None:
-        lost = lost.filter(ranking__street_id=street_id)
-    lost.delete()
-    return rows
-
-
-def _write_ladder(quarter: Quarter, street_id: int | None, scheme, stamp) -> int:
-    t = ExitLadderStep._meta.db_table
-    ranking = QuarterlyRanking._meta.db_table
+def _follow_up_statements(
+    quarter: Quarter, street_id: int | None, scheme, stamp
+) -> list[tuple[str, list]]:
+    """After the rankings: stale rows, the reward ledger, the exit ladder."""
+    q = _q
+    t_rank = q(QuarterlyRanking._meta.db_table)
+    t_reward = q(Reward._meta.db_table)
+    t_step = q(ExitLadderStep._meta.db_table)
+    t_case = q(ExitCase._meta.db_table)
+    t_prize = q(PrizeTier._meta.db_table)
+    t_month = q(MonthlyCompanyScore._meta.db_table)
+    street, sp = _street_sql("r", street_id)
+    qs = [str(quarter), *sp]
     k = scheme.consecutive_k
     deadline = timezone.localdate() + timedelta(days=scheme.rectification_days)
-    street, street_params = _street_sql("r", street_id)
+    # Rankings left without any month row of the quarter (scores withdrawn).
+    stale = (
+        f"SELECT r.id FROM {t_rank} r WHERE r.quarter = %s{street} AND NOT EXISTS "
+        f"(SELECT 1 FROM {t_month} m WHERE m.company_id = r.company_id AND "
+        "m.street_id = r.street_id AND m.month >= %s AND m.month <= %s)"
+    )
+    stale_params = [*qs, quarter.start, quarter.months[-1]]
     kind = (
         "CASE WHEN r.consecutive_bottom >= %s THEN 'exit' "
         "WHEN r.consecutive_bottom >= 2 THEN 'interview' ELSE 'warning' END"
     )
-    sql = f"""
-        INSERT INTO {_q(t)} (ranking_id, company_id, street_id, quarter, kind,
-            consecutive, rectification_deadline, note, created_at)
-        SELECT r.id, r.company_id, r.street_id, r.quarter, {kind},
-            r.consecutive_bottom,
-            CASE WHEN r.consecutive_bottom >= 2 THEN %s END, '', %s
-        FROM {_q(ranking)} r
-        WHERE r.quarter = %s AND r.is_bottom{street}
-        ON CONFLICT (ranking_id) DO UPDATE SET
-            kind = excluded.kind, consecutive = excluded.consecutive
-    """
-    rows = _execute(sql, [k, deadline, stamp, str(quarter), *street_params])
-    gone = ExitLadderStep.objects.filter(
-        quarter=str(quarter), ranking__is_bottom=False
-    )
-    if street_id is not None:
-        gone = gone.filter(street_id=street_id)
-    gone.delete()
-    cases = ExitCase._meta.db_table
-    # One case per run of bottom quarters: the run's first quarter is part
-    # of the key, so later quarters of the same run find it already open.
-    sql = f"""
-        INSERT INTO {_q(cases)} (company_id, street_id, run_start,
-            opened_quarter, ranking_id, status, opened_at, note)
-        SELECT r.company_id, r.street_id, r.bottom_run_start, r.quarter, r.id,
-            'opened', %s, ''
-        FROM {_q(ranking)} r
-        WHERE r.quarter = %s AND r.is_bottom AND r.consecutive_bottom >= %s{street}
-        ON CONFLICT (company_id, street_id, run_start) DO NOTHING
-    """
-    rows += _execute(sql, [stamp, str(quarter), k, *street_params])
-    return rows
+    return [
+        (f"DELETE FROM {t_reward} WHERE ranking_id IN ({stale})", stale_params),
+        (f"DELETE FROM {t_step} WHERE ranking_id IN ({stale})", stale_params),
+        (
+            f"UPDATE {t_case} SET ranking_id = NULL WHERE ranking_id IN ({stale})",
+            stale_params,
+        ),
+        (f"DELETE FROM {t_rank} WHERE id IN ({stale})", stale_params),
+        # An approved or paid reward is history: a rerun never rewrites it.
+        (
+            f"""INSERT INTO {t_reward} (ranking_id, title, amount,
+                payment_reference, created_at)
+            SELECT r.id, pt.title, pt.amount, '', %s
+            FROM {t_rank} r JOIN {t_prize} pt ON pt.id = r.prize_id
+            WHERE r.quarter = %s{street}
+            ON CONFLICT (ranking_id) DO UPDATE SET
+                title = excluded.title, amount = excluded.amount
+            WHERE {t_reward}.approved_at IS NULL AND {t_reward}.paid_on IS NULL""",
+            [stamp, *qs],
+        ),
+        (
+            f"DELETE FROM {t_reward} WHERE approved_at IS NULL AND ranking_id IN "
+            f"(SELECT r.id FROM {t_rank} r WHERE r.quarter = %s{street} "
+            "AND r.prize_id IS NULL)",
+            qs,
+        ),
+        (
+            f"""INSERT INTO {t_step} (ranking_id, company_id, street_id, quarter,
+                kind, consecutive, rectification_deadline, note, created_at)
+            SELECT r.id, r.company_id, r.street_id, r.quarter, {kind},
+                r.consecutive_bottom,
+                CASE WHEN r.consecutive_bottom >= 2 THEN %s END, '', %s
+            FROM {t_rank} r
+            WHERE r.quarter = %s AND r.is_bottom{street}
+            ON CONFLICT (ranking_id) DO UPDATE SET
+                kind = excluded.kind, consecutive = excluded.consecutive""",
+            [k, deadline, stamp, *qs],
+        ),
+        (
+            f"DELETE FROM {t_step} WHERE ranking_id IN (SELECT r.id FROM "
+            f"{t_rank} r WHERE r.quarter = %s{street} AND NOT r.is_bottom)",
+            qs,
+        ),
+        # One case per run of bottom quarters: the run's first quarter is
+        # part of the key, so later quarters of the run find it already open.
+        (
+            f"""INSERT INTO {t_case} (company_id, street_id, run_start,
+                opened_quarter, ranking_id, status, opened_at, note)
+            SELECT r.company_id, r.street_id, r.bottom_run_start, r.quarter,
+                r.id, 'opened', %s, ''
+            FROM {t_rank} r
+            WHERE r.quarter = %s AND r.is_bottom
+                AND r.consecutive_bottom >= %s{street}
+            ON CONFLICT (company_id, street_id, run_start) DO NOTHING""",
+            [stamp, str(quarter), k, *sp],
+        ),
+    ]
+
+
+def _execute_batch(statements: list[tuple[str, list]]) -> None:
+    """Run statements in order; on PostgreSQL in one round trip."""
+    if _is_sqlite():
+        for sql, params in statements:
+            _execute(sql, params)
+        return
+    sql = ";\n".join(s for s, _ in statements)
+    params = [_adapt(p) for _, ps in statements for p in ps]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def write_quarter(
     quarter: Quarter, *, scheme: AssessmentScheme, street_id: int | None = None
 ) -> int:
-    """Rank a quarter (every street, or one) in one transaction; rows written.
+    """Rank a quarter (every street, or one) in one transaction.
 
     Writes the rankings, the reward ledger rows of the prize ranks, the
-    exit-ladder steps and any exit case. The previous quarter must have been
-    ranked first for a bottom run to continue.
+    exit-ladder steps and any exit case; returns the ranking rows written.
+    The previous quarter must have been ranked first for a bottom run to
+    continue.
     """
     stamp = timezone.now()
     with transaction.atomic():
-        streets = _street_ids() if street_id is None else [street_id]
-        _lock(-(quarter.year * 10 + quarter.number), *streets)
+        _lock_streets(-(quarter.year * 10 + quarter.number), street_id)
         rows = _write_rankings(quarter, street_id, scheme, stamp)
-        stale = QuarterlyRanking.objects.filter(quarter=str(quarter)).exclude(
-            Exists(
-                MonthlyCompanyScore.objects.filter(
-                    company=OuterRef("company"),
-                    street=OuterRef("street"),
-                    month__in=quarter.months,
-                )
-            )
-        )
-        if street_id is not None:
-            stale = stale.filter(street_id=street_id)
-        stale.delete()
-        rows += _write_rewards(quarter, street_id, stamp)
-        rows += _write_ladder(quarter, street_id, scheme, stamp)
+        if _is_sqlite():
+            # SQLite reports no row count for a statement opening with WITH.
+            written = QuarterlyRanking.objects.filter(quarter=str(quarter))
+            if street_id is not None:
+                written = written.filter(street_id=street_id)
+            rows = written.count()
+        _execute_batch(_follow_up_statements(quarter, street_id, scheme, stamp))
     return rows
 
 

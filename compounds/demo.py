@@ -282,7 +282,7 @@ def companies(root: OrgUnit, people: org_demo.DemoPeople) -> dict[str, PropertyC
                 "address": f"济宁市任城区{row.address}",
                 "party_member_count": row.party_members,
                 "notes": (
-                    "党员4人，党组织正在筹建，尚未成立。"
+                    f"党员{row.party_members}人，党组织正在筹建，尚未成立。"
                     if row.party_members >= 3 and not row.has_party_org
                     else ""
                 ),

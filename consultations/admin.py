@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org.admin_scope import ScopedAdmin, ScopedTabularInline
 
-from . import civic_admin, open311_admin  # noqa: F401  (registers their models)
-from . import services
+from . import civic_admin, open311_admin, services  # noqa: F401  (registers their models)
 from .models import (
     CalendarOverride,
     Concern,
@@ -54,8 +53,15 @@ class ConcernEventInline(ScopedTabularInline):
     model = ConcernEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "from_status", "to_status", "actor", "note",
-              "is_public"]
+    fields = [
+        "created_at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "note",
+        "is_public",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -209,8 +215,10 @@ class NotificationAdmin(ScopedAdmin):
 
     @admin.action(description=_("Send the selected unsent e-mails now"))
     def send_now(self, request, queryset):
-        sent = sum(send_notification(pk) for pk in queryset.unsent().values_list(
-            "pk", flat=True))
+        sent = sum(
+            send_notification(pk)
+            for pk in queryset.unsent().values_list("pk", flat=True)
+        )
         self.message_user(request, _("%(n)d e-mails sent.") % {"n": sent})
 
     def has_add_permission(self, request):

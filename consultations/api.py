@@ -253,11 +253,6 @@ def workflow_action(
 ):
     """A POST /concerns/{id}/<verb>/ action calling a workflow service."""
 
-    @extend_schema(
-        request=input_serializer,
-        responses={200: ConcernDetailSerializer},
-        summary=summary,
-    )
     def handler(self, request: Request, pk: str | None = None) -> Response:
         concern = self.get_object()
         data = input_serializer(data=request.data)
@@ -269,7 +264,13 @@ def workflow_action(
     # DRF maps the POST to the method of this name: it must be the class
     # attribute the action is stored under.
     handler.__name__ = name
-    return action(detail=True, methods=["post"], url_path=verb)(handler)
+    handler.__doc__ = summary
+    # extend_schema goes on top of action(), which would replace its kwargs.
+    return extend_schema(
+        request=input_serializer,
+        responses={200: ConcernDetailSerializer},
+        summary=summary,
+    )(action(detail=True, methods=["post"], url_path=verb)(handler))
 
 
 def _simple(service: Callable) -> Callable[[Concern, Request, dict], Concern]:

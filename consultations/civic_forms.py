@@ -38,7 +38,7 @@ class VisitReportForm(forms.Form):
         label=_("Compound"), queryset=Compound.objects.none()
     )
     date = forms.DateField(
-        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     households_visited = forms.IntegerField(
         label=_("Households visited"),
@@ -116,7 +116,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["kind", "title", "compound", "community", "date", "place", "host"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +152,7 @@ class AgendaItemForm(forms.Form):
             concerns = concerns.filter(compound_id=meeting.compound_id)
         else:
             concerns = concerns.filter(community_id=meeting.community_id)
-        self.fields["concern"].queryset = concerns.order_by("-created_at")[:100]
+        self.fields["concern"].queryset = concerns.order_by("-created_at")
         self.fields["concern"].label_from_instance = (
             lambda c: f"{c.tracking_code} · {c.description[:30]}"
         )
@@ -198,7 +198,7 @@ class DecisionForm(forms.Form):
     deadline = forms.DateField(
         label=_("Deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, concerns=None, **kwargs):
@@ -234,7 +234,7 @@ class DisclosureForm(forms.ModelForm):
         model = Disclosure
         fields = ["compound", "kind", "title", "content", "attachment", "published_on"]
         widgets = {
-            "published_on": forms.DateInput(attrs={"type": "date"}),
+            "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "attachment": forms.ClearableFileInput(
                 attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
             ),

@@ -389,6 +389,7 @@ def close_meeting(
 @transaction.atomic
 def publish_decision(*, decision: MeetingDecision, actor=None) -> MeetingDecision:
     """Show a decision of a closed meeting on the compound's public board."""
+    decision = MeetingDecision.objects.select_related("meeting").get(pk=decision.pk)
     if not decision.meeting.is_closed:
         raise ValidationError(_("Only decisions of a closed meeting can be published."))
     if not decision.is_published:

@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import render as django_render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,6 +50,12 @@ def _is_org_staff(user) -> bool:
 def _require_org_staff(user) -> None:
     if not _is_org_staff(user):
         raise PermissionDenied(_("Only street, community and grid staff may do this."))
+
+
+def render(request, template: str, context: dict | None = None):
+    """Django's render, with `is_org_staff` for the navigation."""
+    context = {"is_org_staff": _is_org_staff(request.user), **(context or {})}
+    return django_render(request, template, context)
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -322,7 +329,7 @@ def meeting_close(request, pk: int):
         concerns = concerns.filter(compound_id=meeting.compound_id)
     else:
         concerns = concerns.filter(community_id=meeting.community_id)
-    concerns = concerns.order_by("-created_at")[:100]
+    concerns = concerns.order_by("-created_at")
     form = CloseMeetingForm(request.POST or None)
     decisions = DecisionFormSet(
         request.POST or None, prefix="d", form_kwargs={"concerns": concerns}

@@ -72,9 +72,7 @@ def send_notification(notification_id: int) -> bool:
         Notification.objects.filter(pk=row.pk).update(last_error=str(exc)[:1000])
         logger.warning("sending notification %s failed: %s", row.pk, exc)
         return False
-    Notification.objects.filter(pk=row.pk).update(
-        sent_at=timezone.now(), last_error=""
-    )
+    Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
     return True
 
 

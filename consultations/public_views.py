@@ -37,7 +37,11 @@ def _form_page(request, form, status=200, error=""):
     return render(
         request,
         "consultations/concern_form.html",
-        {"form": form, "error": error, "compounds_url": reverse("consultations:compounds")},
+        {
+            "form": form,
+            "error": error,
+            "compounds_url": reverse("consultations:compounds"),
+        },
         status=status,
     )
 
@@ -66,7 +70,8 @@ def concern_create(request):
         form = ConcernForm(initial=initial)
         if "category" in initial:
             form.initial["category"] = (
-                form.fields["category"].queryset.filter(code="property_service")
+                form.fields["category"]
+                .queryset.filter(code="property_service")
                 .values_list("pk", flat=True)
                 .first()
             )
@@ -105,8 +110,10 @@ def concern_create(request):
             request,
             form,
             status=429,
-            error=_("Too many concerns were sent from here. Please try again later "
-                    "or call your community."),
+            error=_(
+                "Too many concerns were sent from here. Please try again later "
+                "or call your community."
+            ),
         )
     try:
         concern = services.submit_concern(
@@ -125,9 +132,7 @@ def concern_create(request):
     except ValidationError as exc:
         form.add_error(None, exc)
         return _form_page(request, form, status=400)
-    return render(
-        request, "consultations/concern_submitted.html", {"concern": concern}
-    )
+    return render(request, "consultations/concern_submitted.html", {"concern": concern})
 
 
 @require_GET
@@ -229,8 +234,12 @@ def concern_lookup(request):
         return render(
             request,
             "consultations/concern_lookup.html",
-            {"code": request.GET.get("code", "")[:40],
-             "error": _("No concern has this tracking code. Check it and try again.")},
+            {
+                "code": request.GET.get("code", "")[:40],
+                "error": _(
+                    "No concern has this tracking code. Check it and try again."
+                ),
+            },
             status=404,
         )
     return redirect("consultations:track", code=code)

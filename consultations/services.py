@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -253,7 +252,9 @@ def handler_emails(concern: Concern) -> list[str]:
         return _unit_emails(concern.handler_unit)
     if concern.handler_department_id:
         return list(
-            concern.handler_department.contacts.filter(community_id=concern.community_id)
+            concern.handler_department.contacts.filter(
+                community_id=concern.community_id
+            )
             .exclude(person__email="")
             .values_list("person__email", flat=True)
         )
@@ -440,8 +441,11 @@ def dispatch(
         company = concern.compound.current_company
         if company is None:
             raise ValidationError(
-                _("%(compound)s has no serving property company; dispatch it "
-                  "to the community or the grid.") % {"compound": concern.compound}
+                _(
+                    "%(compound)s has no serving property company; dispatch it "
+                    "to the community or the grid."
+                )
+                % {"compound": concern.compound}
             )
     elif to == H.COMMUNITY:
         unit = concern.compound.community
@@ -468,9 +472,8 @@ def dispatch(
         actor=actor,
         action="dispatch",
         to_status=S.DISPATCHED,
-        note=note or _("Dispatched to %(handler)s") % {
-            "handler": concern.handler_display
-        },
+        note=note
+        or _("Dispatched to %(handler)s") % {"handler": concern.handler_display},
         fields=[
             "handler_company",
             "handler_unit",
@@ -483,9 +486,8 @@ def dispatch(
     notifications.queue_email(
         concern=concern,
         to=handler_emails(concern),
-        subject=_("Concern %(code)s dispatched to you") % {
-            "code": concern.formatted_code
-        },
+        subject=_("Concern %(code)s dispatched to you")
+        % {"code": concern.formatted_code},
         body=_("%(compound)s · %(category)s\n\n%(description)s\n\nDeadline: %(due)s")
         % {
             "compound": concern.compound,
@@ -598,7 +600,12 @@ def extend(
             "reason": note,
             "due": timezone.localtime(result.moment).strftime("%Y-%m-%d"),
         },
-        fields=["due_at", "due_on_fallback_calendar", "extended", "overdue_notified_at"],
+        fields=[
+            "due_at",
+            "due_on_fallback_calendar",
+            "extended",
+            "overdue_notified_at",
+        ],
     )
 
 
@@ -611,8 +618,8 @@ def return_concern(*, concern: Concern, actor: User | None, note: str = "") -> C
     limit = add_working_days(concern.dispatched_at, RETURN_WITHIN_WORKING_DAYS)
     if timezone.now() > limit.moment:
         raise ValidationError(
-            _("A concern can be returned only within %(n)d working days of "
-              "dispatch.") % {"n": RETURN_WITHIN_WORKING_DAYS}
+            _("A concern can be returned only within %(n)d working days of dispatch.")
+            % {"n": RETURN_WITHIN_WORKING_DAYS}
         )
     concern.handler_company = None
     concern.handler_unit = None
@@ -663,7 +670,9 @@ def _rated(
 ) -> Concern:
     """Record a rating; dissatisfied reopens (or escalates the second time)."""
     if rating not in Concern.Rating.values:
-        raise ValidationError(_("Choose satisfied, basically satisfied or dissatisfied."))
+        raise ValidationError(
+            _("Choose satisfied, basically satisfied or dissatisfied.")
+        )
     comment = (comment or "").strip()
     if len(comment) > 500:
         raise ValidationError(_("The comment may be at most 500 characters."))
@@ -686,12 +695,22 @@ def _rated(
                 note=note,
                 fields=[*fields, "escalated_at"],
             )
-        _move(concern, actor=actor, action=action, to_status=S.FOLLOW_UP, note=note,
-              fields=fields)
+        _move(
+            concern,
+            actor=actor,
+            action=action,
+            to_status=S.FOLLOW_UP,
+            note=note,
+            fields=fields,
+        )
         return _reopen(concern, actor=actor, note=_("The resident is dissatisfied."))
     if _open_action_items(concern):
         return _move(
-            concern, actor=actor, action=action, to_status=S.FOLLOW_UP, note=note,
+            concern,
+            actor=actor,
+            action=action,
+            to_status=S.FOLLOW_UP,
+            note=note,
             fields=fields,
         )
     concern.closed_at = timezone.now()
@@ -733,7 +752,11 @@ def rate_concern(*, concern: Concern, rating: str, comment: str = "") -> Concern
     concern = _lock(concern)
     _check(concern, "rate")
     return _rated(
-        concern, actor=None, action="rate", rating=rating, comment=comment,
+        concern,
+        actor=None,
+        action="rate",
+        rating=rating,
+        comment=comment,
         resolved=None,
     )
 
@@ -745,8 +768,10 @@ def close(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     _check(concern, "close")
     if _open_action_items(concern):
         raise ValidationError(
-            _("This concern has open meeting action items; it cannot be closed "
-              "until they are done.")
+            _(
+                "This concern has open meeting action items; it cannot be closed "
+                "until they are done."
+            )
         )
     concern.closed_at = timezone.now()
     return _move(
@@ -841,7 +866,11 @@ def add_note(*, concern: Concern, actor: User | None, note: str) -> Concern:
     """An internal note on the timeline, no change of status."""
     note = _require(note, _("Write the note."))
     _event(
-        concern, actor=actor, action="note", from_status=concern.status, note=note,
+        concern,
+        actor=actor,
+        action="note",
+        from_status=concern.status,
+        note=note,
         is_public=False,
     )
     return concern
@@ -889,7 +918,9 @@ def _mark_overdue(pk: int, now: datetime) -> None:
     concern.overdue_notified_at = now
     concern.save(update_fields=["overdue_notified_at", "updated_at"])
     if concern.status in ALLOWED_FROM["escalate"]:
-        escalate(concern=concern, actor=None, note=_("Overdue: escalated automatically."))
+        escalate(
+            concern=concern, actor=None, note=_("Overdue: escalated automatically.")
+        )
     notifications.queue_email(
         concern=concern,
         to=handler_emails(concern) or _unit_emails(concern.compound.community),

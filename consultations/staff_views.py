@@ -216,9 +216,7 @@ def _service_kwargs(action: str, form: ActionForm, user, concern: Concern) -> di
         kwargs["rating"] = data.get("rating") or ""
         kwargs["resolved"] = data.get("resolved")
     elif action == "merge":
-        into = (
-            Concern.objects.visible_to(user).filter(pk=data.get("into") or 0).first()
-        )
+        into = Concern.objects.visible_to(user).filter(pk=data.get("into") or 0).first()
         if into is None:
             raise ValidationError(_("Choose the concern to keep."))
         kwargs["into"] = into
@@ -281,9 +279,14 @@ def concern_act(request, pk: int):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Done: %(action)s.") % {
-            "action": services.VERB_BUTTONS.get(action, action)
-        })
+        if manager and action == "return":
+            # Returned: no longer the company's, so its page is gone.
+            back = reverse("consultations:manager-list")
+        messages.success(
+            request,
+            _("Done: %(action)s.")
+            % {"action": services.VERB_BUTTONS.get(action, action)},
+        )
     return redirect(back)
 
 

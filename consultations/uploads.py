@@ -70,8 +70,13 @@ def prepare_photo(upload) -> PreparedPhoto:
                 image.save(out, "WEBP", quality=85)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ):
         raise ValidationError(
             _("This file is not a JPEG, PNG or WebP image."), code="not_image"
         ) from None

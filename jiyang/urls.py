@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,3 +18,6 @@ urlpatterns = [
     path("", include("jiyang.api")),
     path("open311/v2/", include("consultations.open311_urls")),
 ]
+if settings.DEBUG:
+    # Residents' and managers' photos; a production web server serves MEDIA_ROOT.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

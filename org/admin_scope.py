@@ -1,8 +1,10 @@
 """Admin classes that show and change only what the user may see.
 
-`ScopedAdmin` (and the `ScopedAdminMixin` behind it, for django-mptt's
-admins and for inlines) applies the one scope rule of `org.scope`,
-`Model.objects.visible_to(user)`, to everything an admin page offers:
+`ScopedAdmin` (a ModelAdmin), `ScopedAdminMixin` (the same for other bases
+such as django-mptt's admins or the user admin) and `ScopedTabularInline` /
+`ScopedStackedInline` (the `ScopedInline` mixin for inlines) apply the one
+scope rule of `org.scope`, `Model.objects.visible_to(user)`, to everything an
+admin page offers:
 
 - the changelist, the change, delete and history views (an object outside
   the scope answers 404, as if it did not exist);
@@ -51,13 +53,6 @@ SCREEN_ONLY_COLUMNS = {"action_checkbox", "tree_actions"}
 def is_scoped(model) -> bool:
     """Whether the model's default queryset knows the scope rule."""
     return hasattr(model._default_manager.all(), "visible_to")
-
-
-def visible(queryset, user):
-    """`queryset` cut to what `user` may see; unscoped models pass through."""
-    if hasattr(queryset, "visible_to"):
-        return queryset.visible_to(user)
-    return queryset
 
 
 def visible_choices_q(field, request, extra: Q | None = None) -> Q:
@@ -163,14 +158,12 @@ def keep_current_choices(form_class):
                 if not current:
                     continue
                 queryset = form_field.queryset
-                form_field.queryset = (
-                    queryset.model._default_manager.filter(
-                        Q(pk__in=queryset.values("pk"))
-                        | Q(**{f"{target}__in": current})
-                    )
-                    .order_by(*queryset.query.order_by)
-                    .distinct()
+                widened = queryset.model._default_manager.filter(
+                    Q(pk__in=queryset.values("pk")) | Q(**{f"{target}__in": current})
                 )
+                if queryset.query.order_by:
+                    widened = widened.order_by(*queryset.query.order_by)
+                form_field.queryset = widened
 
     ScopedForm.__name__ = form_class.__name__
     ScopedForm.__qualname__ = form_class.__qualname__

@@ -186,7 +186,7 @@ class Migration(migrations.Migration):
                 ('date', models.DateField(verbose_name='date')),
                 ('place', models.CharField(max_length=200, verbose_name='place')),
                 ('host', models.CharField(max_length=100, verbose_name='host')),
-                ('status', models.CharField(choices=[('planned', 'planned'), ('closed', 'closed')], default='planned', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('planned', 'planned'), ('closed', 'held')], default='planned', max_length=10, verbose_name='status')),
                 ('minutes', models.TextField(blank=True, verbose_name='minutes')),
                 ('attendee_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='attendees')),
                 ('attending_organisations', models.TextField(blank=True, help_text='One organisation per line.', verbose_name='attending organisations')),

@@ -44,8 +44,9 @@ class CalendarOverride(models.Model):
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(
         _("is a working day"),
-        help_text=_("Ticked: a working day (e.g. an adjusted Saturday). "
-                    "Unticked: a holiday."),
+        help_text=_(
+            "Ticked: a working day (e.g. an adjusted Saturday). Unticked: a holiday."
+        ),
     )
     note = models.CharField(_("note"), max_length=100, blank=True)
 
@@ -408,12 +409,12 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return f"{self.formatted_code} · {self.category}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("consultations:track", args=[self.tracking_code])
-
     def save(self, *args, **kwargs) -> None:
         self.copy_ancestors()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:track", args=[self.tracking_code])
 
     def copy_ancestors(self) -> None:
         compound = self.compound
@@ -543,7 +544,9 @@ class ConcernChildQuerySet(ScopedQuerySet):
 
 def concern_photo_path(instance: "ConcernPhoto", filename: str) -> str:
     today = timezone.localdate()
-    return f"concerns/{today:%Y/%m}/{secrets.token_hex(12)}.{filename.rsplit('.', 1)[-1]}"
+    return (
+        f"concerns/{today:%Y/%m}/{secrets.token_hex(12)}.{filename.rsplit('.', 1)[-1]}"
+    )
 
 
 class ConcernPhoto(models.Model):

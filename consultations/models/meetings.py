@@ -5,12 +5,13 @@ decisions and the action items those decisions put on concerns."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.models import OrgUnit
 from org.scope import ScopedQuerySet
+from org.signals import unit_moved
 
 __all__ = [
     "ActionItem",
@@ -52,7 +53,7 @@ class Meeting(models.Model):
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", _("held")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -289,3 +290,28 @@ class ActionItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return not self.is_done and self.deadline < timezone.localdate()
+
+
+def resync_meeting_ancestors(sender, unit: OrgUnit, **kwargs) -> int:
+    """Copy the moved tree's ancestors onto the meetings under `unit`."""
+    from compounds.models import Compound
+
+    subtree = OrgUnit.objects.subtree_of(unit)
+    compound = Compound.objects.filter(pk=OuterRef("compound_id"))
+    community = OrgUnit.objects.filter(pk=OuterRef("community_id"))
+    updated = Meeting.objects.filter(
+        compound__isnull=False, compound__grid__in=subtree
+    ).update(
+        grid_id=Subquery(compound.values("grid_id")),
+        community_id=Subquery(compound.values("community_id")),
+        street_id=Subquery(compound.values("street_id")),
+    )
+    updated += Meeting.objects.filter(
+        compound__isnull=True, community__in=subtree
+    ).update(street_id=Subquery(community.values("parent_id")))
+    return updated
+
+
+# Compounds resync first (their app is loaded earlier), so the meetings copy
+# the compounds' new ancestors.
+unit_moved.connect(resync_meeting_ancestors, dispatch_uid="civic_meetings_resync")

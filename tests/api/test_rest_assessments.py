@@ -98,9 +98,12 @@ def test_a_refused_filing_changes_nothing(compound, street):
 
     response = token_client(inspector).post(
         f"{API}/inspections/",
-        filing(compound, inspector, items=[{"item": "A1", "occurrences": 1}], panel=[
-            {"person": inspector.person.pk, "role": Role.CADRE}
-        ]),
+        filing(
+            compound,
+            inspector,
+            items=[{"item": "A1", "occurrences": 1}],
+            panel=[{"person": inspector.person.pk, "role": Role.CADRE}],
+        ),
         format="json",
     )
 
@@ -132,7 +135,9 @@ def test_an_amendment_opens_version_two(compound, street):
     assert response.json()["supersedes"] == original.pk
 
 
-def test_inspections_filter_by_month_and_subtree(compound, other_compound, street, grid):
+def test_inspections_filter_by_month_and_subtree(
+    compound, other_compound, street, grid
+):
     inspector = cadre(street)
     mine = submitted_inspection(compound, inspector)
     submitted_inspection(other_compound, inspector)
@@ -145,7 +150,9 @@ def test_inspections_filter_by_month_and_subtree(compound, other_compound, stree
     assert ids(client.get(f"{API}/inspections/", {"month": "2001-01"})) == set()
 
 
-def test_a_grid_token_reads_its_grids_scores_only(grid_secretary, compound, other_compound):
+def test_a_grid_token_reads_its_grids_scores_only(
+    grid_secretary, compound, other_compound
+):
     month = date(2026, 9, 1)
     for c in (compound, other_compound):
         MonthlyCompoundScore.objects.create(
@@ -157,15 +164,19 @@ def test_a_grid_token_reads_its_grids_scores_only(grid_secretary, compound, othe
             score=Decimal("90.5"),
         )
 
-    body = token_client(grid_secretary).get(
-        f"{API}/compound-scores/", {"quarter": "2026Q3"}
-    ).json()
+    body = (
+        token_client(grid_secretary)
+        .get(f"{API}/compound-scores/", {"quarter": "2026Q3"})
+        .json()
+    )
 
     assert [row["compound"] for row in body["results"]] == [compound.pk]
     assert "count" not in body
 
 
-def test_rankings_are_public_without_the_working_figures(anon, street, serving_contract):
+def test_rankings_are_public_without_the_working_figures(
+    anon, street, serving_contract
+):
     scheme = default_scheme()
     ranked = QuarterlyRanking.objects.create(
         company=serving_contract.company,

@@ -86,12 +86,16 @@ def test_visit_reports_filter_by_month(community_staff, compound, other_compound
     )
     month = timezone.localdate().strftime("%Y-%m")
 
-    found = ids(token_client(community_staff).get(f"{API}/visit-reports/", {"month": month}))
+    found = ids(
+        token_client(community_staff).get(f"{API}/visit-reports/", {"month": month})
+    )
 
     assert found == {this_month.pk}
 
 
-def test_meetings_are_scoped_and_carry_their_agenda(grid_secretary, compound, other_compound):
+def test_meetings_are_scoped_and_carry_their_agenda(
+    grid_secretary, compound, other_compound
+):
     mine = MeetingFactory(compound=compound)
     mine.agenda_items.create(title="车棚改造", order=1)
     MeetingFactory(compound=other_compound)

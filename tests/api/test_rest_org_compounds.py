@@ -24,9 +24,7 @@ def test_org_units_filter_by_subtree_and_kind(
     client = token_client(superuser)
 
     under_community = ids(client.get(f"{API}/org-units/", {"subtree": community.pk}))
-    grids = ids(
-        client.get(f"{API}/org-units/", {"subtree": street.pk, "kind": "grid"})
-    )
+    grids = ids(client.get(f"{API}/org-units/", {"subtree": street.pk, "kind": "grid"}))
 
     assert under_community == {community.pk, grid.pk, other_grid.pk}
     assert grids == {grid.pk, other_grid.pk}

@@ -95,6 +95,7 @@ def test_representative_may_not_score_their_own_compound(compound, street, link)
         with pytest.raises(ValidationError) as refused:
             services.submit_inspection(inspection=inspection, actor=inspector)
     assert rep.name in " ".join(refused.value.messages)
+    assert "不能为自己所在的小区打分" in " ".join(refused.value.messages)
     inspection.refresh_from_db()
     assert inspection.status == Inspection.Status.DRAFT
 
@@ -372,3 +373,25 @@ def test_start_page_creates_a_draft(client, compound, street):
     assert response.status_code == 302
     inspection = Inspection.objects.get()
     assert inspection.panel.count() == 2
+
+
+def test_admin_pages_render_and_inspections_are_read_only(
+    client, superuser, compound, street
+):
+    inspection = submitted_inspection(compound, cadre(street))
+    client.force_login(superuser)
+    for name in [
+        "assessmentscheme",
+        "schemecategory",
+        "inspection",
+        "inspectionplan",
+        "rectificationnotice",
+    ]:
+        assert client.get(f"/admin/assessments/{name}/").status_code == 200
+    url = f"/admin/assessments/inspection/{inspection.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(url, {"satisfied": "0"}).status_code == 403
+    inspection.refresh_from_db()
+    assert inspection.satisfied == 8

@@ -51,8 +51,13 @@ def test_resident_submits_tracks_staff_answer_and_dissatisfied_reopens(
     page.fill("textarea[name=description]", "5号楼楼道堆满纸箱，存在消防隐患")
     page.set_input_files(
         "input[name=photos]",
-        files=[{"name": "corridor.jpg", "mimeType": "image/jpeg",
-                "buffer": jpeg_bytes((800, 600), gps=True)}],
+        files=[
+            {
+                "name": "corridor.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": jpeg_bytes((800, 600), gps=True),
+            }
+        ],
     )
     page.locator("details.contact summary").click()
     page.fill("input[name=phone]", "13812345678")

@@ -15,7 +15,9 @@ def queries_for_page(client, size):
     return len(captured)
 
 
-@pytest.mark.parametrize("user_fixture", ["street_admin", "community_staff", "grid_secretary"])
+@pytest.mark.parametrize(
+    "user_fixture", ["street_admin", "community_staff", "grid_secretary"]
+)
 def test_a_page_costs_the_same_queries_whatever_its_size(
     client, compound, serving_contract, request, user_fixture
 ):

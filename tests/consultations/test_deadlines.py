@@ -1,8 +1,8 @@
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from zoneinfo import ZoneInfo
 
 from consultations import services
 from consultations.deadlines import add_working_days, is_workday, working_days_between
@@ -48,7 +48,9 @@ def test_a_year_the_library_does_not_know_falls_back_to_monday_to_friday():
 
 
 def test_override_marks_new_year_2027_a_holiday_in_the_fallback_year():
-    CalendarOverride.objects.create(date=date(2027, 1, 1), is_workday=False, note="元旦")
+    CalendarOverride.objects.create(
+        date=date(2027, 1, 1), is_workday=False, note="元旦"
+    )
 
     result = add_working_days(at(2026, 12, 31), 2)
 

@@ -253,3 +253,18 @@ def test_meeting_list_shows_only_meetings_in_scope(
     response = client.get(reverse("civic:meetings"))
 
     assert list(response.context["meetings"]) == [mine]
+
+
+def test_meetings_follow_their_units_when_the_tree_moves(street, compound, community):
+    from ..factories import CommunityFactory
+
+    new_community = CommunityFactory(parent=street, name="新社区", code="370811012009")
+    compound_meeting = MeetingFactory(compound=compound)
+    grid = compound.grid
+
+    grid.parent = new_community
+    grid.save()
+
+    compound_meeting.refresh_from_db()
+    assert compound_meeting.community_id == new_community.pk
+    assert compound_meeting.grid_id == grid.pk

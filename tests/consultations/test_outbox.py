@@ -16,7 +16,9 @@ from .factories import category
 pytestmark = pytest.mark.django_db
 
 
-def test_notification_is_sent_only_after_commit(compound, django_capture_on_commit_callbacks):
+def test_notification_is_sent_only_after_commit(
+    compound, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.submit_concern(
             compound=compound,
@@ -33,9 +35,14 @@ def test_notification_is_sent_only_after_commit(compound, django_capture_on_comm
     assert Notification.objects.get().sent_at is not None
 
 
-def test_answer_emails_the_resident(compound, grid_secretary, django_capture_on_commit_callbacks):
+def test_answer_emails_the_resident(
+    compound, grid_secretary, django_capture_on_commit_callbacks
+):
     concern = services.submit_concern(
-        compound=compound, category=category(), description="答复", email="r@example.org"
+        compound=compound,
+        category=category(),
+        description="答复",
+        email="r@example.org",
     )
     services.accept(concern=concern, actor=grid_secretary)
     with django_capture_on_commit_callbacks(execute=True):
@@ -47,7 +54,9 @@ def test_answer_emails_the_resident(compound, grid_secretary, django_capture_on_
 def test_broker_down_the_resident_still_sees_success_and_the_sweep_sends_later(
     client, compound, django_capture_on_commit_callbacks
 ):
-    refused = OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+    refused = OperationalError(
+        "Error 111 connecting to 127.0.0.1:1. Connection refused."
+    )
     with (
         mock.patch.object(send_notification_task, "delay", side_effect=refused),
         mock.patch.object(send_notification_task, "apply_async", side_effect=refused),

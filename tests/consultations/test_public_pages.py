@@ -35,7 +35,15 @@ def test_form_page_has_the_stable_field_names_and_a_token(client, compound):
 
     html = response.content.decode()
     assert response.status_code == 200
-    for name in ("compound", "category", "description", "photos", "name", "phone", "kind"):
+    for name in (
+        "compound",
+        "category",
+        "description",
+        "photos",
+        "name",
+        "phone",
+        "kind",
+    ):
         assert f'name="{name}"' in html
     assert re.search(r'name="token" value="[0-9a-f]{32}"', html)
     assert "csrfmiddlewaretoken" in html
@@ -45,8 +53,9 @@ def test_form_page_has_the_stable_field_names_and_a_token(client, compound):
 def test_submitting_with_a_photo_shows_the_tracking_code_and_link(client, compound):
     photo = SimpleUploadedFile("p.jpg", jpeg_bytes(gps=True), content_type="image/jpeg")
 
-    response = client.post(NEW, form_data(compound, photos=[photo], name="李四",
-                                          phone="13912345678"))
+    response = client.post(
+        NEW, form_data(compound, photos=[photo], name="李四", phone="13912345678")
+    )
 
     assert response.status_code == 200
     concern = Concern.objects.get()
@@ -78,14 +87,22 @@ def bad_upload(kind):
     if kind == "text":
         return [SimpleUploadedFile("a.txt", b"just text", content_type="text/plain")]
     if kind == "claims_image":
-        return [SimpleUploadedFile("a.jpg", b"\xff\xd8\xff" + b"x" * 500,
-                                   content_type="image/jpeg")]
+        return [
+            SimpleUploadedFile(
+                "a.jpg", b"\xff\xd8\xff" + b"x" * 500, content_type="image/jpeg"
+            )
+        ]
     if kind == "too_large":
-        return [SimpleUploadedFile("a.jpg", b"\xff" * (5 * 1024 * 1024 + 10),
-                                   content_type="image/jpeg")]
+        return [
+            SimpleUploadedFile(
+                "a.jpg", b"\xff" * (5 * 1024 * 1024 + 10), content_type="image/jpeg"
+            )
+        ]
     if kind == "too_many":
-        return [SimpleUploadedFile(f"{i}.jpg", jpeg_bytes(), content_type="image/jpeg")
-                for i in range(4)]
+        return [
+            SimpleUploadedFile(f"{i}.jpg", jpeg_bytes(), content_type="image/jpeg")
+            for i in range(4)
+        ]
     raise AssertionError(kind)
 
 
@@ -102,8 +119,17 @@ def bad_upload(kind):
         ({"category": 999999}, "请从列表中选择类别"),
         ({"kind": "bribe"}, "kind"),
     ],
-    ids=["empty", "blank", "10MB", "bad-phone", "short-phone", "forged-compound",
-         "sql-compound", "forged-category", "bad-kind"],
+    ids=[
+        "empty",
+        "blank",
+        "10MB",
+        "bad-phone",
+        "short-phone",
+        "forged-compound",
+        "sql-compound",
+        "forged-category",
+        "bad-kind",
+    ],
 )
 def test_bad_input_is_refused_in_chinese_and_stores_nothing(
     client, compound, changes, message
@@ -181,14 +207,21 @@ def test_tracking_page_shows_progress_but_no_personal_data_or_internal_notes(
     assert "已派单" in html
     assert concern.grid.name in html
     assert concern.formatted_code in html
-    for secret in ("王小明", "13688889999", "1368888", "wang@example.org", "常投诉",
-                   grid_secretary.username):
+    for secret in (
+        "王小明",
+        "13688889999",
+        "1368888",
+        "wang@example.org",
+        "常投诉",
+        grid_secretary.username,
+    ):
         assert secret not in html
 
 
 def test_tracking_code_typed_loosely_redirects_to_the_page(client, compound):
-    concern = services.submit_concern(compound=compound, category=category(),
-                                      description="查询")
+    concern = services.submit_concern(
+        compound=compound, category=category(), description="查询"
+    )
 
     response = client.get(f"/concerns/track/{concern.formatted_code.lower()}/")
 
@@ -209,8 +242,9 @@ def test_unknown_tracking_code_gets_a_chinese_404(client, settings):
 
 
 def test_hidden_description_is_not_public(client, compound, grid_secretary):
-    concern = services.submit_concern(compound=compound, category=category(),
-                                      description="某某家是坏人")
+    concern = services.submit_concern(
+        compound=compound, category=category(), description="某某家是坏人"
+    )
     services.hide(concern=concern, actor=grid_secretary, note="涉及他人")
 
     html = client.get(concern.get_absolute_url()).content.decode()
@@ -220,8 +254,9 @@ def test_hidden_description_is_not_public(client, compound, grid_secretary):
 
 
 def answered(compound, actor):
-    concern = services.submit_concern(compound=compound, category=category(),
-                                      description="下水道堵了")
+    concern = services.submit_concern(
+        compound=compound, category=category(), description="下水道堵了"
+    )
     services.accept(concern=concern, actor=actor)
     return services.respond(concern=concern, actor=actor, note="已疏通")
 
@@ -251,8 +286,9 @@ def test_a_bad_rating_changes_nothing(client, compound, grid_secretary):
 
 
 def test_rating_an_unanswered_concern_is_refused(client, compound):
-    concern = services.submit_concern(compound=compound, category=category(),
-                                      description="未答复")
+    concern = services.submit_concern(
+        compound=compound, category=category(), description="未答复"
+    )
 
     response = client.post(concern.get_absolute_url(), {"rating": "satisfied"})
 
@@ -262,10 +298,12 @@ def test_rating_an_unanswered_concern_is_refused(client, compound):
 
 
 def test_merged_concern_page_points_to_the_one_kept(client, compound, grid_secretary):
-    kept = services.submit_concern(compound=compound, category=category(),
-                                   description="一")
-    dup = services.submit_concern(compound=compound, category=category(),
-                                  description="二")
+    kept = services.submit_concern(
+        compound=compound, category=category(), description="一"
+    )
+    dup = services.submit_concern(
+        compound=compound, category=category(), description="二"
+    )
     services.merge(concern=dup, actor=grid_secretary, into=kept)
 
     html = client.get(dup.get_absolute_url()).content.decode()
@@ -273,10 +311,37 @@ def test_merged_concern_page_points_to_the_one_kept(client, compound, grid_secre
     assert kept.get_absolute_url() in html
 
 
-def test_compound_names_endpoint_finds_by_part_of_the_name(client, compound,
-                                                           other_compound):
+def test_compound_names_endpoint_finds_by_part_of_the_name(
+    client, compound, other_compound
+):
     response = client.get("/concerns/compounds.json", {"q": "水景"})
 
     assert response.json()["results"] == [
         {"id": compound.pk, "name": "水景花苑", "community": compound.community.name}
     ]
+
+
+def test_objection_to_an_open_disclosure_is_linked_to_it(client, compound):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consultations.models import Disclosure
+
+    today = timezone.localdate()
+    disclosure = Disclosure.objects.create(
+        compound=compound,
+        kind=Disclosure.Kind.FEES,
+        title="2026年物业费收支公示",
+        content="收入……支出……",
+        published_on=today,
+        objection_until=today + timedelta(days=7),
+    )
+
+    page = client.get(NEW, {"disclosure": disclosure.pk}).content.decode()
+    assert f'name="disclosure" value="{disclosure.pk}"' in page
+    client.post(
+        NEW, form_data(compound, disclosure=disclosure.pk, description="收费不合理")
+    )
+
+    assert Concern.objects.get().disclosure == disclosure

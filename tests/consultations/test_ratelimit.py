@@ -48,7 +48,10 @@ def test_address_limit_refuses_with_429_and_stores_nothing_more(
 def test_phone_limit_applies_across_addresses(client, compound, settings):
     settings.CONCERN_RATE_LIMITS = {"address": "", "phone": "1/86400"}
 
-    assert post(client, compound, phone="13900000000", address="10.0.0.1").status_code == 200
+    assert (
+        post(client, compound, phone="13900000000", address="10.0.0.1").status_code
+        == 200
+    )
     refused = post(client, compound, phone="139 0000 0000", address="10.0.0.9")
 
     assert refused.status_code == 429

@@ -16,20 +16,42 @@ def month_of_concerns(compound, serving_contract):
     now = timezone.now()
     common = {"compound": compound, "handler_company": company, "created_at": now}
     # Dispatched and signed in time, rated satisfied, resolved.
-    ConcernFactory(**common, dispatched_at=now, sign_due_at=now + timedelta(days=1),
-                   signed_at=now + timedelta(hours=2), rating="satisfied",
-                   is_resolved=True, status="closed")
+    ConcernFactory(
+        **common,
+        dispatched_at=now,
+        sign_due_at=now + timedelta(days=1),
+        signed_at=now + timedelta(hours=2),
+        rating="satisfied",
+        is_resolved=True,
+        status="closed",
+    )
     # Signed late, basically satisfied, resolved.
-    ConcernFactory(**common, dispatched_at=now, sign_due_at=now + timedelta(days=1),
-                   signed_at=now + timedelta(days=2), rating="basic",
-                   is_resolved=True, status="closed")
+    ConcernFactory(
+        **common,
+        dispatched_at=now,
+        sign_due_at=now + timedelta(days=1),
+        signed_at=now + timedelta(days=2),
+        rating="basic",
+        is_resolved=True,
+        status="closed",
+    )
     # Signed in time, dissatisfied, not resolved.
-    ConcernFactory(**common, dispatched_at=now, sign_due_at=now + timedelta(days=1),
-                   signed_at=now + timedelta(hours=1), rating="dissatisfied",
-                   is_resolved=False, status="reopened")
+    ConcernFactory(
+        **common,
+        dispatched_at=now,
+        sign_due_at=now + timedelta(days=1),
+        signed_at=now + timedelta(hours=1),
+        rating="dissatisfied",
+        is_resolved=False,
+        status="reopened",
+    )
     # Dispatched, never signed.
-    ConcernFactory(**common, dispatched_at=now, sign_due_at=now + timedelta(days=1),
-                   status="dispatched")
+    ConcernFactory(
+        **common,
+        dispatched_at=now,
+        sign_due_at=now + timedelta(days=1),
+        status="dispatched",
+    )
     return company
 
 

@@ -52,13 +52,17 @@ def test_outsider_sees_nothing_of_another_street(client, concern, outsider):
     client.force_login(outsider)
 
     assert concern.formatted_code not in client.get(LIST).content.decode()
-    assert client.get(reverse("consultations:staff-detail", args=[concern.pk])).status_code == 404
+    assert (
+        client.get(reverse("consultations:staff-detail", args=[concern.pk])).status_code
+        == 404
+    )
     assert act(client, concern, "accept").status_code == 404
     assert Concern.objects.get(pk=concern.pk).status == Concern.Status.SUBMITTED
 
 
-def test_staff_accept_and_dispatch_through_the_buttons(client, concern, grid_secretary,
-                                                       serving_contract):
+def test_staff_accept_and_dispatch_through_the_buttons(
+    client, concern, grid_secretary, serving_contract
+):
     client.force_login(grid_secretary)
 
     act(client, concern, "accept", note="已受理")
@@ -68,7 +72,9 @@ def test_staff_accept_and_dispatch_through_the_buttons(client, concern, grid_sec
     concern.refresh_from_db()
     assert concern.status == Concern.Status.DISPATCHED
     assert concern.handler_company == serving_contract.company
-    assert ConcernEvent.objects.filter(concern=concern, actor=grid_secretary).count() == 2
+    assert (
+        ConcernEvent.objects.filter(concern=concern, actor=grid_secretary).count() == 2
+    )
 
 
 def test_an_illegal_button_shows_a_chinese_error_and_changes_nothing(
@@ -112,12 +118,17 @@ def test_manager_handles_a_concern_dispatched_to_the_company(
     concern.refresh_from_db()
     assert concern.status == Concern.Status.RESPONDED
     assert concern.response == "已清理干净"
-    assert ConcernPhoto.objects.filter(
-        concern=concern, stage=ConcernPhoto.Stage.RESPONSE
-    ).count() == 1
+    assert (
+        ConcernPhoto.objects.filter(
+            concern=concern, stage=ConcernPhoto.Stage.RESPONSE
+        ).count()
+        == 1
+    )
 
 
-def test_manager_may_not_use_staff_verbs(client, concern, grid_secretary, property_manager):
+def test_manager_may_not_use_staff_verbs(
+    client, concern, grid_secretary, property_manager
+):
     dispatched(concern, grid_secretary)
     client.force_login(property_manager)
 
@@ -137,14 +148,17 @@ def test_manager_does_not_see_another_companys_concerns(
     client.force_login(property_manager)
 
     assert other.formatted_code not in client.get("/concerns/manager/").content.decode()
-    assert client.get(
-        reverse("consultations:manager-detail", args=[other.pk])
-    ).status_code == 404
+    assert (
+        client.get(reverse("consultations:manager-detail", args=[other.pk])).status_code
+        == 404
+    )
     assert act(client, other, "sign").status_code == 404
     assert other not in Concern.objects.visible_to(property_manager)
 
 
-def test_staff_intake_records_the_source_and_the_actor(client, compound, grid_secretary):
+def test_staff_intake_records_the_source_and_the_actor(
+    client, compound, grid_secretary
+):
     client.force_login(grid_secretary)
 
     response = client.post(
@@ -174,8 +188,14 @@ def test_staff_intake_refuses_a_compound_outside_the_scope(
 
     response = client.post(
         "/concerns/staff/new/",
-        {"compound": other_compound.pk, "category": category().pk, "kind": "help",
-         "description": "越权", "source": "phone", "urgency": "normal"},
+        {
+            "compound": other_compound.pk,
+            "category": category().pk,
+            "kind": "help",
+            "description": "越权",
+            "source": "phone",
+            "urgency": "normal",
+        },
     )
 
     assert response.status_code == 400
@@ -202,7 +222,9 @@ def test_duplicates_are_offered_on_accept_and_merged(client, concern, grid_secre
     )
     client.force_login(grid_secretary)
 
-    page = client.get(reverse("consultations:staff-detail", args=[dup.pk])).content.decode()
+    page = client.get(
+        reverse("consultations:staff-detail", args=[dup.pk])
+    ).content.decode()
     assert concern.formatted_code in page
     act(client, dup, "merge", into=concern.pk)
 
@@ -222,7 +244,9 @@ def test_fallback_calendar_deadline_warns_staff(client, concern, grid_secretary)
 
 def test_list_filters_by_unit_and_red_flag(client, concern, street_admin, other_grid):
     elsewhere = services.submit_concern(
-        compound=CompoundFactory(grid=other_grid), category=category(), description="另一网格"
+        compound=CompoundFactory(grid=other_grid),
+        category=category(),
+        description="另一网格",
     )
     Concern.objects.filter(pk=elsewhere.pk).update(due_at="2020-01-01T00:00:00+08:00")
     client.force_login(street_admin)
@@ -238,8 +262,9 @@ def test_list_filters_by_unit_and_red_flag(client, concern, street_admin, other_
 
 def test_keyset_pages_do_not_repeat_or_skip_rows(client, compound, street_admin):
     codes = {
-        services.submit_concern(compound=compound, category=category(),
-                                description=f"第{i}条").formatted_code
+        services.submit_concern(
+            compound=compound, category=category(), description=f"第{i}条"
+        ).formatted_code
         for i in range(7)
     }
     client.force_login(street_admin)
@@ -249,7 +274,30 @@ def test_keyset_pages_do_not_repeat_or_skip_rows(client, compound, street_admin)
     while url:
         response = client.get(url)
         seen += [c.formatted_code for c in response.context["rows"]]
-        url = LIST + response.context["next_url"] if response.context["next_url"] else ""
+        url = (
+            LIST + response.context["next_url"] if response.context["next_url"] else ""
+        )
 
     assert len(seen) == 7
     assert set(seen) == codes
+
+
+def test_admin_lists_concerns_and_its_actions_call_the_services(
+    client, concern, superuser
+):
+    client.force_login(superuser)
+
+    listing = client.get("/admin/consultations/concern/")
+    client.get(f"/admin/consultations/concern/{concern.pk}/change/")
+    response = client.post(
+        "/admin/consultations/concern/",
+        {"action": "run_accept", "_selected_action": [concern.pk]},
+    )
+
+    assert listing.status_code == 200
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.ACCEPTED
+    assert ConcernEvent.objects.filter(concern=concern, actor=superuser).exists()
+    assert client.get("/admin/consultations/calendaroverride/").status_code == 200
+    assert client.get("/admin/consultations/notification/").status_code == 200

@@ -53,10 +53,16 @@ def test_tracking_code_is_long_and_readable_over_the_phone(compound):
 
 def test_replayed_submission_token_returns_the_same_concern(compound):
     first = submit_concern(
-        compound=compound, category=category(), description="重复", submission_token="a" * 32
+        compound=compound,
+        category=category(),
+        description="重复",
+        submission_token="a" * 32,
     )
     second = submit_concern(
-        compound=compound, category=category(), description="重复", submission_token="a" * 32
+        compound=compound,
+        category=category(),
+        description="重复",
+        submission_token="a" * 32,
     )
 
     assert first.pk == second.pk

@@ -15,7 +15,8 @@ def upload(data: bytes, name="photo.jpg", content_type="image/jpeg"):
 
 
 @pytest.mark.parametrize(
-    "data, ext", [(jpeg_bytes(), ".jpg"), (png_bytes(), ".png"), (webp_bytes(), ".webp")]
+    "data, ext",
+    [(jpeg_bytes(), ".jpg"), (png_bytes(), ".png"), (webp_bytes(), ".webp")],
 )
 def test_jpeg_png_and_webp_are_accepted_and_renamed(data, ext):
     prepared = prepare_photo(upload(data, name="../../etc/passwd.jpg"))

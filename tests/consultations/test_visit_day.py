@@ -264,7 +264,9 @@ def test_manager_sees_and_reports_only_their_companys_compounds(
 
     page = client.get(reverse("civic:visit-day"))
     assert list(page.context["compounds"]) == [compound]
-    assert client.get(reverse("civic:visit-report", args=[foreign.pk])).status_code == 404
+    assert (
+        client.get(reverse("civic:visit-report", args=[foreign.pk])).status_code == 404
+    )
 
     response = client.post(
         reverse("civic:visit-report-new"),

@@ -8,8 +8,14 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from consultations import services
-from consultations.models import Concern, ConcernEvent, Meeting, Notification
-from consultations.models import ActionItem, MeetingDecision
+from consultations.models import (
+    ActionItem,
+    Concern,
+    ConcernEvent,
+    Meeting,
+    MeetingDecision,
+    Notification,
+)
 from org.models import LiaisonDepartment
 
 from .factories import category
@@ -86,7 +92,9 @@ def test_reject_needs_a_reason(concern, grid_secretary):
     with pytest.raises(ValidationError):
         services.reject(concern=concern, actor=grid_secretary, note=" ")
 
-    concern = services.reject(concern=concern, actor=grid_secretary, note="不属于物业范围")
+    concern = services.reject(
+        concern=concern, actor=grid_secretary, note="不属于物业范围"
+    )
 
     assert concern.status == S.REJECTED
 
@@ -134,9 +142,7 @@ def test_dispatch_to_a_liaison_department_of_the_street(concern, grid_secretary)
     assert concern.handler_department == department
 
 
-def test_dispatch_to_company_refused_when_no_company_serves(
-    compound, grid_secretary
-):
+def test_dispatch_to_company_refused_when_no_company_serves(compound, grid_secretary):
     concern = services.submit_concern(
         compound=compound, category=category(), description="无物业小区"
     )
@@ -149,9 +155,7 @@ def test_dispatch_to_company_refused_when_no_company_serves(
     assert concern.status == S.ACCEPTED
 
 
-def test_extend_once_by_at_most_ten_working_days_with_a_reason(
-    concern, grid_secretary
-):
+def test_extend_once_by_at_most_ten_working_days_with_a_reason(concern, grid_secretary):
     services.accept(concern=concern, actor=grid_secretary)
     services.dispatch(concern=concern, actor=grid_secretary)
     due = Concern.objects.get(pk=concern.pk).due_at
@@ -179,9 +183,12 @@ def test_return_within_two_working_days_of_dispatch(compound, grid_secretary):
         services.accept(concern=concern, actor=grid_secretary)
         services.dispatch(concern=concern, actor=grid_secretary, to="grid")
     # Thursday is past the end of Wednesday, the second working day.
-    with time_machine.travel(datetime(2025, 11, 6, 9, tzinfo=SHANGHAI), tick=False):
-        with pytest.raises(ValidationError):
-            services.return_concern(concern=concern, actor=None, note="非本单位职责")
+    thursday = datetime(2025, 11, 6, 9, tzinfo=SHANGHAI)
+    with (
+        time_machine.travel(thursday, tick=False),
+        pytest.raises(ValidationError),
+    ):
+        services.return_concern(concern=concern, actor=None, note="非本单位职责")
     with time_machine.travel(datetime(2025, 11, 5, 20, tzinfo=SHANGHAI), tick=False):
         concern = services.return_concern(
             concern=concern, actor=None, note="非本单位职责"
@@ -288,9 +295,7 @@ def test_duplicates_leave_out_old_other_category_and_closed(concern, grid_secret
     assert list(services.duplicate_candidates(fresh)) == [concern]
 
 
-def test_hide_keeps_the_original_and_records_an_internal_event(
-    concern, grid_secretary
-):
+def test_hide_keeps_the_original_and_records_an_internal_event(concern, grid_secretary):
     with pytest.raises(ValidationError):
         services.hide(concern=concern, actor=grid_secretary, note="")
 

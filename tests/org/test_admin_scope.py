@@ -148,3 +148,34 @@ def test_every_org_and_compounds_admin_is_scoped_and_searchable():
         assert model_admin.search_fields, model._meta.label
         for inline in model_admin.inlines:
             assert issubclass(inline, ScopeRules), inline
+
+
+SCOPED_ELSEWHERE = sorted(
+    (
+        m
+        for m, ma in admin.site._registry.items()
+        if m._meta.app_label not in SCOPED_APPS and hasattr(ma, "scoped_field_queryset")
+    ),
+    key=lambda m: m._meta.label,
+)
+
+
+@pytest.mark.parametrize("model", SCOPED_ELSEWHERE, ids=lambda m: m._meta.label)
+def test_scoped_admins_of_other_apps_list_only_visible_rows(
+    request, client, serving_contract, model
+):
+    from django.contrib.auth.models import Permission
+
+    for role in ROLES:
+        user = request.getfixturevalue(role)
+        user.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label=model._meta.app_label)
+        )
+        client.force_login(user)
+        response = client.get(admin_url(model, "changelist"))
+        assert response.status_code == 200, role
+        shown = set(response.context["cl"].queryset.values_list("pk", flat=True))
+        visible = set(
+            model._default_manager.visible_to(user).values_list("pk", flat=True)
+        )
+        assert shown <= visible, role
