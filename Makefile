@@ -18,7 +18,7 @@ APPS := org compounds consultations assessments
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo run test worker beat lint format check messages \
-	compilemessages constraints clean
+	compilemessages constraints clean bench
 
 help:
 	@echo "make demo      install, migrate, load the demo street, serve on http://$(HOST):$(PORT)"
@@ -30,6 +30,7 @@ help:
 	@echo "make lint      ruff check + ruff format --check"
 	@echo "make check     fail when a model change has no migration"
 	@echo "make messages  refresh every translation catalogue"
+	@echo "make bench     scoring benchmark on PostgreSQL (needs DATABASE_URL)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +101,14 @@ constraints: $(STAMP)
 	   echo "# Regenerate with \`make constraints\` after changing pyproject.toml."; \
 	   $(BIN)/pip freeze --exclude jiyang-red-property; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
+
+# Scoring benchmark: a scratch database bench_jiyang next to DATABASE_URL
+# (PostgreSQL), created and dropped by the command. BENCH_ARGS e.g.
+# "--compounds 20000 --small 5000".
+BENCH_ARGS ?=
+bench: export DEBUG ?= 1
+bench: $(STAMP)
+	$(MANAGE) bench_scoring $(BENCH_ARGS)
 
 clean:
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete

@@ -244,7 +244,9 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
     from org.models import User
 
     approver = (
-        User.objects.filter(person__posts__unit=street, person__posts__role=Post.Role.SECRETARY)
+        User.objects.filter(
+            person__posts__unit=street, person__posts__role=Post.Role.SECRETARY
+        )
         .order_by("pk")
         .first()
     )
@@ -253,7 +255,9 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
             ranking__street=street, ranking__quarter=str(quarter)
         ).select_related("ranking")
         approved_at = timezone.make_aware(
-            timezone.datetime.combine(quarter.end + timedelta(days=20), timezone.datetime.min.time())
+            timezone.datetime.combine(
+                quarter.end + timedelta(days=20), timezone.datetime.min.time()
+            )
         )
         for reward in rewards:
             if reward.approved_at is None:
@@ -261,9 +265,7 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
                 reward.approved_by = approver
             if quarter != quarters[-1] and reward.paid_on is None:
                 reward.paid_on = quarter.end + timedelta(days=35)
-                reward.payment_reference = (
-                    f"JYWY-{quarter}-{reward.ranking.rank:02d}"
-                )
+                reward.payment_reference = f"JYWY-{quarter}-{reward.ranking.rank:02d}"
             reward.save()
 
 

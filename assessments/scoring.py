@@ -188,7 +188,9 @@ def quarter_score(
 
 def bottom_ranks(ranked: int, bottom_n: int, prize_ranks: int) -> list[int]:
     """Ranks in the bottom group: the last N, never a prize rank."""
-    return [r for r in range(1, ranked + 1) if r > ranked - bottom_n and r > prize_ranks]
+    return [
+        r for r in range(1, ranked + 1) if r > ranked - bottom_n and r > prize_ranks
+    ]
 
 
 def ladder_step(consecutive: int, exit_after: int) -> str:

@@ -428,7 +428,7 @@ def write_month(month: date, *, street_id: int | None = None) -> int:
     """
     month = month_start(month)
     stamp = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_streets(month.year * 100 + month.month, street_id)
         rows = _write_compound_scores(month, street_id, stamp)
         stale = MonthlyCompoundScore.objects.filter(month=month).exclude(
@@ -500,15 +500,43 @@ def score_month(month: date | str, *, street_id: int | None = None) -> ScoringRu
     """
     month = month_start(month)
     refuse_unfinished_month(month)
-    run = start_run(
-        kind=ScoringRun.Kind.MONTH, period=month.strftime("%Y-%m"), street_id=street_id
+    return recorded_run(
+        kind=ScoringRun.Kind.MONTH,
+        period=month.strftime("%Y-%m"),
+        street_id=street_id,
+        work=lambda: write_month(month, street_id=street_id),
     )
+
+
+def recorded_run(
+    *, kind: str, period: str, work, street_id: int | None = None, note: str = ""
+) -> ScoringRun:
+    """Run `work()` (returning rows written) and record it as a ScoringRun.
+
+    The run row is written in the job's own transaction, so a finished job
+    costs one commit; when the job fails, its transaction is rolled back and
+    a failed run with the error is recorded before the error is re-raised.
+    """
+    started = timezone.now()
     try:
-        rows = write_month(month, street_id=street_id)
+        with transaction.atomic():
+            run = ScoringRun.objects.create(
+                kind=kind, period=period, street_id=street_id, started_at=started
+            )
+            return finish_run(run, rows=work(), note=note)
     except Exception as exc:
-        fail_run(run.pk, exc)
+        now = timezone.now()
+        ScoringRun.objects.create(
+            kind=kind,
+            period=period,
+            street_id=street_id,
+            started_at=started,
+            finished_at=now,
+            duration_ms=int((now - started).total_seconds() * 1000),
+            outcome=ScoringRun.Outcome.FAILED,
+            error=f"{exc.__class__.__name__}: {exc}"[:4000],
+        )
         raise
-    return finish_run(run, rows=rows)
 
 
 def finish_run_by_id(run_id: int, *, rows: int) -> ScoringRun:
@@ -591,7 +619,9 @@ def quarter_bonus_queryset(quarter: Quarter, street_id: int | None = None):
     qs = QuarterlyBonus.objects.filter(quarter=str(quarter))
     if street_id is not None:
         qs = qs.filter(street_id=street_id)
-    return qs.values("street_id", "company_id").annotate(points=Sum("points")).order_by()
+    return (
+        qs.values("street_id", "company_id").annotate(points=Sum("points")).order_by()
+    )
 
 
 # Ties (SCORING.md, "Ties"): higher quarter score, then higher inspection
@@ -737,7 +767,8 @@ def _follow_up_statements(
     street, sp = _street_sql("r", street_id)
     qs = [str(quarter), *sp]
     k = scheme.consecutive_k
-    deadline = timezone.localdate() + timedelta(days=scheme.rectification_days)
+    # Counted from the day the beat ranks the quarter (the next one's first).
+    deadline = quarter.next().start + timedelta(days=scheme.rectification_days)
     # Rankings left without any month row of the quarter (scores withdrawn).
     stale = (
         f"SELECT r.id FROM {t_rank} r WHERE r.quarter = %s{street} AND NOT EXISTS "
@@ -831,7 +862,7 @@ def write_quarter(
     continue.
     """
     stamp = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_streets(-(quarter.year * 10 + quarter.number), street_id)
         rows = _write_rankings(quarter, street_id, scheme, stamp)
         if _is_sqlite():
@@ -876,13 +907,12 @@ def rank_quarter(quarter: Quarter | str) -> ScoringRun:
         quarter = Quarter.parse(quarter)
     refuse_unfinished_quarter(quarter)
     scheme = scheme_for_quarter(quarter)
-    run = start_run(kind=ScoringRun.Kind.QUARTER, period=str(quarter))
-    try:
-        rows = write_quarter(quarter, scheme=scheme)
-    except Exception as exc:
-        fail_run(run.pk, exc)
-        raise
-    return finish_run(run, rows=rows, note=optional_weights_note(scheme))
+    return recorded_run(
+        kind=ScoringRun.Kind.QUARTER,
+        period=str(quarter),
+        work=lambda: write_quarter(quarter, scheme=scheme),
+        note=optional_weights_note(scheme),
+    )
 
 
 @dataclass(frozen=True)

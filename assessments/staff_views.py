@@ -49,9 +49,7 @@ def _pick_street(request, streets: list[OrgUnit]) -> OrgUnit | None:
 def _ranking_context(request):
     visible = QuarterlyRanking.objects.visible_to(request.user)
     quarters = list(
-        visible.order_by("-quarter_start")
-        .values_list("quarter", flat=True)
-        .distinct()
+        visible.order_by("-quarter_start").values_list("quarter", flat=True).distinct()
     )
     quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
     if quarter and quarter not in quarters:
@@ -128,7 +126,9 @@ def score_company(request, pk: int):
     if not months and not rankings:
         raise Http404
     width, height, pad = 640, 220, 32
-    points = chart_points([m.score for m in months], width=width, height=height, pad=pad)
+    points = chart_points(
+        [m.score for m in months], width=width, height=height, pad=pad
+    )
     for point in points:
         point["label"] = months[point["i"]].month.strftime("%Y-%m")
     gridlines = [

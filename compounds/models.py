@@ -160,9 +160,14 @@ class PropertyCompany(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude=None) -> None:
+        # Normalised first, so "9137 0811…" pasted with spaces or in lower
+        # case is judged by its characters, not by its length.
         if self.credit_code:
-            self.credit_code = self.credit_code.strip().upper()
+            self.credit_code = uscc.compact(self.credit_code)
+        super().clean_fields(exclude)
+
+    def clean(self) -> None:
         if self.registered_with_id and self.registered_with.kind != OrgUnit.Kind.STREET:
             raise ValidationError(
                 {"registered_with": _("Choose a street property office.")}

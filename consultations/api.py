@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -28,6 +29,7 @@ from jiyang.api_common import (
     run_service,
 )
 from org.models import LiaisonDepartment
+from org.scope import user_scope
 
 from . import civic_services, services
 from .models import (
@@ -38,6 +40,7 @@ from .models import (
     Meeting,
     VisitReport,
 )
+from .staff_views import MANAGER_ACTIONS, is_company_user, sees_hidden_originals
 
 # Reference data --------------------------------------------------------------
 
@@ -133,6 +136,15 @@ class ConcernSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, concern: Concern) -> dict:
+        data = super().to_representation(concern)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        # A hidden description stays with the street office, as on the pages.
+        if concern.is_hidden and not (user and sees_hidden_originals(user)):
+            data["description"] = ""
+        return data
 
 
 class ConcernDetailSerializer(ConcernSerializer):
@@ -244,6 +256,19 @@ def _not_found_message() -> str:
     return gettext("Not found, or outside what you may see.")
 
 
+def refuse_company_staff(user: Any, concern: Concern | None, verb: str) -> None:
+    """The staff pages' rule: company staff only work the concerns
+    dispatched to their company, with the handler's verbs."""
+    if not is_company_user(user):
+        return
+    if (
+        concern is None
+        or verb not in MANAGER_ACTIONS
+        or concern.handler_company_id not in user_scope(user).company_ids
+    ):
+        raise PermissionDenied
+
+
 def workflow_action(
     name: str,
     verb: str,
@@ -255,11 +280,14 @@ def workflow_action(
 
     def handler(self, request: Request, pk: str | None = None) -> Response:
         concern = self.get_object()
+        refuse_company_staff(request.user, concern, verb.replace("-", "_"))
         data = input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         concern = run_service(call, concern, request, data.validated_data)
         concern = self.get_queryset().get(pk=concern.pk)
-        return Response(ConcernDetailSerializer(concern).data)
+        return Response(
+            ConcernDetailSerializer(concern, context={"request": request}).data
+        )
 
     # DRF maps the POST to the method of this name: it must be the class
     # attribute the action is stored under.
@@ -356,6 +384,7 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         summary="Take in a concern (staff intake; same service as the form)",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        refuse_company_staff(request.user, None, "intake")
         data = ConcernIntakeInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -380,7 +409,8 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         )
         concern = self.get_queryset().get(pk=concern.pk)
         return Response(
-            ConcernDetailSerializer(concern).data, status=status.HTTP_201_CREATED
+            ConcernDetailSerializer(concern, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
     accept = workflow_action(

@@ -1,6 +1,5 @@
 """Forms of the visit-day, meeting and disclosure pages."""
 
-from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -38,7 +37,8 @@ class VisitReportForm(forms.Form):
         label=_("Compound"), queryset=Compound.objects.none()
     )
     date = forms.DateField(
-        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Visit date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     households_visited = forms.IntegerField(
         label=_("Households visited"),
@@ -147,14 +147,16 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args, meeting: Meeting, user, **kwargs):
         super().__init__(*args, **kwargs)
-        concerns = Concern.objects.visible_to(user).exclude(status__in=Concern.DONE_STATUSES)
+        concerns = Concern.objects.visible_to(user).exclude(
+            status__in=Concern.DONE_STATUSES
+        )
         if meeting.compound_id:
             concerns = concerns.filter(compound_id=meeting.compound_id)
         else:
             concerns = concerns.filter(community_id=meeting.community_id)
         self.fields["concern"].queryset = concerns.order_by("-created_at")
-        self.fields["concern"].label_from_instance = (
-            lambda c: f"{c.tracking_code} · {c.description[:30]}"
+        self.fields["concern"].label_from_instance = lambda c: (
+            f"{c.tracking_code} · {c.description[:30]}"
         )
 
     def clean(self):
@@ -205,8 +207,8 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if concerns is not None:
             self.fields["concern"].queryset = concerns
-            self.fields["concern"].label_from_instance = (
-                lambda c: f"{c.tracking_code} · {c.description[:30]}"
+            self.fields["concern"].label_from_instance = lambda c: (
+                f"{c.tracking_code} · {c.description[:30]}"
             )
 
     def clean(self):

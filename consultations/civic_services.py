@@ -127,9 +127,7 @@ def file_visit_report(
     if compound.households and households_visited > compound.households:
         raise ValidationError(
             {
-                "households_visited": _(
-                    "%(compound)s has only %(n)d households."
-                )
+                "households_visited": _("%(compound)s has only %(n)d households.")
                 % {"compound": compound.name, "n": compound.households}
             }
         )
@@ -169,8 +167,8 @@ def need_to_concern(
     """Turn a need heard on a visit day into a concern linked to the report."""
     from .services import submit_concern
 
-    need = VisitNeed.objects.select_for_update().select_related("report").get(
-        pk=need.pk
+    need = (
+        VisitNeed.objects.select_for_update().select_related("report").get(pk=need.pk)
     )
     if need.concern_id:
         raise ValidationError(_("This need has already become a concern."))
@@ -340,7 +338,9 @@ def close_meeting(
         for action in decision.actions:
             _check_concern_in_meeting_area(meeting, action.concern)
             if not action.owner.strip():
-                raise ValidationError({"decisions": _("An action item needs an owner.")})
+                raise ValidationError(
+                    {"decisions": _("An action item needs an owner.")}
+                )
             if action.deadline < meeting.date:
                 raise ValidationError(
                     {"decisions": _("An action item's deadline is before the meeting.")}
@@ -507,4 +507,3 @@ def visit_status(compounds: QuerySet[Compound], month: date) -> QuerySet[Compoun
     """Annotate `reported` (a report exists for the month) on `compounds`."""
     reports = VisitReport.objects.in_month(month).filter(compound=OuterRef("pk"))
     return compounds.annotate(reported=Exists(reports))
-

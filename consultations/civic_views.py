@@ -205,7 +205,9 @@ def visit_missing(request):
         .order_by("community__name", "name")
     )
     due = services.compounds_due_for_visit(month).filter(pk__in=scope.values("pk"))
-    months = [services.add_months(month_start(timezone.localdate()), -i) for i in range(12)]
+    months = [
+        services.add_months(month_start(timezone.localdate()), -i) for i in range(12)
+    ]
     return render(
         request,
         "consultations/visit_missing.html",
@@ -412,7 +414,9 @@ def disclosure_list(request):
 
 @login_required
 def disclosure_create(request):
-    form = DisclosureForm(request.POST or None, request.FILES or None, user=request.user)
+    form = DisclosureForm(
+        request.POST or None, request.FILES or None, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -471,7 +471,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(
                 400, _("status must be open or closed (comma-separated).")
             )
-        if statuses == ["closed"] or set(statuses) == {"closed"}:
+        if set(statuses) == {"closed"}:
             queryset = queryset.filter(status__in=Concern.DONE_STATUSES)
         elif set(statuses) == {"open"}:
             queryset = queryset.exclude(status__in=Concern.DONE_STATUSES)
@@ -670,7 +670,6 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(
             404, _("Unknown service_code: %(code)s.") % {"code": code[:100]}
         )
-    check_rate_limit(request, partner)
     attrs = attributes(request)
     lat = parse_coordinate(param(request, "lat"), "lat", 90)
     long = parse_coordinate(param(request, "long"), "long", 180)
@@ -700,6 +699,8 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         except ValidationError:
             raise Open311Error(400, _("email is not a valid e-mail address.")) from None
     first, last = param(request, "first_name") or "", param(request, "last_name") or ""
+    # Counted only for requests that would be stored, as on the public form.
+    check_rate_limit(request, partner)
     # Chinese names put the family name first.
     name = f"{last}{first}" if not (first + last).isascii() else f"{first} {last}"
     try:
@@ -742,14 +743,14 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """Any other path under the endpoint: a 404 error list, never HTML."""
     fmt = "json" if re.search(r"\.json/*$", request.path) else "xml"
     return error_response(fmt, 404, _("No such resource."))
 
 
-not_found = csrf_exempt(not_found)
-
-
+@csrf_exempt
 def root(request: HttpRequest) -> HttpResponse:
+    """The endpoint's base address (named for discovery); not a resource."""
     return not_found(request)

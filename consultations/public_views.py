@@ -33,6 +33,14 @@ def _open_disclosure(disclosure_id):
     return Disclosure.objects.open_for_objection().filter(pk=disclosure_id).first()
 
 
+def _objected_disclosure(cleaned: dict):
+    """The disclosure objected to, when it is open and of the same compound."""
+    disclosure = _open_disclosure(cleaned.get("disclosure"))
+    if disclosure is None or disclosure.compound_id != cleaned["compound"].pk:
+        return None
+    return disclosure
+
+
 def _form_page(request, form, status=200, error=""):
     return render(
         request,
@@ -126,7 +134,7 @@ def concern_create(request):
             phone=cleaned["phone"],
             email=cleaned["email"],
             photos=cleaned["photos"],
-            disclosure=_open_disclosure(cleaned.get("disclosure")),
+            disclosure=_objected_disclosure(cleaned),
             submission_token=cleaned["token"],
         )
     except ValidationError as exc:

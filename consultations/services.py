@@ -132,7 +132,7 @@ def allowed_actions(concern: Concern) -> list[str]:
 def _lock(concern: Concern) -> Concern:
     """Re-read the row under a lock so two clicks cannot both change it."""
     return (
-        Concern.objects.select_for_update()
+        Concern.objects.select_for_update(of=("self",))
         .select_related("compound", "category")
         .get(pk=concern.pk)
     )
@@ -909,7 +909,7 @@ def sweep_deadlines(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def _mark_overdue(pk: int, now: datetime) -> None:
     concern = (
-        Concern.objects.select_for_update()
+        Concern.objects.select_for_update(of=("self",))
         .select_related("compound", "category", "handler_company", "handler_department")
         .get(pk=pk)
     )

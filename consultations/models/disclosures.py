@@ -143,7 +143,10 @@ class Disclosure(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(objection_until__isnull=True)
-                | Q(published_on__isnull=False, objection_until__gte=models.F("published_on")),
+                | Q(
+                    published_on__isnull=False,
+                    objection_until__gte=models.F("published_on"),
+                ),
                 name="disclosure_objection_after_publication",
                 violation_error_message=_(
                     "The objection window cannot end before publication."
@@ -153,6 +156,9 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("civic:disclosure", args=[self.pk])
 
     def clean(self) -> None:
         if self.objection_until and not self.published_on:
@@ -171,9 +177,6 @@ class Disclosure(models.Model):
                     )
                 }
             )
-
-    def get_absolute_url(self) -> str:
-        return reverse("civic:disclosure", args=[self.pk])
 
     def is_published(self, on: date | None = None) -> bool:
         on = on or timezone.localdate()

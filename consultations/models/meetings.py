@@ -118,6 +118,10 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} · {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.copy_ancestors()
+        super().save(*args, **kwargs)
+
     def copy_ancestors(self) -> None:
         if self.compound_id:
             self.community_id = self.compound.community_id
@@ -137,10 +141,6 @@ class Meeting(models.Model):
         ):
             raise ValidationError({"community": _("Choose a community.")})
         self.copy_ancestors()
-
-    def save(self, *args, **kwargs) -> None:
-        self.copy_ancestors()
-        super().save(*args, **kwargs)
 
     @property
     def is_closed(self) -> bool:
@@ -294,24 +294,18 @@ class ActionItem(models.Model):
 
 def resync_meeting_ancestors(sender, unit: OrgUnit, **kwargs) -> int:
     """Copy the moved tree's ancestors onto the meetings under `unit`."""
-    from compounds.models import Compound
-
     subtree = OrgUnit.objects.subtree_of(unit)
-    compound = Compound.objects.filter(pk=OuterRef("compound_id"))
+    grid = OrgUnit.objects.filter(pk=OuterRef("grid_id"))
     community = OrgUnit.objects.filter(pk=OuterRef("community_id"))
-    updated = Meeting.objects.filter(
-        compound__isnull=False, compound__grid__in=subtree
-    ).update(
-        grid_id=Subquery(compound.values("grid_id")),
-        community_id=Subquery(compound.values("community_id")),
-        street_id=Subquery(compound.values("street_id")),
+    # Read from the tree itself: the compounds may not be resynced yet.
+    updated = Meeting.objects.filter(grid__in=subtree).update(
+        community_id=Subquery(grid.values("parent_id")),
+        street_id=Subquery(grid.values("parent__parent_id")),
     )
-    updated += Meeting.objects.filter(
-        compound__isnull=True, community__in=subtree
-    ).update(street_id=Subquery(community.values("parent_id")))
+    updated += Meeting.objects.filter(grid__isnull=True, community__in=subtree).update(
+        street_id=Subquery(community.values("parent_id"))
+    )
     return updated
 
 
-# Compounds resync first (their app is loaded earlier), so the meetings copy
-# the compounds' new ancestors.
 unit_moved.connect(resync_meeting_ancestors, dispatch_uid="civic_meetings_resync")

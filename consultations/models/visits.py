@@ -42,14 +42,6 @@ class VisitDayOverride(models.Model):
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} → {self.date}"
 
-    def clean(self) -> None:
-        if self.month:
-            self.month = month_start(self.month)
-        if self.month and self.date and month_start(self.date) != self.month:
-            raise ValidationError(
-                {"date": _("The visit day must fall in the month it replaces.")}
-            )
-
     def save(self, *args, **kwargs) -> None:
         self.month = month_start(self.month)
         super().save(*args, **kwargs)
@@ -64,6 +56,14 @@ class VisitReportQuerySet(ScopedQuerySet):
     }
     scope_compound = "compound"
     scope_company = "company"
+
+    def clean(self) -> None:
+        if self.month:
+            self.month = month_start(self.month)
+        if self.month and self.date and month_start(self.date) != self.month:
+            raise ValidationError(
+                {"date": _("The visit day must fall in the month it replaces.")}
+            )
 
     def in_month(self, month: date):
         start = month_start(month)

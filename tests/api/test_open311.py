@@ -294,7 +294,7 @@ def test_a_deactivated_partner_cannot_post(client, partner, placed_compound):
     [
         ({"service_code": ""}, 400, "service_code"),
         ({"service_code": "no_such_service"}, 404, "no_such_service"),
-        ({"attribute[compound]": ""}, 400, "location"),
+        ({"attribute[compound]": ""}, 400, "address_string"),
         ({"attribute[compound]": "999999"}, 400, "999999"),
         ({"description": ""}, 400, "description"),
         ({"description": "长" * 4001}, 400, "4000"),

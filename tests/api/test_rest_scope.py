@@ -168,3 +168,47 @@ def test_an_inactive_users_token_is_refused(grid_secretary, concerns):
     grid_secretary.save()
 
     assert client.get(f"{API}/concerns/").status_code == 401
+
+
+def test_a_property_manager_works_only_its_dispatched_concerns_with_handler_verbs(
+    property_manager, serving_contract, superuser
+):
+    from consultations.services import accept, dispatch
+
+    concern = make_concern(serving_contract.compound)
+    accept(concern=concern, actor=superuser)
+    dispatch(concern=concern, actor=superuser, to="company")
+    client = token_client(property_manager)
+
+    signed = client.post(f"{API}/concerns/{concern.pk}/sign/", {})
+    closing = client.post(f"{API}/concerns/{concern.pk}/close/", {})
+    intake = client.post(
+        f"{API}/concerns/",
+        {
+            "compound": serving_contract.compound.pk,
+            "category": "parking",
+            "description": "乱停车",
+        },
+        format="json",
+    )
+
+    assert signed.status_code == 200
+    assert closing.status_code == 403
+    assert intake.status_code == 403
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.SIGNED
+
+
+def test_a_hidden_description_stays_with_the_street_office(
+    grid_secretary, street_admin, compound
+):
+    from consultations.services import hide
+
+    concern = make_concern(compound, description="含有个人信息的原文")
+    hide(concern=concern, actor=street_admin, note="含个人信息")
+
+    as_grid = token_client(grid_secretary).get(f"{API}/concerns/{concern.pk}/").json()
+    as_street = token_client(street_admin).get(f"{API}/concerns/{concern.pk}/").json()
+
+    assert as_grid["description"] == ""
+    assert as_street["description"] == "含有个人信息的原文"

@@ -150,3 +150,17 @@ def test_exit_case_moves_along_its_ladder_and_refuses_skips(street, scheme, comp
     case.refresh_from_db()
     assert case.status == ExitCase.Status.CLOSED
     assert not case.is_open
+
+
+def test_pure_rules_match_the_documented_bottom_group_and_ladder():
+    from assessments.scoring import bottom_ranks, ladder_step
+
+    assert bottom_ranks(7, 3, 3) == [5, 6, 7]
+    assert bottom_ranks(4, 3, 3) == [4]
+    assert [ladder_step(n, 3) for n in range(5)] == [
+        "",
+        "warning",
+        "interview",
+        "exit",
+        "exit",
+    ]

@@ -96,7 +96,9 @@ def test_worked_example_through_the_pure_functions():
         ]
     )
     yunhe_jan = scoring.compound_month_score([exact(items(0, 0), vetoed=True)])
-    shuijing_feb = scoring.compound_month_score([exact(items(1, 0), poll=Poll(7, 2, 1))])
+    shuijing_feb = scoring.compound_month_score(
+        [exact(items(1, 0), poll=Poll(7, 2, 1))]
+    )
     yunhe_feb = scoring.compound_month_score([exact(items(3, 2))])
     jan = scoring.company_month_score([(shuijing_jan, 300), (yunhe_jan, 100)])
     feb = scoring.company_month_score([(shuijing_feb, 300), (yunhe_feb, 100)])

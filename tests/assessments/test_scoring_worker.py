@@ -52,3 +52,33 @@ def test_worker_scores_the_month_one_task_per_street(
     assert log.count("score_street_month_task") >= 3
     assert "finish_scoring_run_task" in log
     assert run.finished_at <= timezone.now()
+
+
+def test_two_runs_at_once_leave_one_consistent_set_of_rows(postgres_and_redis):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from assessments import scoring_services
+
+    month = previous_month()
+    scheme = small_scheme()
+    street = StreetFactory()
+    for n in range(6):
+        grid = GridFactory(parent=CommunityFactory(parent=street))
+        compound = compound_in(grid)
+        serve(compound)
+        inspect(compound, scheme, month + timedelta(days=3), {"A1": n % 3})
+
+    def run(_):
+        try:
+            return scoring_services.score_month(month).outcome
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(run, range(2)))
+
+    assert outcomes == [ScoringRun.Outcome.OK, ScoringRun.Outcome.OK]
+    assert MonthlyCompoundScore.objects.filter(month=month).count() == 6
+    assert MonthlyCompanyScore.objects.filter(month=month).count() == 6

@@ -98,7 +98,9 @@ def test_a_year_of_concerns_across_categories_and_sources():
 
 
 def test_visit_reports_for_each_month_with_some_missing():
-    months = {d.replace(day=1) for d in VisitReport.objects.values_list("date", flat=True)}
+    months = {
+        d.replace(day=1) for d in VisitReport.objects.values_list("date", flat=True)
+    }
     assert len(months) >= 11
     linked = VisitNeed.objects.filter(concern__isnull=False).select_related("concern")
     assert linked.exists()

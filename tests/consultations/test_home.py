@@ -30,7 +30,9 @@ def test_home_search_with_no_match_says_so(client, compound):
     response = client.get(reverse("home"), {"q": "不存在的小区"})
 
     assert response.context["found"] == 0
-    assert reverse("compound-board", args=[compound.pk]) not in response.content.decode()
+    assert (
+        reverse("compound-board", args=[compound.pk]) not in response.content.decode()
+    )
 
 
 def test_home_search_escapes_what_was_typed(client, compound):
@@ -59,9 +61,7 @@ def test_malformed_tracking_code_gets_an_error_not_a_redirect(client):
 
 
 def test_home_groups_compounds_by_community(client, compound, other_community):
-    elsewhere = CompoundFactory(
-        grid__parent=other_community, name="柳行小区"
-    )
+    elsewhere = CompoundFactory(grid__parent=other_community, name="柳行小区")
 
     response = client.get(reverse("home"))
 

@@ -9,7 +9,7 @@ from consultations import civic_services, services
 from consultations.civic_services import ActionInput, DecisionInput
 from consultations.models import ActionItem, Concern, Meeting, MeetingDecision
 
-from ..factories import CompoundFactory
+from ..factories import CommunityFactory, CompoundFactory
 from .civic_factories import MeetingFactory
 from .factories import category
 
@@ -255,14 +255,13 @@ def test_meeting_list_shows_only_meetings_in_scope(
     assert list(response.context["meetings"]) == [mine]
 
 
-def test_meetings_follow_their_units_when_the_tree_moves(street, compound, community):
-    from ..factories import CommunityFactory
-
+def test_meetings_follow_their_units_when_the_tree_moves(street, compound):
     new_community = CommunityFactory(parent=street, name="新社区", code="370811012009")
     compound_meeting = MeetingFactory(compound=compound)
     grid = compound.grid
 
     grid.parent = new_community
+    grid.code = "370811012009001"
     grid.save()
 
     compound_meeting.refresh_from_db()

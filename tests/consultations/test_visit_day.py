@@ -141,11 +141,13 @@ def test_bad_visit_report_is_refused_and_nothing_is_stored(
     property_manager, compound, kwargs, field
 ):
     values = {"date": date(2026, 11, 14), "households_visited": 10, **kwargs}
-    with time_machine.travel(date(2026, 11, 14), tick=False):
-        with pytest.raises(ValidationError) as error:
-            civic_services.file_visit_report(
-                compound=compound, manager=property_manager, **values
-            )
+    with (
+        time_machine.travel(date(2026, 11, 14), tick=False),
+        pytest.raises(ValidationError) as error,
+    ):
+        civic_services.file_visit_report(
+            compound=compound, manager=property_manager, **values
+        )
 
     assert field in error.value.message_dict
     assert not VisitReport.objects.exists()
@@ -156,14 +158,16 @@ def test_second_report_for_the_same_compound_and_day_is_refused(
 ):
     VisitReportFactory(compound=compound, date=date(2026, 11, 14))
 
-    with time_machine.travel(date(2026, 11, 14), tick=False):
-        with pytest.raises(ValidationError):
-            civic_services.file_visit_report(
-                compound=compound,
-                manager=property_manager,
-                date=date(2026, 11, 14),
-                households_visited=5,
-            )
+    with (
+        time_machine.travel(date(2026, 11, 14), tick=False),
+        pytest.raises(ValidationError),
+    ):
+        civic_services.file_visit_report(
+            compound=compound,
+            manager=property_manager,
+            date=date(2026, 11, 14),
+            households_visited=5,
+        )
     assert VisitReport.objects.count() == 1
 
 

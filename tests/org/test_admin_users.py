@@ -17,9 +17,7 @@ def allow(user, *codenames):
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
 
 
-def test_community_staff_cannot_make_a_login_superuser(
-    client, community_staff, grid
-):
+def test_community_staff_cannot_make_a_login_superuser(client, community_staff, grid):
     allow(community_staff, "view_user", "change_user")
     login = UserFactory(person=PersonFactory(unit=grid), username="worker")
     client.force_login(community_staff)

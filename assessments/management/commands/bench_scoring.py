@@ -47,8 +47,7 @@ class Command(BaseCommand):
             "--small",
             type=int,
             default=2_500,
-            help="A second, smaller size to show memory does not grow "
-            "(0: skip).",
+            help="A second, smaller size to show memory does not grow (0: skip).",
         )
         parser.add_argument("--items", type=int, default=30)
         parser.add_argument("--companies", type=int, default=300)
@@ -270,12 +269,17 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
             scheme=scheme, code="G", name="满意度", max_points=15
         )
         SchemeItem.objects.create(
-            category=poll_cat, code="G1", name="满意度", max_points=15,
+            category=poll_cat,
+            code="G1",
+            name="满意度",
+            max_points=15,
             is_satisfaction_poll=True,
         )
         VetoRule.objects.create(scheme=scheme, code="V1", name="重大安全事故")
         for rank, amount in [(1, 5000), (2, 3000), (3, 2000)]:
-            PrizeTier.objects.create(scheme=scheme, rank=rank, title=f"{rank}等奖", amount=amount)
+            PrizeTier.objects.create(
+                scheme=scheme, rank=rank, title=f"{rank}等奖", amount=amount
+            )
 
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -330,7 +334,7 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
         # 20 changed company in February (two contracts overlap the month).
         cursor.execute(
             f"INSERT INTO {q(ServiceContract._meta.db_table)} "
-            "(compound_id, company_id, start, \"end\") "
+            '(compound_id, company_id, start, "end") '
             "SELECT c.id, co.id, DATE '2020-01-01', "
             "CASE WHEN c.id % 20 = 0 THEN DATE '2025-02-14' END "
             f"FROM {q(Compound._meta.db_table)} c JOIN co ON co.street_id = "
@@ -338,7 +342,7 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
         )
         cursor.execute(
             f"INSERT INTO {q(ServiceContract._meta.db_table)} "
-            "(compound_id, company_id, start, \"end\") "
+            '(compound_id, company_id, start, "end") '
             "SELECT c.id, co.id, DATE '2025-02-15', NULL "
             f"FROM {q(Compound._meta.db_table)} c JOIN co ON co.street_id = "
             "c.street_id AND co.rn = (c.id + 1) % co.n WHERE c.id % 20 = 0"

@@ -57,7 +57,9 @@ class Command(BaseCommand):
                     if options["verbosity"] > 1:
                         self.stdout.write(_("Skipped %(step)s.") % {"step": path})
                     continue
-                result = module.load(stdout=self.stdout)
+                result = module.load(
+                    stdout=self.stdout if options["verbosity"] > 0 else None
+                )
                 logins.extend(r for r in result or () if isinstance(r, DemoLogin))
                 if options["verbosity"] > 1:
                     self.stdout.write(_("Loaded %(step)s.") % {"step": path})
