@@ -1,6 +1,5 @@
 """Forms of the visit-day, meeting and disclosure pages."""
 
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone

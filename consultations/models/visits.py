@@ -46,6 +46,14 @@ class VisitDayOverride(models.Model):
         self.month = month_start(self.month)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        if self.month:
+            self.month = month_start(self.month)
+        if self.month and self.date and month_start(self.date) != self.month:
+            raise ValidationError(
+                {"date": _("The visit day must fall in the month it replaces.")}
+            )
+
 
 class VisitReportQuerySet(ScopedQuerySet):
     scope_unit = "compound__grid"
@@ -56,14 +64,6 @@ class VisitReportQuerySet(ScopedQuerySet):
     }
     scope_compound = "compound"
     scope_company = "company"
-
-    def clean(self) -> None:
-        if self.month:
-            self.month = month_start(self.month)
-        if self.month and self.date and month_start(self.date) != self.month:
-            raise ValidationError(
-                {"date": _("The visit day must fall in the month it replaces.")}
-            )
 
     def in_month(self, month: date):
         start = month_start(month)

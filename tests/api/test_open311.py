@@ -729,3 +729,20 @@ def test_xml_drops_characters_xml_cannot_carry(client, compound):
 
     [item] = requests_of(response, "xml")
     assert item["description"] == "坏了的路灯"
+
+
+def test_the_request_list_costs_the_same_queries_for_more_rows(client, compound):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{BASE}/requests.xml").status_code == 200
+        return len(queries)
+
+    make_concern(compound)
+    few = list_queries()
+    for _ in range(5):
+        make_concern(compound)
+
+    assert list_queries() == few

@@ -260,3 +260,20 @@ def test_an_unexpected_failure_answers_in_the_error_format(staff, monkeypatch):
 
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
+
+
+def test_a_concern_page_costs_the_same_queries_for_more_rows(staff, compound):
+    def page_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert staff.get(f"{API}/concerns/").status_code == 200
+        return len(queries)
+
+    make_concern(compound)
+    few = page_queries()
+    for n in range(6):
+        make_concern(compound, description=f"第{n}件")
+
+    assert page_queries() == few

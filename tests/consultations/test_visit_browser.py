@@ -3,7 +3,7 @@ heard on the visit day into a concern."""
 
 import pytest
 
-from consultations.models import Concern, VisitReport
+from consultations.models import Concern, ConcernCategory, VisitReport
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +22,11 @@ def browser_context_args(browser_context_args):
 def test_manager_files_visit_report_and_turns_a_need_into_a_concern(
     live_server, page, property_manager, compound, tmp_path
 ):
+    # Transactional tests flush the seeded categories: make sure ours exists.
+    ConcernCategory.objects.get_or_create(
+        code="facility_repair",
+        defaults={"name": "设施维修", "name_en": "Repairs", "sla_working_days": 5},
+    )
     page.goto(f"{live_server.url}/visit-day/")
     page.fill("#id_username", "property_manager")
     page.fill("#id_password", "pass-word-123")
@@ -44,7 +49,9 @@ def test_manager_files_visit_report_and_turns_a_need_into_a_concern(
     report = VisitReport.objects.get()
     assert report.households_visited == 28
     need = page.locator("article.need").filter(has_text="3号楼单元门禁坏了")
-    need.locator("select[name=category]").select_option(label="设施维修")
+    need.locator("select[name=category]").select_option(
+        label=str(ConcernCategory.objects.get(code="facility_repair"))
+    )
     need.locator("button[type=submit]").click()
     page.wait_for_load_state()
 

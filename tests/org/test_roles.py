@@ -93,3 +93,9 @@ def test_unknown_permission_is_refused_and_groups_stay_as_they_were(fresh_regist
 def test_unknown_role_is_refused(fresh_registry):
     with pytest.raises(ImproperlyConfigured):
         roles.register_permissions({"园丁": ["org.view_orgunit"]})
+
+
+def test_role_groups_exist_after_migrate_without_the_demo():
+    groups = Group.objects.filter(name__in=roles.ROLES)
+    assert groups.count() == len(roles.ROLES)
+    assert all(group.permissions.exists() for group in groups)
