@@ -22,6 +22,7 @@ DEMO_MODULES = (
     "compounds.demo",
     "consultations.demo",
     "assessments.demo",
+    "consultations.partners_demo",
 )
 REQUIRED = {"org.demo", "compounds.demo"}
 ADDRESS = "http://127.0.0.1:8000/"
