@@ -72,7 +72,6 @@ class ConcernForm(forms.Form):
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Where, what, since when. At most 2000 characters."),
         error_messages={"required": _("Describe the concern.")},
     )
     photos = PhotosField(
@@ -117,6 +116,9 @@ class ConcernForm(forms.Form):
         self.fields["description"].widget.attrs["maxlength"] = str(
             max_description_length()
         )
+        self.fields["description"].help_text = _(
+            "Where, what, since when. At most %(n)d characters."
+        ) % {"n": max_description_length()}
         self.fields["photos"].help_text = _(
             "Up to %(n)d photos, JPEG, PNG or WebP, at most 5 MB each."
         ) % {"n": max_photos()}

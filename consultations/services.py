@@ -280,7 +280,9 @@ def validate_phone(phone: str) -> str:
 
 
 def max_description_length() -> int:
-    return getattr(settings, "CONCERN_MAX_DESCRIPTION", 2000)
+    # Open311 GeoReport v2 allows 4000 characters; the same limit holds for
+    # every channel so a partner's request is never refused for its length.
+    return getattr(settings, "CONCERN_MAX_DESCRIPTION", 4000)
 
 
 @transaction.atomic

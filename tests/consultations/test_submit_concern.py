@@ -73,7 +73,7 @@ def test_replayed_submission_token_returns_the_same_concern(compound):
     "changes, message",
     [
         ({"description": "   "}, "Describe"),
-        ({"description": "长" * 2001}, "2000"),
+        ({"description": "长" * 4001}, "4000"),
         ({"phone": "12345"}, "11"),
         ({"kind": "spam"}, "spam"),
         ({"source": "carrier-pigeon"}, "carrier-pigeon"),
