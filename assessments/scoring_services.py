@@ -513,17 +513,27 @@ def recorded_run(
 ) -> ScoringRun:
     """Run `work()` (returning rows written) and record it as a ScoringRun.
 
-    The run row is written in the job's own transaction, so a finished job
-    costs one commit; when the job fails, its transaction is rolled back and
-    a failed run with the error is recorded before the error is re-raised.
+    The run row is written once, finished, in the job's own transaction, so
+    a finished job costs one insert and one commit; when the job fails, its
+    transaction is rolled back and a failed run with the error is recorded
+    before the error is re-raised.
     """
     started = timezone.now()
     try:
         with transaction.atomic():
-            run = ScoringRun.objects.create(
-                kind=kind, period=period, street_id=street_id, started_at=started
+            rows = work()
+            finished = timezone.now()
+            return ScoringRun.objects.create(
+                kind=kind,
+                period=period,
+                street_id=street_id,
+                started_at=started,
+                finished_at=finished,
+                rows_written=rows,
+                duration_ms=int((finished - started).total_seconds() * 1000),
+                outcome=ScoringRun.Outcome.OK,
+                note=note,
             )
-            return finish_run(run, rows=work(), note=note)
     except Exception as exc:
         now = timezone.now()
         ScoringRun.objects.create(
@@ -780,14 +790,34 @@ def _follow_up_statements(
         "CASE WHEN r.consecutive_bottom >= %s THEN 'exit' "
         "WHEN r.consecutive_bottom >= 2 THEN 'interview' ELSE 'warning' END"
     )
+    if _is_sqlite():
+        drop_stale = [
+            (f"DELETE FROM {t_reward} WHERE ranking_id IN ({stale})", stale_params),
+            (f"DELETE FROM {t_step} WHERE ranking_id IN ({stale})", stale_params),
+            (
+                f"UPDATE {t_case} SET ranking_id = NULL WHERE ranking_id IN ({stale})",
+                stale_params,
+            ),
+            (f"DELETE FROM {t_rank} WHERE id IN ({stale})", stale_params),
+        ]
+    else:
+        # One statement finds the stale rankings once and clears what hangs
+        # on them; the foreign keys are checked at commit (deferred).
+        drop_stale = [
+            (
+                f"""WITH stale AS ({stale}),
+                    rewards AS (DELETE FROM {t_reward}
+                        WHERE ranking_id IN (SELECT id FROM stale)),
+                    steps AS (DELETE FROM {t_step}
+                        WHERE ranking_id IN (SELECT id FROM stale)),
+                    cases AS (UPDATE {t_case} SET ranking_id = NULL
+                        WHERE ranking_id IN (SELECT id FROM stale))
+                DELETE FROM {t_rank} WHERE id IN (SELECT id FROM stale)""",
+                stale_params,
+            )
+        ]
     return [
-        (f"DELETE FROM {t_reward} WHERE ranking_id IN ({stale})", stale_params),
-        (f"DELETE FROM {t_step} WHERE ranking_id IN ({stale})", stale_params),
-        (
-            f"UPDATE {t_case} SET ranking_id = NULL WHERE ranking_id IN ({stale})",
-            stale_params,
-        ),
-        (f"DELETE FROM {t_rank} WHERE id IN ({stale})", stale_params),
+        *drop_stale,
         # An approved or paid reward is history: a rerun never rewrites it.
         (
             f"""INSERT INTO {t_reward} (ranking_id, title, amount,

@@ -229,3 +229,19 @@ def test_command_ranks_a_quarter_and_refuses_bad_input(street, scheme):
     assert QuarterlyRanking.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("rank_quarter", "2026-Q9")
+
+
+def test_rerun_drops_the_ranking_and_open_reward_of_withdrawn_scores(street, scheme):
+    companies = [company(street, f"物业{i}") for i in range(4)]
+    for firm, score in zip(companies, ["95", "90", "85", "70"], strict=True):
+        month_rows(firm, street, [score] * 3)
+    scoring_services.rank_quarter(Q1)
+    assert Reward.objects.filter(ranking__company=companies[0]).exists()
+
+    MonthlyCompanyScore.objects.filter(company=companies[0]).delete()
+    scoring_services.rank_quarter(Q1)
+
+    assert not QuarterlyRanking.objects.filter(company=companies[0]).exists()
+    assert not Reward.objects.filter(ranking__company=companies[0]).exists()
+    ranked = QuarterlyRanking.objects.filter(rank__isnull=False).order_by("rank")
+    assert [r.company for r in ranked] == companies[1:]
