@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -936,11 +937,16 @@ def _mark_overdue(pk: int, now: datetime) -> None:
     )
 
 
-def resync_concern_ancestors(sender, unit: OrgUnit, **kwargs) -> None:
-    """Copy the compounds' (already resynced) ancestors onto their concerns."""
-    for grid in OrgUnit.objects.subtree_of(unit).grids().select_related("parent"):
-        Concern.objects.filter(compound__grid=grid).update(
-            grid_id=grid.pk,
-            community_id=grid.parent_id,
-            street_id=grid.parent.parent_id,
-        )
+def resync_concern_ancestors(sender, unit: OrgUnit, **kwargs) -> int:
+    """Copy the moved tree's ancestors onto the concerns under `unit`.
+
+    One UPDATE whatever the size of the subtree; it reads the tree itself,
+    so it does not depend on the compounds being resynced first.
+    """
+    grids = OrgUnit.objects.subtree_of(unit).grids().values("pk")
+    compound = Compound.objects.filter(pk=OuterRef("compound_id"))
+    return Concern.objects.filter(compound__grid__in=grids).update(
+        grid_id=Subquery(compound.values("grid_id")[:1]),
+        community_id=Subquery(compound.values("grid__parent_id")[:1]),
+        street_id=Subquery(compound.values("grid__parent__parent_id")[:1]),
+    )

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from org.models import OrgUnit
 from org.scope import ScopedQuerySet
-from org.signals import unit_moved
 
 __all__ = [
     "ActionItem",
@@ -306,6 +305,3 @@ def resync_meeting_ancestors(sender, unit: OrgUnit, **kwargs) -> int:
         street_id=Subquery(community.values("parent_id"))
     )
     return updated
-
-
-unit_moved.connect(resync_meeting_ancestors, dispatch_uid="civic_meetings_resync")
