@@ -1,0 +1,67 @@
+"""Months and quarters: parsing, bounds and stepping, one definition."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from common.periods import Month, Quarter
+
+
+def test_month_parses_its_text_form_and_prints_it_back():
+    month = Month.parse(" 2026-10 ")
+
+    assert month == Month(2026, 10)
+    assert str(month) == "2026-10"
+
+
+@pytest.mark.parametrize("text", ["", "2026-13", "2026-00", "26-10", "1899-12", "x"])
+def test_month_refuses_text_that_is_not_a_month(text):
+    with pytest.raises(ValidationError) as caught:
+        Month.parse(text)
+
+    assert caught.value.code == "bad_month"
+
+
+def test_month_bounds_stop_is_exclusive_and_last_day_inclusive():
+    february = Month(2024, 2)
+
+    assert february.start == date(2024, 2, 1)
+    assert february.stop == date(2024, 3, 1)
+    assert february.last_day == date(2024, 2, 29)
+    assert february.contains(date(2024, 2, 29))
+    assert not february.contains(date(2024, 3, 1))
+
+
+def test_month_steps_across_a_year_end():
+    assert Month(2026, 1).previous() == Month(2025, 12)
+    assert Month(2025, 12).next() == Month(2026, 1)
+    assert Month(2026, 3).shifted(-11) == Month(2025, 4)
+    assert Month(2026, 5).quarter == Quarter(2026, 2)
+
+
+def test_quarter_parses_and_knows_its_months():
+    quarter = Quarter.parse("2026q3")
+
+    assert quarter == Quarter(2026, 3)
+    assert str(quarter) == "2026Q3"
+    assert quarter.months == (Month(2026, 7), Month(2026, 8), Month(2026, 9))
+    assert quarter.start == date(2026, 7, 1)
+    assert quarter.stop == date(2026, 10, 1)
+    assert quarter.last_day == date(2026, 9, 30)
+
+
+@pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "2026-3", "Q3", "1899Q1"])
+def test_quarter_refuses_text_that_is_not_a_quarter(text):
+    with pytest.raises(ValidationError) as caught:
+        Quarter.parse(text)
+
+    assert caught.value.code == "bad_quarter"
+
+
+def test_quarter_steps_across_a_year_end_and_orders():
+    assert Quarter(2026, 1).previous() == Quarter(2025, 4)
+    assert Quarter(2025, 4).next() == Quarter(2026, 1)
+    assert Quarter.of(date(2026, 12, 31)) == Quarter(2026, 4)
+    assert sorted([Quarter(2026, 1), Quarter(2025, 4)])[0] == Quarter(2025, 4)
+    assert len({Quarter(2026, 1), Quarter.parse("2026Q1")}) == 1
