@@ -43,11 +43,7 @@ class Month:
     def parse(cls, text: str) -> Month:
         """ "2026-10" → Month(2026, 10); anything else is a ValidationError."""
         match = MONTH_RE.match((text or "").strip())
-        if (
-            not match
-            or not 1 <= int(match[2]) <= 12
-            or int(match[1]) < FIRST_YEAR
-        ):
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < FIRST_YEAR:
             raise ValidationError(
                 _("%(value)s is not a month; write it like 2026-10."),
                 params={"value": text},
