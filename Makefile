@@ -13,7 +13,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-APPS := org compounds consultations assessments
+APPS := org compounds consultations civic open311 assessments
 # Re-install only when the declared or pinned dependencies change.
 STAMP := $(VENV)/.installed
 

@@ -145,8 +145,11 @@ class Quarter:
     def contains(self, day: date) -> bool:
         return self.start <= day < self.stop
 
+    def shifted(self, quarters: int) -> Quarter:
+        return Quarter.of(self.start + relativedelta(months=3 * quarters))
+
     def previous(self) -> Quarter:
-        return Quarter.of(self.start - relativedelta(months=3))
+        return self.shifted(-1)
 
     def next(self) -> Quarter:
-        return Quarter.of(self.stop)
+        return self.shifted(1)

@@ -2,7 +2,7 @@
 
 Concerns: read-only records whose workflow runs through the services (the
 admin actions call them, as do the staff pages). Visit days, meetings and
-disclosures are in civic_admin; partner apps in open311_admin.
+disclosures are in the civic app's admin, partner apps in open311's.
 """
 
 from django.contrib import admin, messages
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org.admin_scope import ScopedAdmin, ScopedTabularInline
 
-from . import civic_admin, open311_admin, services  # noqa: F401  (registers their models)
+from . import services
 from .models import (
     CalendarOverride,
     Concern,
@@ -151,8 +151,6 @@ class ConcernAdmin(ScopedAdmin):
         "rating_comment",
         "is_resolved",
         "merged_into",
-        "visit_report",
-        "disclosure",
         "partner",
         "created_at",
         "dispatched_at",

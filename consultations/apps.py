@@ -9,14 +9,10 @@ class ConsultationsConfig(AppConfig):
     def ready(self) -> None:
         from org.signals import unit_moved
 
-        from .models.meetings import resync_meeting_ancestors
         from .services import resync_concern_ancestors
 
-        # Concerns and meetings carry copies of their ancestors; a moved unit
-        # must not leave them pointing at the old tree.
+        # Concerns carry copies of their ancestors; a moved unit must not
+        # leave them pointing at the old tree.
         unit_moved.connect(
             resync_concern_ancestors, dispatch_uid="consultations_resync"
-        )
-        unit_moved.connect(
-            resync_meeting_ancestors, dispatch_uid="civic_meetings_resync"
         )

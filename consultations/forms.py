@@ -99,7 +99,6 @@ class ConcernForm(forms.Form):
     # A field people never see; bots fill it in.
     website = forms.CharField(required=False, label=_("Leave this empty"))
     token = forms.CharField(required=False, widget=forms.HiddenInput)
-    disclosure = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, compounds=None, **kwargs):
         super().__init__(*args, **kwargs)

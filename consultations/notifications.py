@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -35,8 +36,6 @@ def queue_email(
 
 def enqueue_send(notification_id: int) -> None:
     """Hand a row to the broker; if the broker is down the sweep sends it."""
-    from .tasks import send_notification_task
-
     try:
         send_notification_task.delay(notification_id)
     except Exception:
@@ -47,6 +46,13 @@ def enqueue_send(notification_id: int) -> None:
             notification_id,
             exc_info=True,
         )
+
+
+# The delivery task lives with the outbox it drains, so that queueing a row
+# needs no import of the tasks module (which imports this one).
+@shared_task(name="consultations.tasks.send_notification_task")
+def send_notification_task(notification_id: int) -> bool:
+    return send_notification(notification_id)
 
 
 def send_notification(notification_id: int) -> bool:

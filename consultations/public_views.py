@@ -1,5 +1,7 @@
 """Public concern pages: no login, phone first, no personal data shown."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import Prefetch
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.errors import add_to_form
 from compounds.models import Compound
 
 from . import ratelimit, services
@@ -24,24 +27,7 @@ def max_request_bytes() -> int:
     return getattr(settings, "CONCERN_MAX_REQUEST_BYTES", 20 * 1024 * 1024)
 
 
-def _open_disclosure(disclosure_id):
-    """The disclosure a resident objects to, if it still accepts objections."""
-    if not disclosure_id:
-        return None
-    from .models import Disclosure
-
-    return Disclosure.objects.open_for_objection().filter(pk=disclosure_id).first()
-
-
-def _objected_disclosure(cleaned: dict):
-    """The disclosure objected to, when it is open and of the same compound."""
-    disclosure = _open_disclosure(cleaned.get("disclosure"))
-    if disclosure is None or disclosure.compound_id != cleaned["compound"].pk:
-        return None
-    return disclosure
-
-
-def _form_page(request, form, status=200, error=""):
+def _form_page(request, form, status=200, error="", context=None):
     return render(
         request,
         "consultations/concern_form.html",
@@ -49,6 +35,7 @@ def _form_page(request, form, status=200, error=""):
             "form": form,
             "error": error,
             "compounds_url": reverse("consultations:compounds"),
+            **(context or {}),
         },
         status=status,
     )
@@ -57,33 +44,27 @@ def _form_page(request, form, status=200, error=""):
 @never_cache
 def concern_create(request):
     """/concerns/new/: the public form; on success the tracking code."""
+    compound = request.GET.get("compound", "")
+    initial = {"compound": int(compound)} if compound.isdigit() else {}
+    return public_concern_form(request, initial=initial)
+
+
+def public_concern_form(
+    request,
+    *,
+    initial: dict | None = None,
+    submit: Callable[..., Concern] = services.submit_concern,
+    context: dict | None = None,
+):
+    """The resident's concern form: shown, checked, rate-limited, submitted.
+
+    Other public pages that take in a concern (an objection to a disclosure)
+    reuse it with their own `initial` values, `submit` service (taking the
+    keyword arguments of `submit_concern`) and template `context`.
+    """
     if request.method != "POST":
-        initial = {"token": new_form_token()}
-        wanted = request.GET.get("disclosure", "")
-        disclosure = (
-            _open_disclosure(int(wanted))
-            if wanted.isdigit() and len(wanted) < 12
-            else None
-        )
-        if disclosure is not None:
-            initial.update(
-                disclosure=disclosure.pk,
-                compound=disclosure.compound_id,
-                category="property_service",
-                kind=Concern.Kind.COMPLAINT,
-            )
-        compound = request.GET.get("compound", "")
-        if compound.isdigit():
-            initial["compound"] = int(compound)
-        form = ConcernForm(initial=initial)
-        if "category" in initial:
-            form.initial["category"] = (
-                form.fields["category"]
-                .queryset.filter(code="property_service")
-                .values_list("pk", flat=True)
-                .first()
-            )
-        return _form_page(request, form)
+        form = ConcernForm(initial={"token": new_form_token(), **(initial or {})})
+        return _form_page(request, form, context=context)
 
     # Refuse oversized bodies before Django reads them.
     try:
@@ -96,6 +77,7 @@ def concern_create(request):
             ConcernForm(initial={"token": new_form_token()}),
             status=413,
             error=_("What you sent is too large. Use shorter text and smaller photos."),
+            context=context,
         )
     try:
         data, files = request.POST, request.FILES
@@ -105,10 +87,11 @@ def concern_create(request):
             ConcernForm(initial={"token": new_form_token()}),
             status=413,
             error=_("What you sent is too large. Use shorter text and smaller photos."),
+            context=context,
         )
     form = ConcernForm(data, files)
     if not form.is_valid():
-        return _form_page(request, form, status=400)
+        return _form_page(request, form, status=400, context=context)
     cleaned = form.cleaned_data
     try:
         ratelimit.hit("address", ratelimit.client_address(request))
@@ -122,9 +105,10 @@ def concern_create(request):
                 "Too many concerns were sent from here. Please try again later "
                 "or call your community."
             ),
+            context=context,
         )
     try:
-        concern = services.submit_concern(
+        concern = submit(
             compound=cleaned["compound"],
             category=cleaned["category"],
             description=cleaned["description"],
@@ -134,12 +118,11 @@ def concern_create(request):
             phone=cleaned["phone"],
             email=cleaned["email"],
             photos=cleaned["photos"],
-            disclosure=_objected_disclosure(cleaned),
             submission_token=cleaned["token"],
         )
     except ValidationError as exc:
-        form.add_error(None, exc)
-        return _form_page(request, form, status=400)
+        add_to_form(form, exc)
+        return _form_page(request, form, status=400, context=context)
     return render(request, "consultations/concern_submitted.html", {"concern": concern})
 
 

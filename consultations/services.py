@@ -24,7 +24,13 @@ from org.models import LiaisonDepartment, OrgUnit, Post, User
 
 from . import notifications
 from .deadlines import add_hours, add_working_days
-from .models import Concern, ConcernCategory, ConcernEvent, ConcernPhoto
+from .models import (
+    Concern,
+    ConcernCategory,
+    ConcernEvent,
+    ConcernHold,
+    ConcernPhoto,
+)
 from .uploads import prepare_photos
 
 S = Concern.Status
@@ -300,8 +306,6 @@ def submit_concern(
     email: str = "",
     photos: Iterable = (),
     actor: User | None = None,
-    visit_report=None,
-    disclosure=None,
     partner: str = "",
     submission_token: str | None = None,
 ) -> Concern:
@@ -353,13 +357,7 @@ def submit_concern(
         due_at=due_at,
         due_on_fallback_calendar=fallback,
     )
-    if visit_report is not None and hasattr(Concern, "visit_report"):
-        concern.visit_report = visit_report
-    if disclosure is not None and hasattr(Concern, "disclosure"):
-        concern.disclosure = disclosure
-    concern.full_clean(
-        exclude=["street", "community", "grid", "visit_report", "disclosure"]
-    )
+    concern.full_clean(exclude=["street", "community", "grid"])
     concern.save()
     for photo in prepared:
         ConcernPhoto.objects.create(
@@ -655,11 +653,29 @@ def escalate(*, concern: Concern, actor: User | None, note: str = "") -> Concern
     return concern
 
 
-def _open_action_items(concern: Concern) -> bool:
-    items = getattr(concern, "action_items", None)
-    if items is None:
-        return False
-    return items.filter(done_at__isnull=True).exists()
+def _held(concern: Concern) -> bool:
+    return concern.holds.open().exists()
+
+
+@transaction.atomic
+def place_hold(*, concern: Concern, reason: str) -> ConcernHold:
+    """Keep `concern` from closing until the hold is released.
+
+    The interface for other apps (a meeting's action item, say): the
+    workflow only asks whether a concern has open holds.
+    """
+    reason = _require(reason, _("Give the reason for the hold."))
+    return ConcernHold.objects.create(concern=concern, reason=reason[:300])
+
+
+@transaction.atomic
+def release_hold(*, hold: ConcernHold) -> ConcernHold:
+    """Release a hold; the concern may close once none is left open."""
+    ConcernHold.objects.filter(pk=hold.pk, released_at__isnull=True).update(
+        released_at=timezone.now()
+    )
+    hold.refresh_from_db(fields=["released_at"])
+    return hold
 
 
 def _rated(
@@ -707,7 +723,7 @@ def _rated(
             fields=fields,
         )
         return _reopen(concern, actor=actor, note=_("The resident is dissatisfied."))
-    if _open_action_items(concern):
+    if _held(concern):
         return _move(
             concern,
             actor=actor,
@@ -766,15 +782,14 @@ def rate_concern(*, concern: Concern, rating: str, comment: str = "") -> Concern
 
 @transaction.atomic
 def close(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
-    """办结: refused while meeting action items on it are open."""
+    """办结: refused while a hold on it is open (a meeting's action item)."""
     concern = _lock(concern)
     _check(concern, "close")
-    if _open_action_items(concern):
+    reasons = list(concern.holds.open().values_list("reason", flat=True)[:3])
+    if reasons:
         raise ValidationError(
-            _(
-                "This concern has open meeting action items; it cannot be closed "
-                "until they are done."
-            )
+            _("This concern cannot be closed while these are open: %(holds)s.")
+            % {"holds": "; ".join(reasons)}
         )
     concern.closed_at = timezone.now()
     return _move(

@@ -15,6 +15,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from assessments import api as assessments_api
+from civic import api as civic_api
 from compounds import api as compounds_api
 from consultations import api as consultations_api
 from org import api as org_api
@@ -47,9 +48,10 @@ router.register(
 )
 router.register("committees", compounds_api.CommitteeViewSet, basename="committee")
 router.register("facilities", compounds_api.FacilityViewSet, basename="facility")
-# consultations and assessments
+# consultations, civic and assessments
 for prefix, viewset, basename in (
     *consultations_api.ROUTES,
+    *civic_api.ROUTES,
     *assessments_api.ROUTES,
 ):
     router.register(prefix, viewset, basename=basename)

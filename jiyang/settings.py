@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "org",
     "compounds",
     "consultations",
+    "civic",
+    "open311",
     "assessments",
 ]
 
@@ -166,7 +168,7 @@ CELERY_BEAT_SCHEDULE["rank-previous-quarter"] = {
 }
 # Visit days: every evening at 18:00; it mails only on the eve of one.
 CELERY_BEAT_SCHEDULE["visit-day-reminders"] = {
-    "task": "consultations.civic_tasks.send_visit_day_reminders_task",
+    "task": "civic.tasks.send_visit_day_reminders_task",
     "schedule": crontab(minute=0, hour=18),
 }
 # Concerns: deadline flags and escalation every 15 minutes; the outbox sweep

@@ -8,7 +8,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("compounds/<int:pk>/", views.compound_board, name="compound-board"),
-    path("", include("consultations.civic_urls")),
+    path("", include("civic.urls")),
     path("", include("consultations.urls")),
     path("assessments/", include("assessments.urls")),
     path("assessments/scores/", include("assessments.staff_urls")),
@@ -16,7 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("jiyang.api")),
-    path("open311/v2/", include("consultations.open311_urls")),
+    path("open311/v2/", include("open311.urls")),
 ]
 if settings.DEBUG:
     # Residents' and managers' photos; a production web server serves MEDIA_ROOT.

@@ -2,7 +2,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,17 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from assessments.models import QuarterlyRanking
+from civic.models import Disclosure, MeetingDecision, VisitReport
+from common.periods import Month
+from compounds.models import Compound
+from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_code
+
 logger = logging.getLogger(__name__)
 
 
 def home(request):
     """Public home: submit, track by code, find a compound's board."""
-    from compounds.models import Compound
-    from consultations.models.concerns import (
-        TRACKING_LENGTH,
-        normalise_tracking_code,
-    )
-
     code_error = ""
     if "code" in request.GET:
         code = normalise_tracking_code(request.GET["code"])
@@ -55,30 +55,19 @@ def home(request):
 
 
 def _latest_rank(company):
-    """The company's latest quarterly rank, when assessments has one."""
+    """The company's latest quarterly rank, if it has been ranked."""
     if company is None:
         return None
-    try:
-        from assessments.models import QuarterlyRanking
-    except ImportError:
-        return None
-    try:
-        return (
-            QuarterlyRanking.objects.filter(company=company, rank__isnull=False)
-            .select_related("prize")
-            .order_by("-quarter_start")
-            .first()
-        )
-    except DatabaseError:
-        return None
+    return (
+        QuarterlyRanking.objects.filter(company=company, rank__isnull=False)
+        .select_related("prize")
+        .order_by("-quarter_start")
+        .first()
+    )
 
 
 def compound_board(request, pk: int):
     """A compound's public board: no names or phone numbers of anyone."""
-    from compounds.models import Compound
-    from consultations.civic_services import add_months
-    from consultations.models import Disclosure, MeetingDecision, VisitReport
-
     compound = get_object_or_404(
         Compound.objects.select_related("community", "grid"), pk=pk
     )
@@ -98,7 +87,7 @@ def compound_board(request, pk: int):
         .select_related("meeting")
         .order_by("-meeting__date", "order")[:30]
     )
-    since = add_months(today.replace(day=1), -11)
+    since = Month.of(today).shifted(-11).start
     visits = (
         VisitReport.objects.filter(compound=compound, date__gte=since)
         .order_by("-date")

@@ -21,11 +21,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db import connections
+from rest_framework.test import APIClient
 
+from consultations.models import ConcernCategory
 from jiyang.celery import app as celery_app
+from open311.services import issue_partner_key
 from org.models import Post
 
+from .clients import PARTNER_KEY
+from .consultations.factories import ensure_categories
 from .factories import (
     CommunityFactory,
     CompanyStaffFactory,
@@ -286,3 +292,54 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         client = redis.Redis.from_url(django_settings.REDIS_URL)
         for key in client.scan_iter(match=f"*{queue}*"):
             client.delete(key)
+
+
+# Shared state every test starts without ------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    """Rate limits and throttles count in the cache; each test starts at 0."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded photos go to a temporary folder, not the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _categories_after_flush(request):
+    """A transactional test empties every table when it ends, the seeded
+    concern categories too; the next one gets them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_categories()
+
+
+# Clients, categories and a partner key ---------------------------------------
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def sanitation():
+    return ConcernCategory.objects.get(code="sanitation")
+
+
+@pytest.fixture
+def parking():
+    return ConcernCategory.objects.get(code="parking")
+
+
+@pytest.fixture
+def partner():
+    app, _ = issue_partner_key(name="12345热线", raw_key=PARTNER_KEY)
+    return app

@@ -13,7 +13,6 @@ from django.urls import reverse
 from stdnum.cn import uscc
 
 from compounds import reports
-from compounds.demo import COMPANIES
 from compounds.models import (
     BuildingHead,
     Committee,
@@ -23,7 +22,8 @@ from compounds.models import (
     PropertyCompany,
     ServicePackage,
 )
-from org.demo import ARTICLE_SOCIAL_ORGS, DEMO_PASSWORD, STREET_CODE
+from demo.compounds import COMPANIES
+from demo.org import ARTICLE_SOCIAL_ORGS, DEMO_PASSWORD, STREET_CODE
 from org.models import (
     Alliance,
     DeliberationMember,

@@ -1,11 +1,3 @@
-"""Models of the consultations app, one module per area.
-
-concerns: residents' concerns and their workflow; visits: visit days;
-meetings: consultation meetings; disclosures: public disclosures.
-"""
+"""Models of the consultations app: residents' concerns and their workflow."""
 
 from .concerns import *  # noqa: F403
-from .disclosures import *  # noqa: F403
-from .meetings import *  # noqa: F403
-from .partners import *  # noqa: F403
-from .visits import *  # noqa: F403

@@ -17,6 +17,7 @@ __all__ = [
     "Concern",
     "ConcernCategory",
     "ConcernEvent",
+    "ConcernHold",
     "ConcernPhoto",
     "ConcernQuerySet",
     "Notification",
@@ -353,22 +354,6 @@ class Concern(models.Model):
         blank=True,
         related_name="merged_concerns",
     )
-    visit_report = models.ForeignKey(
-        "consultations.VisitReport",
-        verbose_name=_("visit report"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="concerns",
-    )
-    disclosure = models.ForeignKey(
-        "consultations.Disclosure",
-        verbose_name=_("objection to disclosure"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="objections",
-    )
     partner = models.CharField(_("partner"), max_length=100, blank=True)
     submission_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
@@ -575,6 +560,51 @@ class ConcernPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class ConcernHoldQuerySet(ConcernChildQuerySet):
+    def open(self):
+        return self.filter(released_at__isnull=True)
+
+
+class ConcernHold(models.Model):
+    """Something outside the workflow that keeps a concern from closing.
+
+    Other apps place and release holds through `services.place_hold` and
+    `services.release_hold` (a meeting's action item on the concern, for
+    example), so the workflow never needs to know what they are.
+    """
+
+    concern = models.ForeignKey(
+        Concern,
+        verbose_name=_("concern"),
+        on_delete=models.CASCADE,
+        related_name="holds",
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    objects = ConcernHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hold on closing")
+        verbose_name_plural = _("holds on closing")
+        ordering = ["placed_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["concern"],
+                condition=Q(released_at__isnull=True),
+                name="concernhold_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def is_open(self) -> bool:
+        return self.released_at is None
 
 
 class NotificationQuerySet(ConcernChildQuerySet):

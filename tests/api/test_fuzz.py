@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from tests.clients import PARTNER_KEY
 from tests.factories import CompoundFactory, UserFactory
-
-from .conftest import PARTNER_KEY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 

@@ -18,8 +18,7 @@ from tests.assessments.factories import (
     resident_rep,
     submitted_inspection,
 )
-
-from .conftest import token_client
+from tests.clients import token_client
 
 pytestmark = pytest.mark.django_db
 

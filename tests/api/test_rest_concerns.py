@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 
 from consultations.models import Concern, ConcernEvent
-
-from .conftest import make_concern, token_client
+from tests.clients import make_concern, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,8 @@ import pytest
 from django.utils import timezone
 
 from compounds.models import Facility, PackageMembership, ServicePackage
+from tests.clients import token_client
 from tests.factories import CommitteeFactory, CompoundFactory, PropertyCompanyFactory
-
-from .conftest import token_client
 
 pytestmark = pytest.mark.django_db
 

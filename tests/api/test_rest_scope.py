@@ -3,9 +3,8 @@
 import pytest
 
 from consultations.models import Concern, ConcernEvent
+from tests.clients import make_concern, token_client
 from tests.factories import CompoundFactory, GridFactory
-
-from .conftest import make_concern, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -62,6 +62,7 @@ def test_quarter_refuses_text_that_is_not_a_quarter(text):
 def test_quarter_steps_across_a_year_end_and_orders():
     assert Quarter(2026, 1).previous() == Quarter(2025, 4)
     assert Quarter(2025, 4).next() == Quarter(2026, 1)
+    assert Quarter(2026, 2).shifted(-5) == Quarter(2025, 1)
     assert Quarter.of(date(2026, 12, 31)) == Quarter(2026, 4)
     assert sorted([Quarter(2026, 1), Quarter(2025, 4)])[0] == Quarter(2025, 4)
     assert len({Quarter(2026, 1), Quarter.parse("2026Q1")}) == 1

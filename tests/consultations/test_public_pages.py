@@ -319,29 +319,3 @@ def test_compound_names_endpoint_finds_by_part_of_the_name(
     assert response.json()["results"] == [
         {"id": compound.pk, "name": "水景花苑", "community": compound.community.name}
     ]
-
-
-def test_objection_to_an_open_disclosure_is_linked_to_it(client, compound):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from consultations.models import Disclosure
-
-    today = timezone.localdate()
-    disclosure = Disclosure.objects.create(
-        compound=compound,
-        kind=Disclosure.Kind.FEES,
-        title="2026年物业费收支公示",
-        content="收入……支出……",
-        published_on=today,
-        objection_until=today + timedelta(days=7),
-    )
-
-    page = client.get(NEW, {"disclosure": disclosure.pk}).content.decode()
-    assert f'name="disclosure" value="{disclosure.pk}"' in page
-    client.post(
-        NEW, form_data(compound, disclosure=disclosure.pk, description="收费不合理")
-    )
-
-    assert Concern.objects.get().disclosure == disclosure

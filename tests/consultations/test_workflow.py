@@ -8,14 +8,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from consultations import services
-from consultations.models import (
-    ActionItem,
-    Concern,
-    ConcernEvent,
-    Meeting,
-    MeetingDecision,
-    Notification,
-)
+from consultations.models import Concern, ConcernEvent, Notification
 from org.models import LiaisonDepartment
 
 from .factories import category
@@ -231,35 +224,21 @@ def test_satisfied_rating_is_not_accepted_twice(concern, grid_secretary):
     assert concern.is_resolved is True
 
 
-def test_open_meeting_action_items_block_closing(concern, grid_secretary):
+def test_an_open_hold_blocks_closing_until_released(concern, grid_secretary):
     carry_to_responded(concern, grid_secretary)
-    meeting = Meeting.objects.create(
-        kind=Meeting.Kind.TEA_TABLE,
-        title="流动茶桌",
-        compound=concern.compound,
-        date=timezone.localdate(),
-        place="小区广场",
-        host="网格书记",
-    )
-    decision = MeetingDecision.objects.create(meeting=meeting, text="更换垃圾桶")
-    item = ActionItem.objects.create(
-        decision=decision,
-        concern=concern,
-        owner="物业",
-        deadline=timezone.localdate() + timedelta(days=7),
-    )
+    hold = services.place_hold(concern=concern, reason="会议行动项：物业，更换垃圾桶")
 
     # A satisfied call cannot close it either: it waits at follow-up.
     concern = services.follow_up(
         concern=concern, actor=grid_secretary, rating=Concern.Rating.SATISFIED
     )
     assert concern.status == S.FOLLOW_UP
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.close(concern=concern, actor=grid_secretary)
+    assert "更换垃圾桶" in refused.value.messages[0]
     assert Concern.objects.get(pk=concern.pk).status == S.FOLLOW_UP
 
-    item.done_at = timezone.now()
-    item.save()
+    services.release_hold(hold=hold)
     concern = services.close(concern=concern, actor=grid_secretary)
     assert concern.status == S.CLOSED
 

@@ -1,0 +1,237 @@
+"""Public disclosures (公开) on a compound's board, each with an objection
+window in which residents may object through the concern form."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from org.scope import ScopedQuerySet
+
+__all__ = ["Disclosure", "DisclosureObjection", "validate_disclosure_attachment"]
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def attachment_max_bytes() -> int:
+    return getattr(settings, "DISCLOSURE_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES)
+
+
+def validate_disclosure_attachment(upload) -> None:
+    """Accept a PDF or a JPEG/PNG/WebP image within the size limit.
+
+    The content is checked, not the name: a PDF must start with the PDF
+    signature and an image must open and verify with Pillow.
+    """
+    limit = attachment_max_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("The attachment is larger than %(limit)s."),
+            params={"limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        return
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind = None
+    finally:
+        upload.seek(0)
+    if kind not in IMAGE_FORMATS:
+        raise ValidationError(
+            _("Attach a PDF or a JPEG, PNG or WebP image."), code="bad_type"
+        )
+
+
+class DisclosureQuerySet(ScopedQuerySet):
+    scope_unit = "compound__grid"
+    scope_ancestors = {
+        "street": "compound__street",
+        "community": "compound__community",
+        "grid": "compound__grid",
+    }
+    scope_compound = "compound"
+
+    def published(self, on: date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(published_on__isnull=False, published_on__lte=on)
+
+    def open_for_objection(self, on: date | None = None):
+        on = on or timezone.localdate()
+        return self.published(on).filter(objection_until__gte=on)
+
+
+class Disclosure(models.Model):
+    class Kind(models.TextChoices):
+        SERVICE_STANDARD = "service_standard", _("service standards")
+        FEES = "fees", _("fees")
+        FINANCES = "finances", _("finances")
+        PUBLIC_INCOME = "public_income", _("common-area income")
+        MAINTENANCE_FUND = "maintenance_fund", _("maintenance fund")
+        MEETING_DECISION = "meeting_decision", _("meeting decisions")
+        PARTY_AFFAIRS = "party_affairs", _("party affairs")
+
+    compound = models.ForeignKey(
+        "compounds.Compound",
+        verbose_name=_("compound"),
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"), max_length=20000)
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to="disclosures/%Y/%m/",
+        blank=True,
+        validators=[validate_disclosure_attachment],
+        help_text=_("A PDF or an image (JPEG, PNG or WebP), at most 10 MB."),
+    )
+    meeting = models.ForeignKey(
+        "civic.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+        help_text=_("For meeting decisions: the meeting that took them."),
+    )
+    published_on = models.DateField(
+        _("published on"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: a draft, not shown to the public."),
+    )
+    objection_until = models.DateField(
+        _("objections until"),
+        null=True,
+        blank=True,
+        help_text=_("Residents may object up to and including this day."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        ordering = ["-published_on", "-pk"]
+        indexes = [models.Index(fields=["compound", "-published_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(objection_until__isnull=True)
+                | Q(
+                    published_on__isnull=False,
+                    objection_until__gte=models.F("published_on"),
+                ),
+                name="disclosure_objection_after_publication",
+                violation_error_message=_(
+                    "The objection window cannot end before publication."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("civic:disclosure", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.objection_until and not self.published_on:
+            raise ValidationError(
+                {"published_on": _("Give the publication date of the window.")}
+            )
+        if (
+            self.objection_until
+            and self.published_on
+            and self.objection_until < self.published_on
+        ):
+            raise ValidationError(
+                {
+                    "objection_until": _(
+                        "The objection window cannot end before publication."
+                    )
+                }
+            )
+
+    def is_published(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.published_on is not None and self.published_on <= on
+
+    def accepts_objections(self, on: date | None = None) -> bool:
+        """Within the window a resident can object through the concern form."""
+        on = on or timezone.localdate()
+        return (
+            self.is_published(on)
+            and self.objection_until is not None
+            and on <= self.objection_until
+        )
+
+    @property
+    def objection_url(self) -> str:
+        return reverse("civic:disclosure-object", args=[self.pk])
+
+    @property
+    def attachment_is_pdf(self) -> bool:
+        return self.attachment.name.lower().endswith(".pdf")
+
+
+class DisclosureObjectionQuerySet(ScopedQuerySet):
+    scope_unit = "concern__grid"
+    scope_ancestors = {
+        "street": "concern__street",
+        "community": "concern__community",
+        "grid": "concern__grid",
+    }
+    scope_compound = "concern__compound"
+    scope_company = "concern__handler_company"
+
+
+class DisclosureObjection(models.Model):
+    """A resident's objection to a disclosure: a concern about it."""
+
+    disclosure = models.ForeignKey(
+        Disclosure,
+        verbose_name=_("disclosure"),
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
+    concern = models.OneToOneField(
+        "consultations.Concern",
+        verbose_name=_("concern"),
+        on_delete=models.CASCADE,
+        related_name="disclosure_objection",
+    )
+
+    objects = DisclosureObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("objection to disclosure")
+        verbose_name_plural = _("objections to disclosures")
+
+    def __str__(self) -> str:
+        return f"{self.disclosure} · {self.concern_id}"

@@ -1,0 +1,316 @@
+"""Consultation meetings: tea tables (流动茶桌), joint property meetings
+(物业联席会议), owners' assemblies, hearings and the like, with their agenda,
+decisions and the action items those decisions put on concerns."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from org.models import OrgUnit
+from org.scope import ScopedQuerySet
+
+__all__ = [
+    "ActionItem",
+    "Meeting",
+    "MeetingAgendaItem",
+    "MeetingDecision",
+]
+
+# Meetings, decisions and action items carry copies of the street,
+# community and grid of their meeting so scope filters need no tree join.
+_MEETING_ANCESTORS = {"street": "street", "community": "community", "grid": "grid"}
+
+
+def _through(prefix: str) -> dict[str, str]:
+    return {kind: f"{prefix}__{column}" for kind, column in _MEETING_ANCESTORS.items()}
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    scope_unit = "community"
+    scope_ancestors = _MEETING_ANCESTORS
+    scope_compound = "compound"
+
+    def planned(self):
+        return self.filter(status=Meeting.Status.PLANNED)
+
+    def closed(self):
+        return self.filter(status=Meeting.Status.CLOSED)
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        TEA_TABLE = "tea_table", _("tea table")
+        JOINT_PROPERTY = "joint_property", _("joint property meeting")
+        OWNERS_ASSEMBLY = "owners_assembly", _("owners' assembly")
+        HEARING = "hearing", _("hearing")
+        COORDINATION = "coordination", _("coordination meeting")
+        EVALUATION = "evaluation", _("evaluation meeting")
+        DELIBERATION = "deliberation", _("deliberation-group meeting")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        CLOSED = "closed", _("held")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    compound = models.ForeignKey(
+        "compounds.Compound",
+        verbose_name=_("compound"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        null=True,
+        blank=True,
+        help_text=_("Leave blank for a meeting of the whole community."),
+    )
+    community = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        limit_choices_to={"kind": OrgUnit.Kind.COMMUNITY},
+        blank=True,
+    )
+    grid = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
+    street = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    host = models.CharField(_("host"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    attendee_count = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
+    attending_organisations = models.TextField(
+        _("attending organisations"),
+        blank=True,
+        help_text=_("One organisation per line."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-date", "-pk"]
+        indexes = [
+            models.Index(fields=["community", "-date"]),
+            models.Index(fields=["compound", "-date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} · {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.copy_ancestors()
+        super().save(*args, **kwargs)
+
+    def copy_ancestors(self) -> None:
+        if self.compound_id:
+            self.community_id = self.compound.community_id
+            self.grid_id = self.compound.grid_id
+            self.street_id = self.compound.street_id
+        elif self.community_id:
+            self.grid_id = None
+            self.street_id = self.community.parent_id
+
+    def clean(self) -> None:
+        if not self.compound_id and not self.community_id:
+            raise ValidationError(_("Choose a compound or a community."))
+        if (
+            not self.compound_id
+            and self.community_id
+            and self.community.kind != OrgUnit.Kind.COMMUNITY
+        ):
+            raise ValidationError({"community": _("Choose a community.")})
+        self.copy_ancestors()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def organisations(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.attending_organisations.splitlines()
+            if line.strip()
+        ]
+
+    @property
+    def where(self) -> str:
+        return str(self.compound or self.community)
+
+
+class MeetingAgendaItemQuerySet(ScopedQuerySet):
+    scope_unit = "meeting__community"
+    scope_ancestors = _through("meeting")
+    scope_compound = "meeting__compound"
+
+
+class MeetingAgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="agenda_items",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("topic"), max_length=200)
+    concern = models.ForeignKey(
+        "consultations.Concern",
+        verbose_name=_("concern"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+    )
+
+    objects = MeetingAgendaItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingDecisionQuerySet(ScopedQuerySet):
+    scope_unit = "meeting__community"
+    scope_ancestors = _through("meeting")
+    scope_compound = "meeting__compound"
+
+    def published(self):
+        return self.filter(is_published=True, meeting__status=Meeting.Status.CLOSED)
+
+
+class MeetingDecision(models.Model):
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("decision"), max_length=2000)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Published decisions appear on the compound's public board."),
+    )
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+
+    objects = MeetingDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting decision")
+        verbose_name_plural = _("meeting decisions")
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class ActionItemQuerySet(ScopedQuerySet):
+    scope_unit = "decision__meeting__community"
+    scope_ancestors = _through("decision__meeting")
+    scope_compound = "decision__meeting__compound"
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def overdue(self, on=None):
+        return self.open().filter(deadline__lt=on or timezone.localdate())
+
+
+class ActionItem(models.Model):
+    """Work a decision puts on a concern; while open the concern stays open."""
+
+    decision = models.ForeignKey(
+        MeetingDecision,
+        verbose_name=_("decision"),
+        on_delete=models.CASCADE,
+        related_name="action_items",
+    )
+    concern = models.ForeignKey(
+        "consultations.Concern",
+        verbose_name=_("concern"),
+        on_delete=models.PROTECT,
+        related_name="action_items",
+    )
+    owner = models.CharField(
+        _("owner"),
+        max_length=100,
+        help_text=_("The organisation or person responsible."),
+    )
+    deadline = models.DateField(_("deadline"))
+    # The concern's hold on closing, released when the item is done.
+    hold = models.OneToOneField(
+        "consultations.ConcernHold",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="action_item",
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_note = models.CharField(_("how it was done"), max_length=500, blank=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(
+                fields=["concern"],
+                condition=Q(done_at__isnull=True),
+                name="action_item_open_by_concern",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} · {self.deadline}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_done and self.deadline < timezone.localdate()
+
+
+def resync_meeting_ancestors(sender, unit: OrgUnit, **kwargs) -> int:
+    """Copy the moved tree's ancestors onto the meetings under `unit`."""
+    subtree = OrgUnit.objects.subtree_of(unit)
+    grid = OrgUnit.objects.filter(pk=OuterRef("grid_id"))
+    community = OrgUnit.objects.filter(pk=OuterRef("community_id"))
+    # Read from the tree itself: the compounds may not be resynced yet.
+    updated = Meeting.objects.filter(grid__in=subtree).update(
+        community_id=Subquery(grid.values("parent_id")),
+        street_id=Subquery(grid.values("parent__parent_id")),
+    )
+    updated += Meeting.objects.filter(grid__isnull=True, community__in=subtree).update(
+        street_id=Subquery(community.values("parent_id"))
+    )
+    return updated

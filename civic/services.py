@@ -1,0 +1,513 @@
+"""Every change to visit days, meetings and disclosures.
+
+Views, the admin, tasks and the demo call these functions; none of them
+writes these models directly.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.periods import Month
+from compounds.models import CompanyStaff, Compound, ServiceContract, active_on_q
+from consultations.models import Concern, ConcernCategory
+from consultations.notifications import queue_email
+from consultations.services import place_hold, release_hold, submit_concern
+
+from .models import (
+    ActionItem,
+    Disclosure,
+    DisclosureObjection,
+    Meeting,
+    MeetingAgendaItem,
+    MeetingDecision,
+    VisitDayOverride,
+    VisitNeed,
+    VisitPhoto,
+    VisitReport,
+    month_start,
+)
+
+SATURDAY = 5
+DEFAULT_OBJECTION_DAYS = 7
+MAX_VISIT_PHOTOS = 6
+
+
+# Visit day -----------------------------------------------------------------
+
+
+def second_saturday(year: int, month: int) -> date:
+    first = date(year, month, 1)
+    first_saturday = first + timedelta(days=(SATURDAY - first.weekday()) % 7)
+    return first_saturday + timedelta(days=7)
+
+
+def visit_day(year: int, month: int) -> date:
+    """The visit day of a month: its override if any, else its 2nd Saturday."""
+    override = (
+        VisitDayOverride.objects.filter(month=date(year, month, 1))
+        .values_list("date", flat=True)
+        .first()
+    )
+    return override or second_saturday(year, month)
+
+
+def next_visit_day(on: date | None = None) -> date:
+    """The first visit day on or after `on` (today by default)."""
+    on = on or timezone.localdate()
+    this_month = visit_day(on.year, on.month)
+    if this_month >= on:
+        return this_month
+    following = Month.of(on).next()
+    return visit_day(following.year, following.number)
+
+
+def compounds_due_for_visit(month: date) -> QuerySet[Compound]:
+    """Compounds served by a company on the month's visit day."""
+    day = visit_day(month.year, month.month)
+    return Compound.objects.filter(
+        Exists(
+            ServiceContract.objects.filter(compound=OuterRef("pk")).filter(
+                active_on_q(day)
+            )
+        )
+    )
+
+
+def compounds_missing_report(
+    month: date, compounds: QuerySet[Compound] | None = None
+) -> QuerySet[Compound]:
+    """Compounds that a company served on the visit day but filed no report
+    for in that month. `compounds` narrows the search (e.g. to a scope)."""
+    month = month_start(month)
+    base = compounds if compounds is not None else Compound.objects.all()
+    reports = VisitReport.objects.in_month(month).filter(compound=OuterRef("pk"))
+    due = compounds_due_for_visit(month).values("pk")
+    return base.filter(pk__in=due).exclude(Exists(reports))
+
+
+def _company_on(compound: Compound, day: date):
+    contract = compound.contract_on(day)
+    return contract.company if contract else None
+
+
+@transaction.atomic
+def file_visit_report(
+    *,
+    compound: Compound,
+    manager,
+    date: date,
+    households_visited: int,
+    notes: str = "",
+    photos: Sequence = (),
+    needs: Iterable[str] = (),
+) -> VisitReport:
+    """Store one compound's visit-day report with its photos and needs."""
+    today = timezone.localdate()
+    if date > today:
+        raise ValidationError(
+            {"date": _("A visit cannot be reported before it happened.")}
+        )
+    if date < today - timedelta(days=366):
+        raise ValidationError({"date": _("The date is more than a year ago.")})
+    if households_visited < 0:
+        raise ValidationError(
+            {"households_visited": _("The number of households cannot be negative.")}
+        )
+    if compound.households and households_visited > compound.households:
+        raise ValidationError(
+            {
+                "households_visited": _("%(compound)s has only %(n)d households.")
+                % {"compound": compound.name, "n": compound.households}
+            }
+        )
+    if len(photos) > MAX_VISIT_PHOTOS:
+        raise ValidationError(
+            {"photos": _("At most %(n)d photos.") % {"n": MAX_VISIT_PHOTOS}}
+        )
+    if VisitReport.objects.filter(compound=compound, date=date).exists():
+        raise ValidationError(
+            _("A report for this compound on this day has already been filed.")
+        )
+    report = VisitReport.objects.create(
+        compound=compound,
+        company=_company_on(compound, date),
+        manager=manager,
+        date=date,
+        households_visited=households_visited,
+        notes=notes.strip(),
+    )
+    for photo in photos:
+        VisitPhoto.objects.create(report=report, image=photo)
+    VisitNeed.objects.bulk_create(
+        [VisitNeed(report=report, text=text.strip()) for text in needs if text.strip()]
+    )
+    return report
+
+
+@transaction.atomic
+def need_to_concern(
+    *,
+    need: VisitNeed,
+    category: ConcernCategory,
+    actor=None,
+    kind: str = Concern.Kind.HELP,
+    urgency: str = Concern.Urgency.NORMAL,
+) -> Concern:
+    """Turn a need heard on a visit day into a concern linked to the report."""
+    need = (
+        VisitNeed.objects.select_for_update().select_related("report").get(pk=need.pk)
+    )
+    if need.concern_id:
+        raise ValidationError(_("This need has already become a concern."))
+    concern = submit_concern(
+        compound=need.report.compound,
+        category=category,
+        description=need.text,
+        kind=kind,
+        source=Concern.Source.VISIT_DAY,
+        urgency=urgency,
+        actor=actor,
+    )
+    need.concern = concern
+    need.save(update_fields=["concern"])
+    return concern
+
+
+def managers_to_remind(day: date) -> dict[str, list[str]]:
+    """E-mail → names of the compounds the manager's company serves on `day`."""
+    staff = (
+        CompanyStaff.objects.active(day)
+        .filter(role=CompanyStaff.Role.MANAGER)
+        .exclude(person__email="")
+        .values_list("person__email", "company_id")
+    )
+    served: dict[int, list[str]] = {}
+    for company_id, name in (
+        ServiceContract.objects.filter(active_on_q(day))
+        .order_by("compound__name")
+        .values_list("company_id", "compound__name")
+    ):
+        served.setdefault(company_id, []).append(name)
+    result: dict[str, list[str]] = {}
+    for email, company_id in staff:
+        result.setdefault(email, []).extend(served.get(company_id, []))
+    return {email: names for email, names in result.items() if names}
+
+
+@transaction.atomic
+def send_visit_day_reminders(*, on: date | None = None) -> int:
+    """On the eve of a visit day, e-mail each manager their compounds.
+
+    The e-mails go through the outbox like every other mail. Returns the
+    number queued (0 when tomorrow is no visit day).
+    """
+    on = on or timezone.localdate()
+    tomorrow = on + timedelta(days=1)
+    if visit_day(tomorrow.year, tomorrow.month) != tomorrow:
+        return 0
+    queued = 0
+    for email, names in sorted(managers_to_remind(tomorrow).items()):
+        subject = _("Visit day tomorrow (%(day)s)") % {"day": tomorrow.isoformat()}
+        body = _(
+            "Tomorrow, %(day)s, is the visit day. Please visit the households "
+            "of these compounds and file a report for each:\n\n%(compounds)s\n"
+        ) % {
+            "day": tomorrow.isoformat(),
+            "compounds": "\n".join(f"- {name}" for name in names),
+        }
+        queued += len(queue_email(concern=None, to=[email], subject=subject, body=body))
+    return queued
+
+
+# Meetings ------------------------------------------------------------------
+
+
+@dataclass
+class ActionInput:
+    concern: Concern
+    owner: str
+    deadline: date
+
+
+@dataclass
+class DecisionInput:
+    text: str
+    publish: bool = False
+    actions: list[ActionInput] = field(default_factory=list)
+
+
+@transaction.atomic
+def create_meeting(
+    *,
+    kind: str,
+    title: str,
+    date: date,
+    place: str,
+    host: str,
+    compound: Compound | None = None,
+    community=None,
+    agenda: Iterable[tuple[str, Concern | None]] = (),
+    actor=None,
+) -> Meeting:
+    """Plan a meeting for a compound or a community, with its agenda."""
+    meeting = Meeting(
+        kind=kind,
+        title=title,
+        date=date,
+        place=place,
+        host=host,
+        compound=compound,
+        community=community,
+        created_by=actor,
+    )
+    meeting.full_clean()
+    meeting.save()
+    for order, (topic, concern) in enumerate(agenda, start=1):
+        add_agenda_item(meeting=meeting, title=topic, concern=concern, order=order)
+    return meeting
+
+
+def _check_concern_in_meeting_area(meeting: Meeting, concern: Concern) -> None:
+    if meeting.compound_id:
+        ok = concern.compound_id == meeting.compound_id
+    else:
+        ok = concern.community_id == meeting.community_id
+    if not ok:
+        raise ValidationError(
+            _("Concern %(code)s is not from this meeting's compound or community.")
+            % {"code": concern.tracking_code}
+        )
+
+
+@transaction.atomic
+def add_agenda_item(
+    *, meeting: Meeting, title: str, concern: Concern | None = None, order=None
+) -> MeetingAgendaItem:
+    """Add a topic to a planned meeting, optionally about a concern."""
+    if meeting.is_closed:
+        raise ValidationError(_("The meeting is closed."))
+    title = (title or "").strip() or (concern.description[:60] if concern else "")
+    if not title:
+        raise ValidationError({"title": _("Give the topic.")})
+    if concern is not None:
+        _check_concern_in_meeting_area(meeting, concern)
+    if order is None:
+        order = meeting.agenda_items.count() + 1
+    return MeetingAgendaItem.objects.create(
+        meeting=meeting, title=title[:200], concern=concern, order=order
+    )
+
+
+@transaction.atomic
+def close_meeting(
+    *,
+    meeting: Meeting,
+    actor=None,
+    minutes: str,
+    attendee_count: int,
+    attending_organisations: Iterable[str] = (),
+    decisions: Sequence[DecisionInput] = (),
+) -> Meeting:
+    """Record the minutes and decisions of a meeting and close it.
+
+    A decision may put action items (owner, deadline) on concerns; while an
+    action item is open its concern cannot be closed.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_closed:
+        raise ValidationError(_("The meeting is already closed."))
+    if not minutes.strip():
+        raise ValidationError({"minutes": _("Write the minutes.")})
+    if attendee_count is None or attendee_count < 1:
+        raise ValidationError({"attendee_count": _("Give the number of attendees.")})
+    for decision in decisions:
+        if not decision.text.strip():
+            raise ValidationError({"decisions": _("A decision needs its text.")})
+        for action in decision.actions:
+            _check_concern_in_meeting_area(meeting, action.concern)
+            if not action.owner.strip():
+                raise ValidationError(
+                    {"decisions": _("An action item needs an owner.")}
+                )
+            if action.deadline < meeting.date:
+                raise ValidationError(
+                    {"decisions": _("An action item's deadline is before the meeting.")}
+                )
+            if action.concern.status in Concern.DONE_STATUSES:
+                raise ValidationError(
+                    {
+                        "decisions": _(
+                            "Concern %(code)s is already closed; it cannot take "
+                            "an action item."
+                        )
+                        % {"code": action.concern.tracking_code}
+                    }
+                )
+    today = timezone.localdate()
+    meeting.minutes = minutes.strip()
+    meeting.attendee_count = attendee_count
+    meeting.attending_organisations = "\n".join(
+        name.strip() for name in attending_organisations if name.strip()
+    )
+    meeting.status = Meeting.Status.CLOSED
+    meeting.closed_at = timezone.now()
+    meeting.save()
+    for order, decision in enumerate(decisions, start=1):
+        row = MeetingDecision.objects.create(
+            meeting=meeting,
+            order=order,
+            text=decision.text.strip(),
+            is_published=decision.publish,
+            published_on=today if decision.publish else None,
+        )
+        for action in decision.actions:
+            ActionItem.objects.create(
+                decision=row,
+                concern=action.concern,
+                owner=action.owner.strip(),
+                deadline=action.deadline,
+                hold=place_hold(
+                    concern=action.concern,
+                    reason=_("Meeting action item: %(owner)s, by %(deadline)s")
+                    % {"owner": action.owner.strip(), "deadline": action.deadline},
+                ),
+            )
+    return meeting
+
+
+@transaction.atomic
+def publish_decision(*, decision: MeetingDecision, actor=None) -> MeetingDecision:
+    """Show a decision of a closed meeting on the compound's public board."""
+    decision = MeetingDecision.objects.select_related("meeting").get(pk=decision.pk)
+    if not decision.meeting.is_closed:
+        raise ValidationError(_("Only decisions of a closed meeting can be published."))
+    if not decision.is_published:
+        decision.is_published = True
+        decision.published_on = timezone.localdate()
+        decision.save(update_fields=["is_published", "published_on"])
+    return decision
+
+
+@transaction.atomic
+def complete_action_item(*, item: ActionItem, actor=None, note: str = "") -> ActionItem:
+    """Mark an action item done and release its hold on the concern."""
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    if item.done_at is None:
+        item.done_at = timezone.now()
+        item.done_note = note.strip()[:500]
+        item.save(update_fields=["done_at", "done_note"])
+        if item.hold is not None:
+            release_hold(hold=item.hold)
+    return item
+
+
+def open_action_items(concern: Concern) -> QuerySet[ActionItem]:
+    """Action items that keep `concern` from being closed."""
+    return concern.action_items.filter(done_at__isnull=True)
+
+
+# Disclosures ---------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_disclosure(
+    *,
+    compound: Compound,
+    kind: str,
+    title: str,
+    content: str,
+    attachment=None,
+    published_on: date | None = None,
+    objection_days: int | None = DEFAULT_OBJECTION_DAYS,
+    meeting: Meeting | None = None,
+    actor=None,
+) -> Disclosure:
+    """Publish a disclosure on a compound's board with an objection window.
+
+    The window runs `objection_days` days from publication (inclusive);
+    None or 0 publishes without one.
+    """
+    published_on = published_on or timezone.localdate()
+    if objection_days is not None and objection_days < 0:
+        raise ValidationError({"objection_days": _("The window cannot be negative.")})
+    disclosure = Disclosure(
+        compound=compound,
+        kind=kind,
+        title=(title or "").strip(),
+        content=(content or "").strip(),
+        published_on=published_on,
+        objection_until=(
+            published_on + timedelta(days=objection_days) if objection_days else None
+        ),
+        meeting=meeting,
+        created_by=actor,
+    )
+    if attachment:
+        disclosure.attachment = attachment
+    disclosure.full_clean()
+    disclosure.save()
+    return disclosure
+
+
+def disclosure_for_objection(disclosure_id, on: date | None = None) -> Disclosure:
+    """The disclosure a resident objects to, if its window is open."""
+    disclosure = (
+        Disclosure.objects.open_for_objection(on)
+        .select_related("compound")
+        .filter(pk=disclosure_id)
+        .first()
+        if str(disclosure_id).isdigit()
+        else None
+    )
+    if disclosure is None:
+        raise ValidationError(
+            _("The objection window of this disclosure is closed or it does not exist.")
+        )
+    return disclosure
+
+
+@transaction.atomic
+def object_to_disclosure(
+    *, disclosure: Disclosure, compound: Compound, **concern_fields
+) -> Concern:
+    """A resident's objection: a concern about the disclosure, linked to it.
+
+    Takes the fields of `submit_concern`. A replayed form returns the concern
+    already stored, still linked once.
+    """
+    disclosure = disclosure_for_objection(disclosure.pk)
+    if compound.pk != disclosure.compound_id:
+        raise ValidationError(
+            {"compound": _("An objection is about a disclosure of its own compound.")}
+        )
+    concern = submit_concern(compound=compound, **concern_fields)
+    DisclosureObjection.objects.get_or_create(
+        concern=concern, defaults={"disclosure": disclosure}
+    )
+    return concern
+
+
+def manager_compounds(user, on: date | None = None) -> QuerySet[Compound]:
+    """The compounds a user may file visit reports for: those in scope that
+    a company serves on the day."""
+    on = on or timezone.localdate()
+    return Compound.objects.visible_to(user).filter(
+        Exists(
+            ServiceContract.objects.filter(compound=OuterRef("pk")).filter(
+                active_on_q(on)
+            )
+        )
+    )
+
+
+def visit_status(compounds: QuerySet[Compound], month: date) -> QuerySet[Compound]:
+    """Annotate `reported` (a report exists for the month) on `compounds`."""
+    reports = VisitReport.objects.in_month(month).filter(compound=OuterRef("pk"))
+    return compounds.annotate(reported=Exists(reports))
