@@ -31,7 +31,6 @@ from .models import (
     VisitNeed,
     VisitPhoto,
     VisitReport,
-    month_start,
 )
 
 SATURDAY = 5
@@ -85,7 +84,7 @@ def compounds_missing_report(
 ) -> QuerySet[Compound]:
     """Compounds that a company served on the visit day but filed no report
     for in that month. `compounds` narrows the search (e.g. to a scope)."""
-    month = month_start(month)
+    month = Month.of(month).start
     base = compounds if compounds is not None else Compound.objects.all()
     reports = VisitReport.objects.in_month(month).filter(compound=OuterRef("pk"))
     due = compounds_due_for_visit(month).values("pk")

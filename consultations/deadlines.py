@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 import chinese_calendar
 from django.utils import timezone
 
+from .models.calendar import CalendarOverride
+
 END_OF_DAY = time(23, 59, 59)
 
 
@@ -29,8 +31,6 @@ class WorkCalendar:
     """Answers "is this a working day?" with the overrides loaded once."""
 
     def __init__(self, start: date, end: date) -> None:
-        from consultations.models import CalendarOverride
-
         self.overrides = dict(
             CalendarOverride.objects.filter(date__range=(start, end)).values_list(
                 "date", "is_workday"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from compounds.models import Compound
+from compounds.models import CompanyStaff, Compound
 from org.models import LiaisonDepartment, OrgUnit, Post, User
 
 from . import notifications
@@ -246,8 +246,6 @@ def _unit_emails(*units: OrgUnit) -> list[str]:
 def handler_emails(concern: Concern) -> list[str]:
     if concern.handler_company_id:
         emails = [concern.handler_company.contact_email]
-        from compounds.models import CompanyStaff
-
         emails += list(
             CompanyStaff.objects.active()
             .filter(company_id=concern.handler_company_id)

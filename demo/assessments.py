@@ -38,9 +38,15 @@ from assessments.scoring import (
     item_points,
     round_points,
 )
-from compounds.models import Compound, ServiceContract
+from compounds.models import (
+    Compound,
+    PropertyCompany,
+    ServiceContract,
+    periods_overlap_q,
+)
+from demo.compounds import COMPANIES
 from demo.org import STREET_CODE
-from org.models import OrgUnit, Person, Post
+from org.models import OrgUnit, Person, Post, User
 
 MONTHS = 12
 # Chance that an item shows a fault at an inspection, per company (keys of
@@ -83,8 +89,6 @@ def demo_quarters(months: list[date]) -> list[Quarter]:
 
 
 def company_key(company_name: str) -> str:
-    from demo.compounds import COMPANIES
-
     return next((row.key for row in COMPANIES if row.name == company_name), "D")
 
 
@@ -219,8 +223,6 @@ def build_inspections(street: OrgUnit, scheme, months: list[date]) -> int:
 
 
 def scoring_services_overlap(month: date):
-    from compounds.models import periods_overlap_q
-
     return periods_overlap_q(month, scoring_services.month_end(month))
 
 
@@ -230,8 +232,6 @@ def _points(data: ItemInput, poll: Poll, min_sample: int) -> Decimal | None:
 
 
 def bonuses(street: OrgUnit, quarters: list[Quarter]) -> None:
-    from compounds.models import PropertyCompany
-
     commended = PropertyCompany.objects.filter(name="济宁水景物业服务有限公司").first()
     if commended is None or len(quarters) < 2:
         return
@@ -246,8 +246,6 @@ def bonuses(street: OrgUnit, quarters: list[Quarter]) -> None:
 
 def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
     """Approve every prize; pay all but the latest quarter's."""
-    from org.models import User
-
     approver = (
         User.objects.filter(
             person__posts__unit=street, person__posts__role=Post.Role.SECRETARY

@@ -8,6 +8,7 @@ is found by a natural key before it is made, so loading twice changes
 nothing.
 """
 
+import heapq
 import random
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -1109,8 +1110,6 @@ class Demo:
     def run_plan(self) -> None:
         # Steps may add steps (a visit-day need becomes a concern with a
         # life of its own), so run from a queue kept in time order.
-        import heapq
-
         queue = list(self.plan.steps)
         heapq.heapify(queue)
         self.plan.steps = []

@@ -4,6 +4,20 @@ visits: visit days; meetings: consultation meetings; disclosures: public
 disclosures and the residents' objections to them.
 """
 
-from .disclosures import *  # noqa: F403
-from .meetings import *  # noqa: F403
-from .visits import *  # noqa: F403
+from .disclosures import Disclosure, DisclosureObjection, validate_disclosure_attachment
+from .meetings import ActionItem, Meeting, MeetingAgendaItem, MeetingDecision
+from .visits import VisitDayOverride, VisitNeed, VisitPhoto, VisitReport
+
+__all__ = [
+    "ActionItem",
+    "Disclosure",
+    "DisclosureObjection",
+    "Meeting",
+    "MeetingAgendaItem",
+    "MeetingDecision",
+    "VisitDayOverride",
+    "VisitNeed",
+    "VisitPhoto",
+    "VisitReport",
+    "validate_disclosure_attachment",
+]

@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from org.scope import ScopedQuerySet
 
@@ -42,8 +43,6 @@ def validate_disclosure_attachment(upload) -> None:
     upload.seek(0)
     if head == b"%PDF-":
         return
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(upload) as image:
             kind = image.format

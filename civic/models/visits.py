@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.periods import Month
 from org.scope import ScopedQuerySet
 
 __all__ = [
@@ -17,12 +18,7 @@ __all__ = [
     "VisitNeed",
     "VisitPhoto",
     "VisitReport",
-    "month_start",
 ]
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 class VisitDayOverride(models.Model):
@@ -43,13 +39,13 @@ class VisitDayOverride(models.Model):
         return f"{self.month:%Y-%m} → {self.date}"
 
     def save(self, *args, **kwargs) -> None:
-        self.month = month_start(self.month)
+        self.month = Month.of(self.month).start
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.month:
-            self.month = month_start(self.month)
-        if self.month and self.date and month_start(self.date) != self.month:
+            self.month = Month.of(self.month).start
+        if self.month and self.date and not Month.of(self.month).contains(self.date):
             raise ValidationError(
                 {"date": _("The visit day must fall in the month it replaces.")}
             )
@@ -66,13 +62,8 @@ class VisitReportQuerySet(ScopedQuerySet):
     scope_company = "company"
 
     def in_month(self, month: date):
-        start = month_start(month)
-        end = (
-            start.replace(year=start.year + 1, month=1)
-            if start.month == 12
-            else start.replace(month=start.month + 1)
-        )
-        return self.filter(date__gte=start, date__lt=end)
+        period = Month.of(month)
+        return self.filter(date__gte=period.start, date__lt=period.stop)
 
 
 class VisitReport(models.Model):

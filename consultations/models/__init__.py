@@ -1,3 +1,29 @@
-"""Models of the consultations app: residents' concerns and their workflow."""
+"""Models of the consultations app: residents' concerns and their workflow.
 
-from .concerns import *  # noqa: F403
+`calendar` is a module of its own so that the deadline arithmetic, which the
+concern models use, can read the overrides without importing them back.
+"""
+
+from .calendar import CalendarOverride
+from .concerns import (
+    Concern,
+    ConcernCategory,
+    ConcernEvent,
+    ConcernHold,
+    ConcernPhoto,
+    ConcernQuerySet,
+    Notification,
+    new_tracking_code,
+)
+
+__all__ = [
+    "CalendarOverride",
+    "Concern",
+    "ConcernCategory",
+    "ConcernEvent",
+    "ConcernHold",
+    "ConcernPhoto",
+    "ConcernQuerySet",
+    "Notification",
+    "new_tracking_code",
+]

@@ -1,19 +1,22 @@
 """Residents' concerns (居民说事): categories, the concern, its events,
-photos, the notification outbox and the working-day calendar overrides."""
+photos, holds on closing and the notification outbox."""
 
 import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from org.scope import ScopedQuerySet
 
+from ..deadlines import add_working_days
+
 __all__ = [
-    "CalendarOverride",
     "Concern",
     "ConcernCategory",
     "ConcernEvent",
@@ -37,28 +40,6 @@ def new_tracking_code() -> str:
 def normalise_tracking_code(text: str) -> str:
     """What a resident typed (spaces, dashes, lower case) → the stored code."""
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:32]
-
-
-class CalendarOverride(models.Model):
-    """A day the official calendar gets wrong or does not know yet."""
-
-    date = models.DateField(_("date"), unique=True)
-    is_workday = models.BooleanField(
-        _("is a working day"),
-        help_text=_(
-            "Ticked: a working day (e.g. an adjusted Saturday). Unticked: a holiday."
-        ),
-    )
-    note = models.CharField(_("note"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("calendar override")
-        verbose_name_plural = _("calendar overrides")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        kind = _("working day") if self.is_workday else _("holiday")
-        return f"{self.date} · {kind}"
 
 
 class ConcernCategory(models.Model):
@@ -106,8 +87,6 @@ class ConcernCategory(models.Model):
 
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
         lang = get_language() or ""
         if lang.startswith("en") and self.name_en:
             return self.name_en
@@ -130,8 +109,6 @@ class ConcernQuerySet(ScopedQuerySet):
 
     def due_soon(self, now=None):
         """Open concerns due within one working day (yellow)."""
-        from consultations.deadlines import add_working_days
-
         now = now or timezone.now()
         cutoff = add_working_days(now, 1).moment
         return self.open().filter(due_at__gte=now, due_at__lte=cutoff)
@@ -164,9 +141,6 @@ class ConcernQuerySet(ScopedQuerySet):
         resolution: the resident says it is solved / residents asked;
         satisfaction: satisfied or basically satisfied / rated.
         """
-        from django.db.models import Count, F
-        from django.db.models.functions import TruncMonth
-
         R = Concern.Rating
         return (
             self.annotate(month=TruncMonth("created_at"))
@@ -424,8 +398,6 @@ class Concern(models.Model):
     @property
     def alert_level(self) -> str:
         """'red' when overdue, 'yellow' within a working day of it, else ''."""
-        from consultations.deadlines import add_working_days
-
         now = timezone.now()
         return self.alert_level_at(now, add_working_days(now, 1).moment)
 
