@@ -18,11 +18,17 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from compounds.models import Compound, ServiceContract
+from common.periods import Month, Quarter
+from compounds.demo import COMPANIES
+from compounds.models import (
+    Compound,
+    PropertyCompany,
+    ServiceContract,
+    periods_overlap_q,
+)
 from org.demo import STREET_CODE
-from org.models import OrgUnit, Person, Post
+from org.models import OrgUnit, Person, Post, User
 
-from . import scoring_services
 from .default_scheme import ensure_default_scheme
 from .models import (
     ExitCase,
@@ -31,11 +37,11 @@ from .models import (
     Inspection,
     InspectionItemResult,
     InspectionPanelMember,
-    Quarter,
     QuarterlyBonus,
     Reward,
 )
 from .scoring import ItemInput, Poll, inspection_score, item_points, round_points
+from .services.scoring import rank_quarter, score_month
 
 MONTHS = 12
 # Chance that an item shows a fault at an inspection, per company (keys of
@@ -58,28 +64,23 @@ VETO_COMPANY = "G"
 
 
 def demo_months(today: date) -> list[date]:
-    first = today.replace(day=1)
-    months = []
-    for _ in range(MONTHS):
-        first = (first - timedelta(days=1)).replace(day=1)
-        months.append(first)
-    return sorted(months)
+    """The first days of the finished months before `today`, oldest first."""
+    current = Month.of(today)
+    return [current.shifted(-back).start for back in range(MONTHS, 0, -1)]
 
 
 def demo_quarters(months: list[date]) -> list[Quarter]:
     """The quarters of `months` that have ended."""
-    last = months[-1]
+    last = Month.of(months[-1]).last_day
     quarters = []
     for month in months:
         q = Quarter.of(month)
-        if q not in quarters and q.end <= scoring_services.month_end(last):
+        if q not in quarters and q.last_day <= last:
             quarters.append(q)
     return quarters
 
 
 def company_key(company_name: str) -> str:
-    from compounds.demo import COMPANIES
-
     return next((row.key for row in COMPANIES if row.name == company_name), "D")
 
 
@@ -117,7 +118,7 @@ def build_inspections(street: OrgUnit, scheme, months: list[date]) -> int:
         for compound in compounds:
             contract = (
                 ServiceContract.objects.filter(compound=compound)
-                .filter(scoring_services_overlap(month))
+                .filter(periods_overlap_q(month, Month.of(month).last_day))
                 .select_related("company")
                 .order_by("-start")
                 .first()
@@ -213,20 +214,12 @@ def build_inspections(street: OrgUnit, scheme, months: list[date]) -> int:
     return made
 
 
-def scoring_services_overlap(month: date):
-    from compounds.models import periods_overlap_q
-
-    return periods_overlap_q(month, scoring_services.month_end(month))
-
-
 def _points(data: ItemInput, poll: Poll, min_sample: int) -> Decimal | None:
     points = item_points(data, poll, min_sample)
     return None if points is None else round_points(points)
 
 
 def bonuses(street: OrgUnit, quarters: list[Quarter]) -> None:
-    from compounds.models import PropertyCompany
-
     commended = PropertyCompany.objects.filter(name="济宁水景物业服务有限公司").first()
     if commended is None or len(quarters) < 2:
         return
@@ -241,8 +234,6 @@ def bonuses(street: OrgUnit, quarters: list[Quarter]) -> None:
 
 def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
     """Approve every prize; pay all but the latest quarter's."""
-    from org.models import User
-
     approver = (
         User.objects.filter(
             person__posts__unit=street, person__posts__role=Post.Role.SECRETARY
@@ -256,7 +247,7 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
         ).select_related("ranking")
         approved_at = timezone.make_aware(
             timezone.datetime.combine(
-                quarter.end + timedelta(days=20), timezone.datetime.min.time()
+                quarter.last_day + timedelta(days=20), timezone.datetime.min.time()
             )
         )
         for reward in rewards:
@@ -264,7 +255,7 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
                 reward.approved_at = approved_at
                 reward.approved_by = approver
             if quarter != quarters[-1] and reward.paid_on is None:
-                reward.paid_on = quarter.end + timedelta(days=35)
+                reward.paid_on = quarter.last_day + timedelta(days=35)
                 reward.payment_reference = f"JYWY-{quarter}-{reward.ranking.rank:02d}"
             reward.save()
 
@@ -295,11 +286,11 @@ def load(*, stdout=None) -> None:
     months = demo_months(timezone.localdate())
     made = build_inspections(street, scheme, months)
     for month in months:
-        scoring_services.score_month(month)
+        score_month(Month.of(month))
     quarters = demo_quarters(months)
     bonuses(street, quarters)
     for quarter in quarters:
-        scoring_services.rank_quarter(quarter)
+        rank_quarter(quarter)
     settle_rewards(street, quarters)
     exit_case_documents(street)
     if stdout is not None:

@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from common.periods import Month, Quarter
 from compounds.models import PropertyCompany
 from org.models import OrgUnit
 
-from .models import (
+from ..models import (
     ExitCase,
     ExitLadderStep,
     MonthlyCompanyScore,
     MonthlyCompoundScore,
-    Quarter,
     QuarterlyRanking,
     Reward,
     ScoringRun,
@@ -156,7 +156,7 @@ def _month_context(request):
         visible.order_by("-month").values_list("month", flat=True).distinct()[:36]
     )
     wanted = request.GET.get("month", "")
-    month = next((m for m in months if m.strftime("%Y-%m") == wanted), None)
+    month = next((m for m in months if str(Month.of(m)) == wanted), None)
     month = month or (months[0] if months else None)
     rows = (
         visible.filter(month=month)
