@@ -366,28 +366,14 @@ def save_sheet(
     inspection: Inspection,
     actor,
     entries: Iterable[ItemEntry],
-    satisfied: int | None = None,
-    basically_satisfied: int | None = None,
-    dissatisfied: int | None = None,
-    veto: VetoRule | None = None,
-    veto_note: str | None = None,
-    note: str | None = None,
+    **changes: int | str | VetoRule | None,
 ) -> Inspection:
     """Apply a whole inspection sheet to a draft: all of it or none.
 
-    The poll, veto and note go through `update_draft`, each item through
-    `record_item`.
+    `changes` (poll counts, veto, notes) go to `update_draft`, each entry
+    to `record_item`.
     """
-    inspection = update_draft(
-        inspection=inspection,
-        actor=actor,
-        satisfied=satisfied,
-        basically_satisfied=basically_satisfied,
-        dissatisfied=dissatisfied,
-        veto=veto,
-        veto_note=veto_note,
-        note=note,
-    )
+    inspection = update_draft(inspection=inspection, actor=actor, **changes)
     for entry in entries:
         record_item(
             inspection=inspection,
