@@ -130,7 +130,7 @@ def score_company(request, pk: int):
         [m.score for m in months], width=width, height=height, pad=pad
     )
     for point in points:
-        point["label"] = months[point["i"]].month.strftime("%Y-%m")
+        point["label"] = str(Month.of(months[point["i"]].month))
     gridlines = [
         {"value": v, "y": pad + (height - 2 * pad) * (1 - v / 100)}
         for v in (0, 25, 50, 75, 100)
@@ -302,5 +302,5 @@ def score_month_export(request):
         _("Inspections"),
         _("Veto"),
     ]
-    label = month.strftime("%Y-%m") if month else "-"
+    label = str(Month.of(month)) if month else "-"
     return _xlsx(label, header, rows, f"monthly-scores-{label}.xlsx")

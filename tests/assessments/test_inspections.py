@@ -344,6 +344,30 @@ def test_refused_sheet_changes_nothing(client, compound, street):
     assert inspection.satisfied == 0
 
 
+def test_sheet_with_a_non_number_of_occurrences_is_refused_in_chinese(
+    client, compound, street
+):
+    inspector = cadre(street)
+    inspection = draft_inspection(compound, inspector)
+    client.force_login(inspector)
+    a1 = item(inspection, "A1")
+    response = client.post(
+        f"/assessments/inspections/{inspection.pk}/",
+        {
+            f"occ_{a1.pk}": "two",
+            "satisfied": "10",
+            "basically_satisfied": "0",
+            "dissatisfied": "0",
+            "save": "1",
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 200
+    assert "A1：次数请填写整数。" in response.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.satisfied == 0
+
+
 def test_company_user_cannot_open_a_draft(client, compound, street, property_manager):
     inspection = draft_inspection(compound, cadre(street))
     client.force_login(property_manager)

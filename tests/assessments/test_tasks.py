@@ -120,3 +120,15 @@ def test_quarterly_task_ranks_the_quarter_before(street):
 
     assert ScoringRun.objects.get(pk=run_id).period == "2026Q1"
     assert QuarterlyRanking.objects.get().rank == 1
+
+
+def test_a_fanned_out_run_keeps_its_first_failure():
+    run = ScoringRun.objects.create(kind=ScoringRun.Kind.MONTH, period="2026-03")
+
+    run.fail(RuntimeError("first"))
+    ScoringRun.objects.get(pk=run.pk).fail(RuntimeError("second"))
+
+    run.refresh_from_db()
+    assert run.outcome == ScoringRun.Outcome.FAILED
+    assert run.error == "RuntimeError: first"
+    assert run.duration_ms is not None
