@@ -296,21 +296,28 @@ def test_pages_need_a_login(client):
     assert response["Location"].startswith("/admin/login/?next=")
 
 
+def post_sheet(client, inspection, occurrences, *, button="save", **headers):
+    """Post the draft's sheet: a poll of 10 satisfied households and
+    `occurrences` ({item: typed text})."""
+    return client.post(
+        f"/assessments/inspections/{inspection.pk}/",
+        {
+            **{f"occ_{item.pk}": text for item, text in occurrences.items()},
+            "satisfied": "10",
+            "basically_satisfied": "0",
+            "dissatisfied": "0",
+            button: "1",
+        },
+        **headers,
+    )
+
+
 def test_sheet_post_records_items_and_submits(client, compound, street):
     inspector = cadre(street)
     inspection = draft_inspection(compound, inspector)
     client.force_login(inspector)
     a1 = item(inspection, "A1")
-    response = client.post(
-        f"/assessments/inspections/{inspection.pk}/",
-        {
-            f"occ_{a1.pk}": "2",
-            "satisfied": "10",
-            "basically_satisfied": "0",
-            "dissatisfied": "0",
-            "submit": "1",
-        },
-    )
+    response = post_sheet(client, inspection, {a1: "2"}, button="submit")
     assert response.status_code == 302
     inspection.refresh_from_db()
     assert inspection.status == Inspection.Status.SUBMITTED
@@ -326,17 +333,8 @@ def test_refused_sheet_changes_nothing(client, compound, street):
     client.force_login(inspector)
     a1, b1 = item(inspection, "A1"), item(inspection, "B1")
     with translation.override("zh-hans"):
-        response = client.post(
-            f"/assessments/inspections/{inspection.pk}/",
-            {
-                f"occ_{a1.pk}": "2",
-                f"occ_{b1.pk}": "-1",
-                "satisfied": "10",
-                "basically_satisfied": "0",
-                "dissatisfied": "0",
-                "save": "1",
-            },
-            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        response = post_sheet(
+            client, inspection, {a1: "2", b1: "-1"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
         )
     assert response.status_code == 200
     assert inspection.results.get(item=a1).occurrences == 0
@@ -351,16 +349,8 @@ def test_sheet_with_a_non_number_of_occurrences_is_refused_in_chinese(
     inspection = draft_inspection(compound, inspector)
     client.force_login(inspector)
     a1 = item(inspection, "A1")
-    response = client.post(
-        f"/assessments/inspections/{inspection.pk}/",
-        {
-            f"occ_{a1.pk}": "two",
-            "satisfied": "10",
-            "basically_satisfied": "0",
-            "dissatisfied": "0",
-            "save": "1",
-        },
-        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    response = post_sheet(
+        client, inspection, {a1: "two"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert response.status_code == 200
     assert "A1：次数请填写整数。" in response.content.decode()
