@@ -102,13 +102,14 @@ constraints: $(STAMP)
 	   $(BIN)/pip freeze --exclude jiyang-red-property; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
-# Scoring benchmark: a scratch database bench_jiyang next to DATABASE_URL
-# (PostgreSQL), created and dropped by the command. BENCH_ARGS e.g.
-# "--compounds 20000 --small 5000".
+# Scoring benchmark (bench/scoring.py, not an installed app): a scratch
+# database bench_jiyang next to DATABASE_URL (PostgreSQL), created and dropped
+# by the benchmark. BENCH_ARGS e.g. "--compounds 20000 --small 5000"; all
+# options: $(PY) -m bench.scoring --help.
 BENCH_ARGS ?=
 bench: export DEBUG ?= 1
 bench: $(STAMP)
-	$(MANAGE) bench_scoring $(BENCH_ARGS)
+	$(PY) -m bench.scoring $(BENCH_ARGS)
 
 clean:
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete

@@ -1,8 +1,9 @@
-"""Admin for the scheme, inspections, draws and rectification notices.
+"""Admin for the scheme, inspections, draws, rectification notices and scores.
 
 A scheme version in use is read-only; submitted inspections are read-only
 (amendments go through the inspection pages); draws are seen only by the
-street's cadres (their queryset's `visible_to`).
+street's cadres (their queryset's `visible_to`). Computed scores and
+rankings are read-only; scoring runs are started from the run's "add" form.
 """
 
 from django import forms
@@ -10,25 +11,43 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.periods import Month, Quarter
 from org.admin_scope import ScopedAdmin
 
 from .draw import verify_plan
 from .models import (
     AssessmentScheme,
+    ExitCase,
+    ExitCaseDocument,
+    ExitLadderStep,
     Inspection,
     InspectionItemResult,
     InspectionPanelMember,
     InspectionPlan,
+    MonthlyCompanyScore,
+    MonthlyCompoundScore,
     PlannedVisit,
     PrizeTier,
+    QuarterlyBonus,
+    QuarterlyRanking,
     RectificationNotice,
+    Reward,
     SchemeCategory,
     SchemeItem,
+    ScoringRun,
     VetoRule,
+)
+from .services.scoring import (
+    rank_quarter,
+    refuse_unfinished_month,
+    refuse_unfinished_quarter,
+    scheme_for_quarter,
+    score_month,
 )
 
 # Scheme ---------------------------------------------------------------------
@@ -352,24 +371,6 @@ class RectificationNoticeAdmin(ScopedAdmin):
 # Computed rows are read-only; runs are started from the "add" form, which
 # calls the same services as the commands and the beat schedule.
 
-from django import forms as _score_forms  # noqa: E402
-from django.core.exceptions import ValidationError as _ScoreValidationError  # noqa: E402
-from django.utils import timezone as _score_timezone  # noqa: E402
-
-from . import scoring_services as _scoring  # noqa: E402
-from .models import (  # noqa: E402
-    ExitCase,
-    ExitCaseDocument,
-    ExitLadderStep,
-    MonthlyCompanyScore,
-    MonthlyCompoundScore,
-    Quarter,
-    QuarterlyBonus,
-    QuarterlyRanking,
-    Reward,
-    ScoringRun,
-)
-
 
 class ReadOnlyScoresAdmin(ScopedAdmin):
     def has_add_permission(self, request):
@@ -437,7 +438,7 @@ class QuarterlyRankingAdmin(ReadOnlyScoresAdmin):
     list_select_related = ["company", "street", "prize"]
 
 
-class ScoringRunForm(_score_forms.ModelForm):
+class ScoringRunForm(forms.ModelForm):
     class Meta:
         model = ScoringRun
         fields = ["kind", "period"]
@@ -450,23 +451,23 @@ class ScoringRunForm(_score_forms.ModelForm):
         kind, period = data.get("kind"), (data.get("period") or "").strip()
         try:
             if kind == ScoringRun.Kind.MONTH:
-                month = _scoring.month_start(period)
-                _scoring.refuse_unfinished_month(month)
-                data["period"] = month.strftime("%Y-%m")
+                month = Month.parse(period)
+                refuse_unfinished_month(month)
+                data["period"] = str(month)
             elif kind == ScoringRun.Kind.QUARTER:
                 quarter = Quarter.parse(period)
-                _scoring.refuse_unfinished_quarter(quarter)
-                _scoring.scheme_for_quarter(quarter)
+                refuse_unfinished_quarter(quarter)
+                scheme_for_quarter(quarter)
                 data["period"] = str(quarter)
-        except _ScoreValidationError as exc:
-            raise _score_forms.ValidationError({"period": exc.messages}) from None
+        except ValidationError as exc:
+            raise ValidationError({"period": exc.messages}) from None
         return data
 
     def run_job(self) -> ScoringRun:
         data = self.cleaned_data
         if data["kind"] == ScoringRun.Kind.MONTH:
-            return _scoring.score_month(data["period"])
-        return _scoring.rank_quarter(data["period"])
+            return score_month(Month.parse(data["period"]))
+        return rank_quarter(Quarter.parse(data["period"]))
 
 
 @admin.register(ScoringRun)
@@ -557,7 +558,7 @@ class RewardAdmin(ScopedAdmin):
     @admin.action(description=_("Approve the selected rewards"))
     def approve(self, request, queryset):
         count = queryset.filter(approved_at__isnull=True).update(
-            approved_by=request.user, approved_at=_score_timezone.now()
+            approved_by=request.user, approved_at=timezone.now()
         )
         self.message_user(request, _("%(n)s rewards approved.") % {"n": count})
 
@@ -586,7 +587,7 @@ class ExitCaseDocumentInline(admin.TabularInline):
     extra = 1
 
 
-class ExitCaseForm(_score_forms.ModelForm):
+class ExitCaseForm(forms.ModelForm):
     class Meta:
         model = ExitCase
         fields = ["status", "note"]
@@ -595,7 +596,7 @@ class ExitCaseForm(_score_forms.ModelForm):
         new = self.cleaned_data["status"]
         old = self.instance.status
         if new != old and new not in ExitCase.TRANSITIONS[ExitCase.Status(old)]:
-            raise _score_forms.ValidationError(
+            raise ValidationError(
                 _("An exit case cannot go from %(old)s to %(new)s.")
                 % {
                     "old": ExitCase.Status(old).label,
@@ -619,5 +620,5 @@ class ExitCaseAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:
-            obj.status_changed_at = _score_timezone.now()
+            obj.status_changed_at = timezone.now()
         super().save_model(request, obj, form, change)

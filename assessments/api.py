@@ -10,6 +10,7 @@ from typing import Any
 import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -27,7 +28,6 @@ from jiyang.api_common import (
 )
 from org.models import Person
 
-from . import services
 from .models import (
     AssessmentScheme,
     ExitCase,
@@ -40,6 +40,13 @@ from .models import (
     Reward,
     SchemeItem,
     VetoRule,
+)
+from .services.inspections import (
+    ItemEntry,
+    amend_inspection,
+    save_sheet,
+    start_inspection,
+    submit_inspection,
 )
 
 # Schemes -----------------------------------------------------------------
@@ -225,8 +232,6 @@ def _field_error(field: str, message: str) -> serializers.ValidationError:
 
 
 def _not_found() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Not found, or outside what you may see.")
 
 
@@ -245,7 +250,7 @@ def file_inspection(*, user: Any, values: dict) -> Inspection:
         if person is None:
             raise _field_error("panel", _not_found())
         panel.append((person, seat["role"]))
-    inspection = services.start_inspection(
+    inspection = start_inspection(
         compound=compound, date=values["date"], panel=panel, actor=user
     )
     veto = None
@@ -255,9 +260,27 @@ def file_inspection(*, user: Any, values: dict) -> Inspection:
         ).first()
         if veto is None:
             raise _field_error("veto", _not_found())
-    services.update_draft(
+    items = {
+        item.code: item
+        for item in SchemeItem.objects.filter(category__scheme=inspection.scheme)
+    }
+    entries = []
+    for row in values.get("items", []):
+        item = items.get(row["item"])
+        if item is None:
+            raise _field_error("items", _not_found())
+        entries.append(
+            ItemEntry(
+                item=item,
+                occurrences=row["occurrences"],
+                not_applicable=row["not_applicable"],
+                note=row.get("note", ""),
+            )
+        )
+    inspection = save_sheet(
         inspection=inspection,
         actor=user,
+        entries=entries,
         satisfied=values["satisfied"],
         basically_satisfied=values["basically_satisfied"],
         dissatisfied=values["dissatisfied"],
@@ -265,24 +288,8 @@ def file_inspection(*, user: Any, values: dict) -> Inspection:
         veto_note=values.get("veto_note", ""),
         note=values.get("note", ""),
     )
-    items = {
-        item.code: item
-        for item in SchemeItem.objects.filter(category__scheme=inspection.scheme)
-    }
-    for row in values.get("items", []):
-        item = items.get(row["item"])
-        if item is None:
-            raise _field_error("items", _not_found())
-        services.record_item(
-            inspection=inspection,
-            item=item,
-            occurrences=row["occurrences"],
-            not_applicable=row["not_applicable"],
-            note=row.get("note", ""),
-            actor=user,
-        )
     if values["submit"]:
-        inspection = services.submit_inspection(inspection=inspection, actor=user)
+        inspection = submit_inspection(inspection=inspection, actor=user)
     return inspection
 
 
@@ -341,7 +348,7 @@ class InspectionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Score and lock a draft."""
         inspection = run_service(
-            services.submit_inspection, inspection=self.get_object(), actor=request.user
+            submit_inspection, inspection=self.get_object(), actor=request.user
         )
         return self.detail_response(inspection)
 
@@ -352,7 +359,7 @@ class InspectionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         data = AmendInput(data=request.data)
         data.is_valid(raise_exception=True)
         inspection = run_service(
-            services.amend_inspection,
+            amend_inspection,
             inspection=self.get_object(),
             reason=data.validated_data["reason"],
             actor=request.user,

@@ -10,6 +10,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from .models import (
+    AssessmentScheme,
+    PrizeTier,
+    SchemeCategory,
+    SchemeItem,
+    VetoRule,
+)
+
 DEFAULT_SCHEME_NAME = "物业管理工作考核办法"
 DEFAULT_VALID_FROM = date(2022, 1, 1)
 
@@ -338,14 +346,6 @@ PRIZES = [
 @transaction.atomic
 def ensure_default_scheme():
     """Create version 1 of the default scheme unless it exists; return it."""
-    from .models import (
-        AssessmentScheme,
-        PrizeTier,
-        SchemeCategory,
-        SchemeItem,
-        VetoRule,
-    )
-
     existing = AssessmentScheme.objects.filter(name=DEFAULT_SCHEME_NAME).order_by(
         "version"
     )
@@ -402,3 +402,9 @@ def ensure_default_scheme():
         for rank, title, en, amount in PRIZES
     )
     return scheme
+
+
+def ensure_default_scheme_after_migrate(sender, using="default", **kwargs) -> None:
+    """`post_migrate` receiver (connected in `apps.py`)."""
+    if using == "default":
+        ensure_default_scheme()

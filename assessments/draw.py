@@ -14,20 +14,19 @@ SHA-256 hash of the canonical plan, so `verify_plan` can re-derive the draw
 later and show that nobody changed it.
 """
 
-import calendar
 import hashlib
 import json
 import math
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.periods import Month, Quarter
 from compounds.models import Compound
 from org.models import OrgUnit
 
@@ -42,19 +41,10 @@ class Visit:
     window_end: date
 
 
-def quarter_start(month: date) -> date:
-    return date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
-
-
-def previous_month(month: date) -> date:
-    return (month - timedelta(days=1)).replace(day=1)
-
-
 def windows(month: date) -> list[tuple[date, date]]:
     """The month cut into four visit windows: 1–7, 8–14, 15–21, 22–end."""
-    last = calendar.monthrange(month.year, month.month)[1]
     starts = [1, 8, 15, 22]
-    ends = [7, 14, 21, last]
+    ends = [7, 14, 21, Month.of(month).last_day.day]
     return [
         (month.replace(day=s), month.replace(day=e))
         for s, e in zip(starts, ends, strict=True)
@@ -115,7 +105,7 @@ def verify_plan(plan: InspectionPlan) -> bool:
 
 def covered_this_quarter(street: OrgUnit, month: date) -> set[int]:
     """Compounds drawn or inspected earlier in `month`'s quarter."""
-    start = quarter_start(month)
+    start = Quarter.of(month).start
     drawn = PlannedVisit.objects.filter(
         plan__street=street, plan__month__gte=start, plan__month__lt=month
     ).values_list("compound_id", flat=True)
@@ -135,8 +125,9 @@ def draw_month(
         raise PermissionDenied(_("Only the street office's cadres may draw the plan."))
     if street.kind != OrgUnit.Kind.STREET:
         raise ValidationError(_("Choose a street property office."))
-    month = month.replace(day=1)
-    if month < timezone.localdate().replace(day=1):
+    period = Month.of(month)
+    month = period.start
+    if period < Month.current():
         raise ValidationError(
             {"month": _("A month that has passed cannot be drawn any more.")}
         )
@@ -144,7 +135,7 @@ def draw_month(
         raise ValidationError(
             {
                 "month": _("The plan for %(month)s has already been drawn.")
-                % {"month": month.strftime("%Y-%m")}
+                % {"month": period}
             },
             code="drawn",
         )
@@ -152,12 +143,12 @@ def draw_month(
     allow_consecutive = bool(scheme and scheme.allow_consecutive_draws)
     compounds = set(Compound.objects.filter(street=street).values_list("pk", flat=True))
     due = compounds - covered_this_quarter(street, month)
-    months_left = 3 - (month.month - quarter_start(month).month)
+    months_left = 3 - period.quarter.months.index(period)
     quota = math.ceil(len(due) / months_left)
     candidates = due
     if not allow_consecutive:
         last = PlannedVisit.objects.filter(
-            plan__street=street, plan__month=previous_month(month)
+            plan__street=street, plan__month=period.previous().start
         ).values_list("compound_id", flat=True)
         candidates = due - set(last)
     seed = seed or secrets.token_hex(16)

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from org.models import OrgUnit, Person
 
 from .models import InspectionPanelMember
-from .services import eligible_people
+from .services.inspections import ItemEntry, eligible_people
 
 MAX_PHOTOS = 6
 
@@ -60,7 +60,12 @@ class InspectionStartForm(forms.Form):
 
 
 class InspectionSheetForm(forms.Form):
-    """The poll, veto and note of a draft; items are read field by field."""
+    """A draft's whole sheet; `cleaned_data` are the arguments of `save_sheet`.
+
+    The poll, veto and note are fields; each item of the draft is read from
+    `occ_<item pk>`, `na_<item pk>`, `note_<item pk>` and `photo_<item pk>`
+    into `cleaned_data["entries"]`.
+    """
 
     satisfied = forms.IntegerField(label=_("Satisfied"), min_value=0, initial=0)
     basically_satisfied = forms.IntegerField(
@@ -79,7 +84,33 @@ class InspectionSheetForm(forms.Form):
 
     def __init__(self, *args, inspection, **kwargs):
         super().__init__(*args, **kwargs)
+        self.inspection = inspection
         self.fields["veto"].queryset = inspection.scheme.vetoes.all()
+
+    def clean(self):
+        data = super().clean()
+        data["entries"] = [
+            self._entry(result.item)
+            for result in self.inspection.results.select_related("item")
+        ]
+        return data
+
+    def _entry(self, item) -> ItemEntry:
+        raw = self.data.get(f"occ_{item.pk}", "0").strip() or "0"
+        try:
+            occurrences = int(raw)
+        except ValueError:
+            raise ValidationError(
+                _("%(code)s: enter a whole number of occurrences.")
+                % {"code": item.code}
+            ) from None
+        return ItemEntry(
+            item=item,
+            occurrences=occurrences,
+            not_applicable=bool(self.data.get(f"na_{item.pk}")),
+            note=self.data.get(f"note_{item.pk}", "").strip(),
+            photos=clean_photos(self.files.getlist(f"photo_{item.pk}")),
+        )
 
 
 class AmendForm(forms.Form):

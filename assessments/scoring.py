@@ -1,7 +1,11 @@
-"""Pure scoring functions: plain values in, plain values out.
+"""The scoring rules as pure functions: plain values in, plain values out.
 
 The rules are written down in `assessments/SCORING.md`; keep the two in
-step. The monthly and quarterly functions follow the per-inspection one.
+step. `inspection_score` scores one inspection as it is submitted. The
+month, quarter and ladder functions are the Python twin of the set-based
+SQL in `assessments/scoring_sql.py`, which the jobs run: they state the same
+rules in plain Python and serve as the oracle the tests check the SQL
+against (`tests/assessments/test_scoring_md.py`, `test_exit_ladder.py`).
 """
 
 from collections.abc import Iterable
@@ -105,8 +109,8 @@ def inspection_score(
 
 
 # Month and quarter (SCORING.md, "Month" and "Quarter"). The jobs compute the
-# same figures in SQL (scoring_services.py); these functions state the rules
-# in plain Python and check the worked example.
+# same figures in SQL (scoring_sql.py); these functions state the rules in
+# plain Python and check the worked example.
 
 
 def exact_inspection_score(

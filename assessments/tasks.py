@@ -1,12 +1,18 @@
-"""Thin Celery tasks for the scoring jobs (rules in scoring_services.py).
+"""Celery tasks of the scoring jobs, and the monthly job's fan-out.
 
-The monthly job fans out one task per street office and joins them in a
-chord; with no broker configured Celery runs the same chord in-process.
+The tasks take ISO period strings ("2026-03", "2026Q1") and call the
+services in `services/scoring.py`. The monthly job fans out one task per
+street office and joins them in a chord; with no broker configured Celery
+runs the same chord in-process.
 """
 
 from celery import chord, current_app, shared_task
+from django.db import transaction
 
-from . import scoring_services as services
+from common.periods import Month, Quarter
+
+from .models import ScoringRun
+from .services.scoring import rank_quarter, score_street_month, start_month_run
 
 
 @shared_task(bind=True)
@@ -16,29 +22,45 @@ def score_month_task(self, month: str | None = None) -> int:
     The street tasks go to the queue this task came from.
     """
     queue = (self.request.delivery_info or {}).get("routing_key")
-    return services.fan_out_month(month, queue=queue)
+    return fan_out_month(Month.parse(month) if month else None, queue=queue)
 
 
 @shared_task
 def score_street_month_task(street_id: int, month: str, run_id: int) -> int:
     try:
-        return services.score_street_month(street_id, month)
+        return score_street_month(street_id, Month.parse(month))
     except Exception as exc:
-        services.fail_run(run_id, exc)
+        ScoringRun.objects.get(pk=run_id).fail(exc)
         raise
 
 
 @shared_task
 def finish_scoring_run_task(rows: list[int], run_id: int) -> int:
-    services.finish_run_by_id(run_id, rows=sum(rows))
+    ScoringRun.objects.get(pk=run_id).finish(sum(rows))
     return run_id
 
 
 @shared_task
 def rank_quarter_task(quarter: str | None = None) -> int:
     """Rank the quarter (default: the quarter before); return the run id."""
-    quarter = quarter or str(services.previous_quarter())
-    return services.rank_quarter(quarter).pk
+    target = Quarter.parse(quarter) if quarter else Quarter.current().previous()
+    return rank_quarter(target).pk
+
+
+def fan_out_month(month: Month | None = None, *, queue: str | None = None) -> int:
+    """Record a monthly run and enqueue one task per street office.
+
+    The street tasks are joined by a chord whose body finishes the run; the
+    chord is sent after commit so workers find the run row. Returns the
+    run's id.
+    """
+    month = month or Month.current().previous()
+    run, streets = start_month_run(month)
+    if streets:
+        transaction.on_commit(
+            lambda: month_chord(str(month), run.pk, streets, queue=queue)
+        )
+    return run.pk
 
 
 def month_chord(

@@ -1,30 +1,44 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import inspect_views
+from .views import inspections, scores
 
 app_name = "assessments"
 
+score_patterns = [
+    path("rankings/", scores.ranking_list, name="ranking"),
+    path("rankings/export/", scores.ranking_export, name="ranking-export"),
+    path("rankings/notice/", scores.notice_detail, name="ranking-notice"),
+    path("companies/<int:pk>/", scores.score_company, name="company-scores"),
+    path("months/", scores.score_month_list, name="months"),
+    path("months/export/", scores.score_month_export, name="months-export"),
+    path("runs/", scores.score_runs, name="runs"),
+    path("rewards/", scores.reward_list, name="rewards"),
+    path("exits/", scores.exit_list, name="exits"),
+]
+
 urlpatterns = [
     # Inspections (phone pages for inspectors, read-only for other staff).
-    path("inspections/", inspect_views.inspection_list, name="inspections"),
-    path("inspections/new/", inspect_views.inspection_new, name="inspection-new"),
-    path("inspections/plans/", inspect_views.plan_list, name="plans"),
-    path("inspections/<int:pk>/", inspect_views.inspection_detail, name="inspection"),
+    path("inspections/", inspections.inspection_list, name="inspections"),
+    path("inspections/new/", inspections.inspection_new, name="inspection-new"),
+    path("inspections/plans/", inspections.plan_list, name="plans"),
+    path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection"),
     path(
         "inspections/<int:pk>/amend/",
-        inspect_views.inspection_amend,
+        inspections.inspection_amend,
         name="inspection-amend",
     ),
     path(
         "inspections/results/<int:pk>/rectify/",
-        inspect_views.rectification_raise,
+        inspections.rectification_raise,
         name="rectification-raise",
     ),
     # Rectification notices.
-    path("rectifications/", inspect_views.rectification_list, name="rectifications"),
+    path("rectifications/", inspections.rectification_list, name="rectifications"),
     path(
         "rectifications/<int:pk>/",
-        inspect_views.rectification_detail,
+        inspections.rectification_detail,
         name="rectification",
     ),
+    # Scores, rankings, rewards and exits (staff pages).
+    path("scores/", include(score_patterns)),
 ]

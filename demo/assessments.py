@@ -18,7 +18,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import scoring_services
 from assessments.default_scheme import ensure_default_scheme
 from assessments.models import (
     ExitCase,
@@ -27,7 +26,6 @@ from assessments.models import (
     Inspection,
     InspectionItemResult,
     InspectionPanelMember,
-    Quarter,
     QuarterlyBonus,
     Reward,
 )
@@ -38,6 +36,8 @@ from assessments.scoring import (
     item_points,
     round_points,
 )
+from assessments.services.scoring import rank_quarter, score_month
+from common.periods import Month, Quarter
 from compounds.models import (
     Compound,
     PropertyCompany,
@@ -69,21 +69,18 @@ VETO_COMPANY = "G"
 
 
 def demo_months(today: date) -> list[date]:
-    first = today.replace(day=1)
-    months = []
-    for _ in range(MONTHS):
-        first = (first - timedelta(days=1)).replace(day=1)
-        months.append(first)
-    return sorted(months)
+    """The first days of the finished months before `today`, oldest first."""
+    current = Month.of(today)
+    return [current.shifted(-back).start for back in range(MONTHS, 0, -1)]
 
 
 def demo_quarters(months: list[date]) -> list[Quarter]:
     """The quarters of `months` that have ended."""
-    last = months[-1]
+    last = Month.of(months[-1]).last_day
     quarters = []
     for month in months:
         q = Quarter.of(month)
-        if q not in quarters and q.end <= scoring_services.month_end(last):
+        if q not in quarters and q.last_day <= last:
             quarters.append(q)
     return quarters
 
@@ -126,7 +123,7 @@ def build_inspections(street: OrgUnit, scheme, months: list[date]) -> int:
         for compound in compounds:
             contract = (
                 ServiceContract.objects.filter(compound=compound)
-                .filter(scoring_services_overlap(month))
+                .filter(periods_overlap_q(month, Month.of(month).last_day))
                 .select_related("company")
                 .order_by("-start")
                 .first()
@@ -222,10 +219,6 @@ def build_inspections(street: OrgUnit, scheme, months: list[date]) -> int:
     return made
 
 
-def scoring_services_overlap(month: date):
-    return periods_overlap_q(month, scoring_services.month_end(month))
-
-
 def _points(data: ItemInput, poll: Poll, min_sample: int) -> Decimal | None:
     points = item_points(data, poll, min_sample)
     return None if points is None else round_points(points)
@@ -259,7 +252,7 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
         ).select_related("ranking")
         approved_at = timezone.make_aware(
             timezone.datetime.combine(
-                quarter.end + timedelta(days=20), timezone.datetime.min.time()
+                quarter.last_day + timedelta(days=20), timezone.datetime.min.time()
             )
         )
         for reward in rewards:
@@ -267,7 +260,7 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
                 reward.approved_at = approved_at
                 reward.approved_by = approver
             if quarter != quarters[-1] and reward.paid_on is None:
-                reward.paid_on = quarter.end + timedelta(days=35)
+                reward.paid_on = quarter.last_day + timedelta(days=35)
                 reward.payment_reference = f"JYWY-{quarter}-{reward.ranking.rank:02d}"
             reward.save()
 
@@ -298,11 +291,11 @@ def load(*, stdout=None) -> None:
     months = demo_months(timezone.localdate())
     made = build_inspections(street, scheme, months)
     for month in months:
-        scoring_services.score_month(month)
+        score_month(Month.of(month))
     quarters = demo_quarters(months)
     bonuses(street, quarters)
     for quarter in quarters:
-        scoring_services.rank_quarter(quarter)
+        rank_quarter(quarter)
     settle_rewards(street, quarters)
     exit_case_documents(street)
     if stdout is not None:

@@ -1,6 +1,6 @@
 """The demo street, compounds part: companies, compounds and what serves them.
 
-Builds on `org.demo` (run it first). Reproduces the article's figures: 33
+Builds on `demo.org` (run it first). Reproduces the article's figures: 33
 owners' or self-management committees, 13 of them self-management
 committees in three-without compounds; the 水景花苑 owners' committee as the
 benchmark its neighbours follow; the party rule for companies with exactly

@@ -11,7 +11,6 @@ urlpatterns = [
     path("", include("civic.urls")),
     path("", include("consultations.urls")),
     path("assessments/", include("assessments.urls")),
-    path("assessments/scores/", include("assessments.staff_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -15,8 +15,8 @@ def test_admin_index_links_every_staff_page(client, street_admin):
         "civic:visit-day",
         "civic:meetings",
         "assessments:inspections",
-        "scores:ranking",
-        "scores:exits",
+        "assessments:ranking",
+        "assessments:exits",
     ]:
         assert f'href="{reverse(name)}"' in html, name
     assert "工作台" in html

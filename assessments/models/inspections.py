@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.periods import Month
 from compounds.models import Compound, PropertyCompany
 from org.models import OrgUnit, Person, Post
 from org.scope import Scope, ScopedQuerySet, user_scope
@@ -179,10 +180,6 @@ class PlannedVisit(models.Model):
         return f"{self.compound} · {self.window_start} – {self.window_end}"
 
 
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
 class InspectionQuerySet(ScopedQuerySet):
     scope_unit = "grid"
     scope_ancestors = {"street": "street", "community": "community", "grid": "grid"}
@@ -217,8 +214,8 @@ class InspectionQuerySet(ScopedQuerySet):
         """The inspections that count: current submitted versions."""
         return self.filter(status=Inspection.Status.SUBMITTED, is_current=True)
 
-    def in_month(self, month: date):
-        return self.filter(month=first_of_month(month))
+    def in_month(self, month: Month):
+        return self.filter(month=month.start)
 
 
 class Inspection(models.Model):
@@ -357,7 +354,7 @@ class Inspection(models.Model):
         self.community_id = compound.community_id
         self.grid_id = compound.grid_id
         if self.date:
-            self.month = first_of_month(self.date)
+            self.month = Month.of(self.date).start
 
     @property
     def is_locked(self) -> bool:

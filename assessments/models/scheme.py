@@ -48,13 +48,8 @@ class AssessmentSchemeQuerySet(models.QuerySet):
         )
 
     def in_use(self):
-        return self.filter(models.Exists(_inspections_of(models.OuterRef("pk"))))
-
-
-def _inspections_of(scheme):
-    from .inspections import Inspection
-
-    return Inspection.objects.filter(scheme=scheme)
+        """The versions that scored an inspection (and so are frozen)."""
+        return self.filter(inspections__isnull=False).distinct()
 
 
 class AssessmentScheme(models.Model):
@@ -162,7 +157,7 @@ class AssessmentScheme(models.Model):
 
     @property
     def is_in_use(self) -> bool:
-        return bool(self.pk) and _inspections_of(self).exists()
+        return bool(self.pk) and self.inspections.exists()
 
     def refuse_if_in_use(self) -> None:
         if self.is_in_use:

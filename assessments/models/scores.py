@@ -1,19 +1,20 @@
 """Monthly scores, quarterly rankings, prizes and the exit ladder.
 
 The rows here are written by the scoring jobs in set-based SQL
-(`assessments.scoring_services`); the rules are in `assessments/SCORING.md`.
+(`assessments.scoring_sql`, run by `assessments.services.scoring`); the
+rules are in `assessments/SCORING.md`.
 """
 
-import re
-from datetime import date
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.periods import Month, Quarter
 from compounds.models import Compound, PropertyCompany
 from org.models import OrgUnit
 from org.scope import ScopedQuerySet
@@ -30,70 +31,7 @@ __all__ = [
     "QuarterlyRanking",
     "Reward",
     "ScoringRun",
-    "Quarter",
 ]
-
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
-
-
-class Quarter:
-    """A calendar quarter such as "2026Q3"."""
-
-    def __init__(self, year: int, number: int) -> None:
-        if not 1 <= number <= 4:
-            raise ValueError(number)
-        self.year = year
-        self.number = number
-
-    @classmethod
-    def parse(cls, text: str) -> "Quarter":
-        match = QUARTER_RE.match(text.strip().upper())
-        if not match:
-            raise ValidationError(
-                _("%(value)s is not a quarter; write it like 2026Q3."),
-                params={"value": text},
-                code="bad_quarter",
-            )
-        return cls(int(match.group(1)), int(match.group(2)))
-
-    @classmethod
-    def of(cls, day: date) -> "Quarter":
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    def __repr__(self) -> str:
-        return f"Quarter({self})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Quarter) and str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(str(self))
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> date:
-        nxt = self.next()
-        return date.fromordinal(nxt.start.toordinal() - 1)
-
-    @property
-    def months(self) -> list[date]:
-        return [date(self.year, 3 * self.number - 2 + i, 1) for i in range(3)]
-
-    def previous(self) -> "Quarter":
-        if self.number == 1:
-            return Quarter(self.year - 1, 4)
-        return Quarter(self.year, self.number - 1)
-
-    def next(self) -> "Quarter":
-        if self.number == 4:
-            return Quarter(self.year + 1, 1)
-        return Quarter(self.year, self.number + 1)
 
 
 class StreetRowQuerySet(ScopedQuerySet):
@@ -108,8 +46,8 @@ class MonthlyCompoundScoreQuerySet(ScopedQuerySet):
     scope_ancestors = {"street": "street", "community": "community", "grid": "grid"}
     scope_compound = "compound"
 
-    def for_month(self, month: date):
-        return self.filter(month=month.replace(day=1))
+    def for_month(self, month: Month):
+        return self.filter(month=month.start)
 
 
 class MonthlyCompoundScore(models.Model):
@@ -269,6 +207,68 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period} · {self.get_outcome_display()}"
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        kind: str,
+        period: str,
+        work: Callable[[], int],
+        street_id: int | None = None,
+        note: str = "",
+    ) -> "ScoringRun":
+        """Run `work()` (returning rows written) and record it as a run.
+
+        The run row is written once, finished, in the job's own transaction,
+        so a finished job costs one insert and one commit. When the job
+        fails, its transaction is rolled back, a failed run with the error
+        is recorded and the error is raised again.
+        """
+        started = timezone.now()
+
+        def new_run() -> ScoringRun:
+            return cls(
+                kind=kind, period=period, street_id=street_id, started_at=started
+            )
+
+        try:
+            with transaction.atomic():
+                return new_run().finish(work(), note=note)
+        except Exception as exc:
+            new_run().fail(exc)
+            raise
+
+    def finish(self, rows: int, *, note: str = "") -> "ScoringRun":
+        """Close the run as finished with the rows it wrote."""
+        fields = {"rows_written": rows}
+        if note:
+            fields["note"] = note
+        self._close(self.Outcome.OK, fields)
+        return self
+
+    def fail(self, error: BaseException) -> None:
+        """Close the run as failed with the error."""
+        # Only the first failure is kept; a chord may report several.
+        if self.outcome == self.Outcome.FAILED:
+            return
+        self._close(
+            self.Outcome.FAILED,
+            {"error": f"{error.__class__.__name__}: {error}"[:4000]},
+        )
+
+    def _close(self, outcome: str, fields: dict) -> None:
+        self.finished_at = timezone.now()
+        self.duration_ms = int(
+            (self.finished_at - self.started_at).total_seconds() * 1000
+        )
+        self.outcome = outcome
+        for name, value in fields.items():
+            setattr(self, name, value)
+        if self._state.adding:
+            self.save()
+        else:
+            self.save(update_fields=["finished_at", "duration_ms", "outcome", *fields])
 
 
 class QuarterlyRanking(models.Model):

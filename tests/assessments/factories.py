@@ -4,9 +4,14 @@ from datetime import date
 
 from django.utils import timezone
 
-from assessments import services
 from assessments.default_scheme import ensure_default_scheme
 from assessments.models import Inspection, InspectionPanelMember
+from assessments.services.inspections import (
+    record_item,
+    start_inspection,
+    submit_inspection,
+    update_draft,
+)
 from org.models import OrgUnit, Post
 from tests.factories import PersonFactory, PostFactory, UserFactory
 
@@ -43,7 +48,7 @@ def draft_inspection(
     compound, inspector_user, *, on: date | None = None, panel=None
 ) -> Inspection:
     default_scheme()
-    return services.start_inspection(
+    return start_inspection(
         compound=compound,
         date=on or timezone.localdate(),
         panel=panel
@@ -67,17 +72,17 @@ def submitted_inspection(
 ) -> Inspection:
     inspection = draft_inspection(compound, inspector_user, on=on)
     for code, n in (occurrences or {}).items():
-        services.record_item(
+        record_item(
             inspection=inspection,
             item=item(inspection, code),
             occurrences=n,
             actor=inspector_user,
         )
-    services.update_draft(
+    update_draft(
         inspection=inspection,
         actor=inspector_user,
         satisfied=poll[0],
         basically_satisfied=poll[1],
         dissatisfied=poll[2],
     )
-    return services.submit_inspection(inspection=inspection, actor=inspector_user)
+    return submit_inspection(inspection=inspection, actor=inspector_user)

@@ -79,8 +79,8 @@ def test_one_company_has_an_open_exit_case_and_the_best_wins():
 def test_street_admin_sees_the_ranking_and_the_exit_case(client):
     client.force_login(User.objects.get(username="street_admin"))
 
-    ranking = client.get(reverse("scores:ranking")).content.decode()
-    exits = client.get(reverse("scores:exits")).content.decode()
+    ranking = client.get(reverse("assessments:ranking")).content.decode()
+    exits = client.get(reverse("assessments:exits")).content.decode()
 
     assert "济宁水景物业服务有限公司" in ranking
     assert "一等奖" in ranking

@@ -7,14 +7,14 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from assessments import scoring_services
 from assessments.models import (
     ExitCase,
     ExitLadderStep,
     MonthlyCompanyScore,
-    Quarter,
     QuarterlyRanking,
 )
+from assessments.services.scoring import rank_quarter
+from common.periods import Quarter
 from tests.factories import PropertyCompanyFactory
 
 from .score_data import small_scheme
@@ -53,9 +53,13 @@ def score_quarter(street, companies, quarter: str, weak: set[int], strong=()):
             score = D(99)
         for month in q.months:
             MonthlyCompanyScore.objects.create(
-                company=company, street=street, month=month, score=score, inspections=1
+                company=company,
+                street=street,
+                month=month.start,
+                score=score,
+                inspections=1,
             )
-    scoring_services.rank_quarter(quarter)
+    rank_quarter(q)
 
 
 def ranking(company, quarter):
@@ -108,8 +112,8 @@ def test_a_quarter_out_of_the_bottom_resets_the_count(street, scheme, companies)
 def test_exit_case_is_opened_once_per_run_and_rerun(street, scheme, companies):
     for quarter in ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]:
         score_quarter(street, companies, quarter, weak={6})
-    scoring_services.rank_quarter("2026Q3")
-    scoring_services.rank_quarter("2026Q2")
+    rank_quarter(Quarter(2026, 3))
+    rank_quarter(Quarter(2026, 2))
 
     assert ranking(companies[6], "2026Q3").consecutive_bottom == 4
     assert ExitCase.objects.filter(company=companies[6]).count() == 1
@@ -130,7 +134,7 @@ def test_bottom_group_is_the_last_n_ranked_and_never_a_prize_winner(
     few = companies[:4]
     QuarterlyRanking.objects.all().delete()
     MonthlyCompanyScore.objects.exclude(company__in=few).delete()
-    scoring_services.rank_quarter("2026Q1")
+    rank_quarter(Quarter(2026, 1))
     assert set(
         QuarterlyRanking.objects.filter(is_bottom=True).values_list("rank", flat=True)
     ) == {4}

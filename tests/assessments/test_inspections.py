@@ -5,8 +5,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from assessments import services
 from assessments.models import Inspection, InspectionItemResult
+from assessments.services.inspections import (
+    amend_inspection,
+    record_item,
+    start_inspection,
+    submit_inspection,
+    update_draft,
+)
 from org.models import Post
 from tests.factories import (
     CommitteeFactory,
@@ -32,7 +38,7 @@ D = Decimal
 def refused_panel(compound, inspector, panel):
     inspection = draft_inspection(compound, inspector, panel=panel)
     with pytest.raises(ValidationError):
-        services.submit_inspection(inspection=inspection, actor=inspector)
+        submit_inspection(inspection=inspection, actor=inspector)
     inspection.refresh_from_db()
     return inspection
 
@@ -93,7 +99,7 @@ def test_representative_may_not_score_their_own_compound(compound, street, link)
             panel=[(inspector.person, Role.CADRE), (rep, Role.RESIDENT_REP)],
         )
         with pytest.raises(ValidationError) as refused:
-            services.submit_inspection(inspection=inspection, actor=inspector)
+            submit_inspection(inspection=inspection, actor=inspector)
     assert rep.name in " ".join(refused.value.messages)
     assert "不能为自己所在的小区打分" in " ".join(refused.value.messages)
     inspection.refresh_from_db()
@@ -108,7 +114,7 @@ def test_representative_from_another_grid_may_score(compound, other_grid, street
         inspector,
         panel=[(inspector.person, Role.CADRE), (rep, Role.RESIDENT_REP)],
     )
-    services.submit_inspection(inspection=inspection, actor=inspector)
+    submit_inspection(inspection=inspection, actor=inspector)
 
 
 def test_panel_member_without_the_post_is_refused(compound, street):
@@ -135,7 +141,7 @@ def test_negative_occurrences_are_refused(compound, street):
     inspector = cadre(street)
     inspection = draft_inspection(compound, inspector)
     with pytest.raises(ValidationError):
-        services.record_item(
+        record_item(
             inspection=inspection,
             item=item(inspection, "A1"),
             occurrences=-1,
@@ -148,22 +154,22 @@ def test_not_applicable_only_where_the_item_allows(compound, street):
     inspector = cadre(street)
     inspection = draft_inspection(compound, inspector)
     with pytest.raises(ValidationError):
-        services.record_item(
+        record_item(
             inspection=inspection,
             item=item(inspection, "A1"),
             occurrences=0,
             not_applicable=True,
             actor=inspector,
         )
-    services.record_item(
+    record_item(
         inspection=inspection,
         item=item(inspection, "D1"),
         occurrences=0,
         not_applicable=True,
         actor=inspector,
     )
-    services.update_draft(inspection=inspection, actor=inspector, satisfied=10)
-    inspection = services.submit_inspection(inspection=inspection, actor=inspector)
+    update_draft(inspection=inspection, actor=inspector, satisfied=10)
+    inspection = submit_inspection(inspection=inspection, actor=inspector)
     assert inspection.results.get(item__code="D1").points is None
     assert inspection.score == D("100.00")
 
@@ -180,14 +186,14 @@ def test_small_poll_leaves_the_satisfaction_item_out(compound, street):
 def test_veto_makes_the_score_zero(compound, street):
     inspector = cadre(street)
     inspection = draft_inspection(compound, inspector)
-    services.update_draft(
+    update_draft(
         inspection=inspection,
         actor=inspector,
         satisfied=10,
         veto=inspection.scheme.vetoes.get(),
         veto_note="燃气爆炸",
     )
-    inspection = services.submit_inspection(inspection=inspection, actor=inspector)
+    inspection = submit_inspection(inspection=inspection, actor=inspector)
     assert inspection.score == D("0.00")
 
 
@@ -200,7 +206,7 @@ def test_editing_a_submitted_inspection_is_refused_in_chinese(compound, street):
         )
     )
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
-        services.record_item(
+        record_item(
             inspection=inspection,
             item=item(inspection, "A1"),
             occurrences=2,
@@ -209,9 +215,9 @@ def test_editing_a_submitted_inspection_is_refused_in_chinese(compound, street):
     assert refused.value.code == "locked"
     assert "已提交" in refused.value.messages[0]
     with pytest.raises(ValidationError):
-        services.update_draft(inspection=inspection, actor=inspector, satisfied=0)
+        update_draft(inspection=inspection, actor=inspector, satisfied=0)
     with pytest.raises(ValidationError):
-        services.submit_inspection(inspection=inspection, actor=inspector)
+        submit_inspection(inspection=inspection, actor=inspector)
     after = list(
         InspectionItemResult.objects.filter(inspection=inspection).values_list(
             "occurrences", "points"
@@ -225,7 +231,7 @@ def test_editing_a_submitted_inspection_is_refused_in_chinese(compound, street):
 def test_amendment_creates_version_two_and_only_the_current_counts(compound, street):
     inspector = cadre(street)
     original = submitted_inspection(compound, inspector, occurrences={"A1": 1})
-    amendment = services.amend_inspection(
+    amendment = amend_inspection(
         inspection=original, reason="A1 记错了", actor=inspector
     )
     assert amendment.version == 2
@@ -235,13 +241,13 @@ def test_amendment_creates_version_two_and_only_the_current_counts(compound, str
     assert amendment.panel.count() == 2
     # Until the amendment is submitted, the original still counts.
     assert list(Inspection.objects.scored()) == [original]
-    services.record_item(
+    record_item(
         inspection=amendment,
         item=item(amendment, "A1"),
         occurrences=0,
         actor=inspector,
     )
-    services.submit_inspection(inspection=amendment, actor=inspector)
+    submit_inspection(inspection=amendment, actor=inspector)
     original.refresh_from_db()
     assert not original.is_current
     assert list(Inspection.objects.scored()) == [amendment]
@@ -254,13 +260,13 @@ def test_amendment_needs_a_reason(compound, street):
     inspector = cadre(street)
     original = submitted_inspection(compound, inspector)
     with pytest.raises(ValidationError):
-        services.amend_inspection(inspection=original, reason=" ", actor=inspector)
+        amend_inspection(inspection=original, reason=" ", actor=inspector)
     assert Inspection.objects.count() == 1
 
 
 def test_company_staff_cannot_start_an_inspection(compound, property_manager):
     with pytest.raises(PermissionDenied):
-        services.start_inspection(
+        start_inspection(
             compound=compound,
             date=timezone.localdate(),
             panel=[],
@@ -290,21 +296,28 @@ def test_pages_need_a_login(client):
     assert response["Location"].startswith("/admin/login/?next=")
 
 
+def post_sheet(client, inspection, occurrences, *, button="save", **headers):
+    """Post the draft's sheet: a poll of 10 satisfied households and
+    `occurrences` ({item: typed text})."""
+    return client.post(
+        f"/assessments/inspections/{inspection.pk}/",
+        {
+            **{f"occ_{item.pk}": text for item, text in occurrences.items()},
+            "satisfied": "10",
+            "basically_satisfied": "0",
+            "dissatisfied": "0",
+            button: "1",
+        },
+        **headers,
+    )
+
+
 def test_sheet_post_records_items_and_submits(client, compound, street):
     inspector = cadre(street)
     inspection = draft_inspection(compound, inspector)
     client.force_login(inspector)
     a1 = item(inspection, "A1")
-    response = client.post(
-        f"/assessments/inspections/{inspection.pk}/",
-        {
-            f"occ_{a1.pk}": "2",
-            "satisfied": "10",
-            "basically_satisfied": "0",
-            "dissatisfied": "0",
-            "submit": "1",
-        },
-    )
+    response = post_sheet(client, inspection, {a1: "2"}, button="submit")
     assert response.status_code == 302
     inspection.refresh_from_db()
     assert inspection.status == Inspection.Status.SUBMITTED
@@ -320,20 +333,27 @@ def test_refused_sheet_changes_nothing(client, compound, street):
     client.force_login(inspector)
     a1, b1 = item(inspection, "A1"), item(inspection, "B1")
     with translation.override("zh-hans"):
-        response = client.post(
-            f"/assessments/inspections/{inspection.pk}/",
-            {
-                f"occ_{a1.pk}": "2",
-                f"occ_{b1.pk}": "-1",
-                "satisfied": "10",
-                "basically_satisfied": "0",
-                "dissatisfied": "0",
-                "save": "1",
-            },
-            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        response = post_sheet(
+            client, inspection, {a1: "2", b1: "-1"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
         )
     assert response.status_code == 200
     assert inspection.results.get(item=a1).occurrences == 0
+    inspection.refresh_from_db()
+    assert inspection.satisfied == 0
+
+
+def test_sheet_with_a_non_number_of_occurrences_is_refused_in_chinese(
+    client, compound, street
+):
+    inspector = cadre(street)
+    inspection = draft_inspection(compound, inspector)
+    client.force_login(inspector)
+    a1 = item(inspection, "A1")
+    response = post_sheet(
+        client, inspection, {a1: "two"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 200
+    assert "A1：次数请填写整数。" in response.content.decode()
     inspection.refresh_from_db()
     assert inspection.satisfied == 0
 

@@ -8,7 +8,6 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from assessments import scoring_services
 from assessments.models import (
     MonthlyCompanyScore,
     QuarterlyBonus,
@@ -16,12 +15,14 @@ from assessments.models import (
     Reward,
     ScoringRun,
 )
+from assessments.services.scoring import rank_quarter
+from common.periods import Quarter
 from tests.factories import PropertyCompanyFactory
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-Q1 = "2026Q1"
+Q1 = Quarter(2026, 1)
 MONTHS = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
 
 
@@ -65,7 +66,7 @@ def test_quarter_score_is_weighted_average_plus_satisfaction(street, scheme):
     # inspection average 80, satisfaction 100 × 27/30 = 90
     month_rows(c, street, ["70", "80", "90"], polls=(9, 10))
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     r = QuarterlyRanking.objects.get(company=c, quarter=Q1)
     assert r.inspection_average == D("80.00")
@@ -78,7 +79,7 @@ def test_missing_months_average_the_months_that_exist(street, scheme):
     c = company(street, "甲物业")
     month_rows(c, street, ["70", None, "90"])
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     r = QuarterlyRanking.objects.get(company=c)
     assert (r.months, r.inspection_average) == (2, D("80.00"))
@@ -97,7 +98,7 @@ def test_bonus_is_capped_by_the_scheme(street, scheme):
         company=c, street=street, quarter=Q1, points=3, reason="媒体表扬"
     )
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     r = QuarterlyRanking.objects.get(company=c)
     assert r.bonus == D("5.00")
@@ -110,7 +111,7 @@ def test_too_few_inspections_is_listed_not_ranked_with_reason(street, scheme):
     thin = company(street, "乙物业")
     month_rows(thin, street, ["99", None, None])
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     r = QuarterlyRanking.objects.get(company=thin)
     assert r.rank is None
@@ -129,7 +130,7 @@ def test_ties_go_to_the_higher_inspection_average_then_fewer_vetoes(street, sche
     c = company(street, "丙物业")
     month_rows(c, street, ["83", "83", "83"], vetoes=1)
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     ranks = dict(
         QuarterlyRanking.objects.filter(quarter=Q1).values_list("company__name", "rank")
@@ -145,7 +146,7 @@ def test_full_tie_falls_back_to_more_compounds_then_name(street, scheme):
     month_rows(b, street, ["80", "80", "80"])
     month_rows(c, street, ["80", "80", "80"], compounds=3)
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     order = list(
         QuarterlyRanking.objects.filter(quarter=Q1)
@@ -159,7 +160,7 @@ def test_ranks_one_to_three_get_prizes_in_the_ledger(street, scheme):
     for i, score in enumerate(["95", "90", "85", "70"]):
         month_rows(company(street, f"物业{i}"), street, [score] * 3)
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     rewards = Reward.objects.order_by("ranking__rank")
     assert [(r.ranking.rank, r.title, r.amount) for r in rewards] == [
@@ -175,7 +176,7 @@ def test_rerun_keeps_rows_and_never_rewrites_an_approved_reward(
 ):
     for i, score in enumerate(["95", "90", "85"]):
         month_rows(company(street, f"物业{i}"), street, [score] * 3)
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
     reward = Reward.objects.get(ranking__rank=1)
     reward.approved_by = superuser
     reward.approved_at = reward.created_at
@@ -183,7 +184,7 @@ def test_rerun_keeps_rows_and_never_rewrites_an_approved_reward(
     reward.save()
     ids = sorted(QuarterlyRanking.objects.values_list("pk", flat=True))
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     assert sorted(QuarterlyRanking.objects.values_list("pk", flat=True)) == ids
     assert Reward.objects.count() == 3
@@ -198,7 +199,7 @@ def test_rankings_are_per_street(street, scheme, outsider):
     month_rows(here, street, ["80"] * 3)
     month_rows(there, far_street, ["60"] * 3)
 
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     assert QuarterlyRanking.objects.get(company=here).rank == 1
     assert QuarterlyRanking.objects.get(company=there).rank == 1
@@ -207,10 +208,10 @@ def test_rankings_are_per_street(street, scheme, outsider):
 def test_run_is_recorded(street, scheme):
     month_rows(company(street, "甲物业"), street, ["80"] * 3)
 
-    run = scoring_services.rank_quarter(Q1)
+    run = rank_quarter(Q1)
 
     assert run.kind == ScoringRun.Kind.QUARTER
-    assert run.period == Q1
+    assert run.period == str(Q1)
     assert run.outcome == ScoringRun.Outcome.OK
     assert run.rows_written >= 1
     assert Reward.objects.count() == 1
@@ -218,7 +219,7 @@ def test_run_is_recorded(street, scheme):
 
 def test_unfinished_quarter_is_refused(scheme):
     with pytest.raises(ValidationError):
-        scoring_services.rank_quarter("2026Q2")
+        rank_quarter(Quarter(2026, 2))
 
 
 def test_command_ranks_a_quarter_and_refuses_bad_input(street, scheme):
@@ -235,11 +236,11 @@ def test_rerun_drops_the_ranking_and_open_reward_of_withdrawn_scores(street, sch
     companies = [company(street, f"物业{i}") for i in range(4)]
     for firm, score in zip(companies, ["95", "90", "85", "70"], strict=True):
         month_rows(firm, street, [score] * 3)
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
     assert Reward.objects.filter(ranking__company=companies[0]).exists()
 
     MonthlyCompanyScore.objects.filter(company=companies[0]).delete()
-    scoring_services.rank_quarter(Q1)
+    rank_quarter(Q1)
 
     assert not QuarterlyRanking.objects.filter(company=companies[0]).exists()
     assert not Reward.objects.filter(ranking__company=companies[0]).exists()

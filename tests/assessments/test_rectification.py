@@ -4,8 +4,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from assessments import services
 from assessments.models import RectificationNotice
+from assessments.services.inspections import (
+    answer_rectification,
+    raise_rectification,
+    verify_rectification,
+)
 
 from .factories import cadre, submitted_inspection
 
@@ -22,7 +26,7 @@ def failed_result(compound, street, serving_contract):
 
 def raised(result, days=7):
     actor = result.inspection.submitted_by
-    return services.raise_rectification(
+    return raise_rectification(
         result=result,
         deadline=timezone.localdate() + timedelta(days=days),
         actor=actor,
@@ -45,30 +49,28 @@ def test_notice_only_for_a_failed_item(failed_result):
 
 def test_manager_answers_and_inspector_verifies(failed_result, property_manager):
     notice = raised(failed_result)
-    notice = services.answer_rectification(
+    notice = answer_rectification(
         notice=notice, note="已清扫", photos=[], actor=property_manager
     )
     assert notice.status == S.ANSWERED
     assert notice.answered_by == property_manager
     inspector = failed_result.inspection.submitted_by
-    notice = services.verify_rectification(
-        notice=notice, accepted=True, actor=inspector
-    )
+    notice = verify_rectification(notice=notice, accepted=True, actor=inspector)
     assert notice.status == S.VERIFIED
     assert notice.verified_by == inspector
 
 
 def test_returned_notice_can_be_answered_again(failed_result, property_manager):
     notice = raised(failed_result)
-    services.answer_rectification(
+    answer_rectification(
         notice=notice, note="已清扫", photos=[], actor=property_manager
     )
     inspector = failed_result.inspection.submitted_by
-    notice = services.verify_rectification(
+    notice = verify_rectification(
         notice=notice, accepted=False, note="仍有垃圾", actor=inspector
     )
     assert notice.status == S.RETURNED
-    notice = services.answer_rectification(
+    notice = answer_rectification(
         notice=notice, note="再次清扫", photos=[], actor=property_manager
     )
     assert notice.status == S.ANSWERED
@@ -77,22 +79,18 @@ def test_returned_notice_can_be_answered_again(failed_result, property_manager):
 def test_only_the_companys_staff_may_answer(failed_result, street_admin):
     notice = raised(failed_result)
     with pytest.raises(PermissionDenied):
-        services.answer_rectification(
-            notice=notice, note="x", photos=[], actor=street_admin
-        )
+        answer_rectification(notice=notice, note="x", photos=[], actor=street_admin)
     notice.refresh_from_db()
     assert notice.status == S.OPEN
 
 
 def test_manager_may_not_verify(failed_result, property_manager):
     notice = raised(failed_result)
-    services.answer_rectification(
+    answer_rectification(
         notice=notice, note="已清扫", photos=[], actor=property_manager
     )
     with pytest.raises(PermissionDenied):
-        services.verify_rectification(
-            notice=notice, accepted=True, actor=property_manager
-        )
+        verify_rectification(notice=notice, accepted=True, actor=property_manager)
 
 
 def test_overdue_flags_unanswered_notices_past_the_deadline(
@@ -100,7 +98,7 @@ def test_overdue_flags_unanswered_notices_past_the_deadline(
 ):
     late = raised(failed_result, days=0)
     answered = raised(failed_result, days=0)
-    services.answer_rectification(
+    answer_rectification(
         notice=answered, note="已整改", photos=[], actor=property_manager
     )
     raised(failed_result, days=5)
@@ -162,7 +160,7 @@ def test_a_file_that_is_not_an_image_is_refused(
 
 def test_inspector_verifies_on_the_page(client, failed_result, property_manager):
     notice = raised(failed_result)
-    services.answer_rectification(
+    answer_rectification(
         notice=notice, note="已清扫", photos=[], actor=property_manager
     )
     client.force_login(failed_result.inspection.submitted_by)

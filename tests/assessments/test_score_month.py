@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from assessments import scoring_services
+from assessments import scoring_sql
 from assessments.models import (
     Inspection,
     MonthlyCompanyScore,
@@ -16,13 +16,15 @@ from assessments.models import (
     ScoringRun,
 )
 from assessments.scoring import ItemInput, Poll, inspection_score
+from assessments.services.scoring import score_month, score_street_month
+from common.periods import Month
 
 from .score_data import compound_in, inspect, serve, small_scheme
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-MARCH = date(2026, 3, 1)
+MARCH = Month(2026, 3)
 TODAY = date(2026, 5, 10)
 
 
@@ -43,9 +45,9 @@ def test_compound_score_follows_the_inspection_formula(grid, scheme):
     # A1: 10 − 2×2 = 6; A2 N/A; G1: 5 × 9/12 = 3.75 → 100 × 9.75 / 15 = 65
     inspect(compound, scheme, date(2026, 3, 5), {"A1": 2}, na=("A2",), poll=(6, 3, 3))
 
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
-    row = MonthlyCompoundScore.objects.get(compound=compound, month=MARCH)
+    row = MonthlyCompoundScore.objects.get(compound=compound, month=MARCH.start)
     assert row.score == D("65.00")
     assert row.inspections == 1
     assert (row.poll_positive, row.poll_total) == (9, 12)
@@ -62,7 +64,7 @@ def test_sql_score_equals_the_pure_function(grid, scheme):
     ]
     expected = inspection_score(items, poll=Poll(4, 3, 4), min_sample=10).score
 
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
     assert MonthlyCompoundScore.objects.get(compound=compound).score == expected
 
@@ -73,7 +75,7 @@ def test_deduction_never_goes_below_zero_and_small_poll_counts_as_na(grid, schem
     # A1 capped at 0; A2 = 5; poll of 5 households < 10 → N/A: 100 × 5 / 15
     inspect(compound, scheme, date(2026, 3, 5), {"A1": 9}, poll=(5, 0, 0))
 
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
     row = MonthlyCompoundScore.objects.get(compound=compound)
     assert row.score == D("33.33")
@@ -86,7 +88,7 @@ def test_veto_gives_the_scheme_veto_score_and_month_is_the_mean(grid, scheme):
     inspect(compound, scheme, date(2026, 3, 5))  # 100 (poll invalid, N/A)
     inspect(compound, scheme, date(2026, 3, 20), veto=True)  # 0
 
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
     row = MonthlyCompoundScore.objects.get(compound=compound)
     assert row.score == D("50.00")
@@ -102,7 +104,7 @@ def test_only_current_submitted_inspections_count(grid, scheme):
     inspect(compound, scheme, date(2026, 3, 6), {"A1": 1})
     inspect(compound, scheme, date(2026, 3, 7), {"A1": 5}, status="draft")
 
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
     row = MonthlyCompoundScore.objects.get(compound=compound)
     assert row.inspections == 1
@@ -117,9 +119,9 @@ def test_company_score_is_household_weighted(grid, other_grid, scheme):
     inspect(big, scheme, date(2026, 3, 5))  # 100
     inspect(small, scheme, date(2026, 3, 5), {"A1": 5, "A2": 5})  # 0
 
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
-    row = MonthlyCompanyScore.objects.get(company=company, month=MARCH)
+    row = MonthlyCompanyScore.objects.get(company=company, month=MARCH.start)
     assert row.score == D("75.00")
     assert (row.compounds, row.households) == (2, 400)
 
@@ -130,7 +132,7 @@ def test_when_two_contracts_overlap_the_month_the_last_day_company_counts(grid, 
     arriving = serve(compound, start=date(2026, 3, 11))
     inspect(compound, scheme, date(2026, 3, 5))
 
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
     assert MonthlyCompoundScore.objects.get(compound=compound).company == arriving
     assert not MonthlyCompanyScore.objects.filter(company=leaving).exists()
@@ -144,7 +146,7 @@ def test_rerun_overwrites_rows_and_drops_rows_without_inspections(grid, scheme):
     serve(dropped)
     inspect(kept, scheme, date(2026, 3, 5), {"A1": 1})
     gone = inspect(dropped, scheme, date(2026, 3, 5))
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
     first = list(
         MonthlyCompoundScore.objects.filter(compound=kept).values(
             "score", "inspections"
@@ -152,7 +154,7 @@ def test_rerun_overwrites_rows_and_drops_rows_without_inspections(grid, scheme):
     )
 
     Inspection.objects.filter(pk=gone.pk).update(is_current=False)
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
     assert (
         list(
@@ -162,8 +164,8 @@ def test_rerun_overwrites_rows_and_drops_rows_without_inspections(grid, scheme):
         )
         == first
     )
-    assert MonthlyCompoundScore.objects.filter(month=MARCH).count() == 1
-    assert MonthlyCompanyScore.objects.filter(month=MARCH).count() == 1
+    assert MonthlyCompoundScore.objects.filter(month=MARCH.start).count() == 1
+    assert MonthlyCompanyScore.objects.filter(month=MARCH.start).count() == 1
 
 
 def test_rerun_gives_identical_rows(grid, other_grid, scheme):
@@ -171,12 +173,12 @@ def test_rerun_gives_identical_rows(grid, other_grid, scheme):
         c = compound_in(g)
         serve(c)
         inspect(c, scheme, date(2026, 3, 5), {"A1": 2}, poll=(8, 2, 2))
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
     fields = ["compound_id", "score", "inspections", "company_id", "poll_total"]
     before = list(MonthlyCompoundScore.objects.order_by("pk").values(*fields))
     companies = list(MonthlyCompanyScore.objects.order_by("pk").values("pk", "score"))
 
-    scoring_services.score_month(MARCH)
+    score_month(MARCH)
 
     assert list(MonthlyCompoundScore.objects.order_by("pk").values(*fields)) == before
     assert list(MonthlyCompanyScore.objects.order_by("pk").values("pk", "score")) == (
@@ -189,7 +191,7 @@ def test_each_run_is_recorded(grid, scheme):
     serve(compound)
     inspect(compound, scheme, date(2026, 3, 5))
 
-    run = scoring_services.score_month(MARCH)
+    run = score_month(MARCH)
 
     run.refresh_from_db()
     assert run.outcome == ScoringRun.Outcome.OK
@@ -202,10 +204,10 @@ def test_failed_run_records_the_error_and_reraises(grid, scheme, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(scoring_services, "_write_company_scores", boom)
+    monkeypatch.setattr(scoring_sql, "_write_company_scores", boom)
 
     with pytest.raises(RuntimeError):
-        scoring_services.score_month(MARCH)
+        score_month(MARCH)
 
     run = ScoringRun.objects.get()
     assert run.outcome == ScoringRun.Outcome.FAILED
@@ -218,7 +220,7 @@ def test_failed_run_records_the_error_and_reraises(grid, scheme, monkeypatch):
 )
 def test_future_or_unfinished_month_is_refused_in_chinese(month, message):
     with pytest.raises(ValidationError) as info:
-        scoring_services.score_month(month)
+        score_month(Month.parse(month))
     assert message in " ".join(info.value.messages)
     assert not ScoringRun.objects.exists()
 
@@ -246,7 +248,7 @@ def test_street_month_scores_only_that_street(grid, scheme, outsider):
     serve(elsewhere)
     inspect(elsewhere, scheme, date(2026, 3, 5))
 
-    scoring_services.score_street_month(here.street_id, MARCH)
+    score_street_month(here.street_id, MARCH)
 
     assert list(MonthlyCompoundScore.objects.values_list("compound", flat=True)) == [
         here.pk

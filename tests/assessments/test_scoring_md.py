@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from assessments import scoring, scoring_services
+from assessments import scoring
 from assessments.models import (
     MonthlyCompanyScore,
     MonthlyCompoundScore,
@@ -16,6 +16,8 @@ from assessments.models import (
     QuarterlyRanking,
 )
 from assessments.scoring import ItemInput, Poll
+from assessments.services.scoring import rank_quarter, score_month
+from common.periods import Quarter
 from tests.factories import PropertyCompanyFactory
 
 from .score_data import compound_in, inspect, serve, small_scheme
@@ -57,9 +59,9 @@ def test_worked_example_through_the_scoring_jobs(street, grid, other_grid):
     )
 
     with time_machine.travel("2026-04-02 10:00 +0800", tick=False):
-        for month in ("2026-01", "2026-02", "2026-03"):
-            scoring_services.score_month(month)
-        scoring_services.rank_quarter("2026Q1")
+        for month in Quarter(2026, 1).months:
+            score_month(month)
+        rank_quarter(Quarter(2026, 1))
 
     def month(model, month_no, **kw):
         return model.objects.get(month=date(2026, month_no, 1), **kw).score

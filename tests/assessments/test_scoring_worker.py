@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from assessments.models import MonthlyCompanyScore, MonthlyCompoundScore, ScoringRun
-from assessments.scoring_services import previous_month
+from assessments.services.scoring import score_month
 from assessments.tasks import score_month_task
+from common.periods import Month
 from tests.factories import CommunityFactory, GridFactory, StreetFactory
 
 from .score_data import compound_in, inspect, serve, small_scheme
@@ -29,8 +30,8 @@ def wait_for_run(run_id: int, timeout: float = 60) -> ScoringRun:
 def test_worker_scores_the_month_one_task_per_street(
     postgres_and_redis, celery_worker_process
 ):
-    month = previous_month()
-    day = month + timedelta(days=9)
+    month = Month.current().previous()
+    day = month.start + timedelta(days=9)
     scheme = small_scheme()
     compounds = []
     for n in range(3):
@@ -40,14 +41,14 @@ def test_worker_scores_the_month_one_task_per_street(
         inspect(compound, scheme, day, {"A1": n})
         compounds.append(compound)
 
-    run_id = score_month_task.delay(month.strftime("%Y-%m")).get(timeout=60)
+    run_id = score_month_task.delay(str(month)).get(timeout=60)
     run = wait_for_run(run_id)
 
     assert run.outcome == ScoringRun.Outcome.OK, run.error
     assert run.parts == 3
     assert run.rows_written == 6
-    assert MonthlyCompoundScore.objects.filter(month=month).count() == 3
-    assert MonthlyCompanyScore.objects.filter(month=month).count() == 3
+    assert MonthlyCompoundScore.objects.filter(month=month.start).count() == 3
+    assert MonthlyCompanyScore.objects.filter(month=month.start).count() == 3
     log = celery_worker_process.log_path.read_text()
     assert log.count("score_street_month_task") >= 3
     assert "finish_scoring_run_task" in log
@@ -59,20 +60,18 @@ def test_two_runs_at_once_leave_one_consistent_set_of_rows(postgres_and_redis):
 
     from django.db import connections
 
-    from assessments import scoring_services
-
-    month = previous_month()
+    month = Month.current().previous()
     scheme = small_scheme()
     street = StreetFactory()
     for n in range(6):
         grid = GridFactory(parent=CommunityFactory(parent=street))
         compound = compound_in(grid)
         serve(compound)
-        inspect(compound, scheme, month + timedelta(days=3), {"A1": n % 3})
+        inspect(compound, scheme, month.start + timedelta(days=3), {"A1": n % 3})
 
     def run(_):
         try:
-            return scoring_services.score_month(month).outcome
+            return score_month(month).outcome
         finally:
             connections.close_all()
 
@@ -80,5 +79,5 @@ def test_two_runs_at_once_leave_one_consistent_set_of_rows(postgres_and_redis):
         outcomes = list(pool.map(run, range(2)))
 
     assert outcomes == [ScoringRun.Outcome.OK, ScoringRun.Outcome.OK]
-    assert MonthlyCompoundScore.objects.filter(month=month).count() == 6
-    assert MonthlyCompanyScore.objects.filter(month=month).count() == 6
+    assert MonthlyCompoundScore.objects.filter(month=month.start).count() == 6
+    assert MonthlyCompanyScore.objects.filter(month=month.start).count() == 6

@@ -73,12 +73,12 @@ def ranked(street, compound):
 
 
 PAGES = [
-    ("scores:ranking", {}),
-    ("scores:notice", {}),
-    ("scores:months", {}),
-    ("scores:runs", {}),
-    ("scores:rewards", {}),
-    ("scores:exits", {}),
+    ("assessments:ranking", {}),
+    ("assessments:ranking-notice", {}),
+    ("assessments:months", {}),
+    ("assessments:runs", {}),
+    ("assessments:rewards", {}),
+    ("assessments:exits", {}),
 ]
 
 
@@ -98,7 +98,7 @@ def test_street_admin_sees_every_page(client, street_admin, ranked, name, kwargs
 def test_ranking_page_lists_the_street_in_rank_order(client, street_admin, ranked):
     client.force_login(street_admin)
 
-    html = client.get(reverse("scores:ranking")).content.decode()
+    html = client.get(reverse("assessments:ranking")).content.decode()
 
     assert html.index("甲物业") < html.index("乙物业")
     assert "一等奖" not in html or "5000" in html
@@ -108,16 +108,23 @@ def test_ranking_page_lists_the_street_in_rank_order(client, street_admin, ranke
 def test_outsider_sees_no_ranking_of_another_street(client, outsider, ranked):
     client.force_login(outsider)
 
-    html = client.get(reverse("scores:ranking")).content.decode()
+    html = client.get(reverse("assessments:ranking")).content.decode()
 
     assert "甲物业" not in html
-    assert client.get(reverse("scores:company", args=[ranked[0].pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("assessments:company-scores", args=[ranked[0].pk])
+        ).status_code
+        == 404
+    )
 
 
 def test_company_page_draws_its_score_history(client, street_admin, ranked):
     client.force_login(street_admin)
 
-    html = client.get(reverse("scores:company", args=[ranked[0].pk])).content.decode()
+    html = client.get(
+        reverse("assessments:company-scores", args=[ranked[0].pk])
+    ).content.decode()
 
     assert '<svg id="score-chart"' in html
     assert html.count('class="dot"') == 2
@@ -127,7 +134,7 @@ def test_company_page_draws_its_score_history(client, street_admin, ranked):
 def test_notice_is_printable_in_chinese(client, street_admin, ranked):
     client.force_login(street_admin)
 
-    response = client.get(reverse("scores:notice"), {"quarter": "2026Q1"})
+    response = client.get(reverse("assessments:ranking-notice"), {"quarter": "2026Q1"})
 
     html = response.content.decode()
     assert "关于2026Q1物业服务考核结果的通报" in html
@@ -138,7 +145,7 @@ def test_notice_is_printable_in_chinese(client, street_admin, ranked):
 def test_ranking_export_is_an_excel_workbook(client, street_admin, ranked):
     client.force_login(street_admin)
 
-    response = client.get(reverse("scores:ranking-export"), {"quarter": "2026Q1"})
+    response = client.get(reverse("assessments:ranking-export"), {"quarter": "2026Q1"})
 
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -150,7 +157,7 @@ def test_ranking_export_is_an_excel_workbook(client, street_admin, ranked):
 def test_monthly_export_lists_compound_scores(client, street_admin, ranked, compound):
     client.force_login(street_admin)
 
-    response = client.get(reverse("scores:months-export"), {"month": "2026-02"})
+    response = client.get(reverse("assessments:months-export"), {"month": "2026-02"})
 
     rows = list(
         load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
@@ -162,7 +169,8 @@ def test_monthly_export_lists_compound_scores(client, street_admin, ranked, comp
 def test_unknown_quarter_is_not_found(client, street_admin, ranked):
     client.force_login(street_admin)
     assert (
-        client.get(reverse("scores:ranking"), {"quarter": "2031Q1"}).status_code == 404
+        client.get(reverse("assessments:ranking"), {"quarter": "2031Q1"}).status_code
+        == 404
     )
 
 

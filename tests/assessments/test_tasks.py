@@ -8,9 +8,15 @@ import time_machine
 from celery.schedules import crontab
 from django.conf import settings
 
-from assessments import scoring_services
-from assessments.models import MonthlyCompoundScore, QuarterlyRanking, ScoringRun
+from assessments.models import (
+    MonthlyCompanyScore,
+    MonthlyCompoundScore,
+    QuarterlyRanking,
+    ScoringRun,
+)
+from assessments.services.scoring import score_month
 from assessments.tasks import rank_quarter_task, score_month_task
+from common.periods import Month
 from tests.factories import CommunityFactory, GridFactory, StreetFactory
 
 from .score_data import compound_in, inspect, serve, small_scheme
@@ -82,7 +88,7 @@ def test_failed_street_task_marks_the_run_failed(
     def boom(*args, **kwargs):
         raise RuntimeError("lost connection")
 
-    monkeypatch.setattr(scoring_services, "write_month", boom)
+    monkeypatch.setattr("assessments.services.scoring.write_month", boom)
 
     with (
         pytest.raises(RuntimeError),
@@ -101,9 +107,7 @@ def test_quarterly_task_ranks_the_quarter_before(street):
         GridFactory(parent=CommunityFactory(parent=street)), households=10
     )
     serve(compound)
-    scoring_services.score_month("2026-01")  # nothing inspected yet: no rows
-    from assessments.models import MonthlyCompanyScore
-
+    score_month(Month(2026, 1))  # nothing inspected yet: no rows
     MonthlyCompanyScore.objects.create(
         company=compound.contract_on(date(2026, 1, 5)).company,
         street=street,
@@ -116,3 +120,15 @@ def test_quarterly_task_ranks_the_quarter_before(street):
 
     assert ScoringRun.objects.get(pk=run_id).period == "2026Q1"
     assert QuarterlyRanking.objects.get().rank == 1
+
+
+def test_a_fanned_out_run_keeps_its_first_failure():
+    run = ScoringRun.objects.create(kind=ScoringRun.Kind.MONTH, period="2026-03")
+
+    run.fail(RuntimeError("first"))
+    ScoringRun.objects.get(pk=run.pk).fail(RuntimeError("second"))
+
+    run.refresh_from_db()
+    assert run.outcome == ScoringRun.Outcome.FAILED
+    assert run.error == "RuntimeError: first"
+    assert run.duration_ms is not None

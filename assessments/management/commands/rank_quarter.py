@@ -2,7 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assessments import scoring_services
+from assessments.services.scoring import rank_quarter
+from common.periods import Quarter
 
 
 class Command(BaseCommand):
@@ -13,9 +14,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, quarter=None, **options):
         try:
-            run = scoring_services.rank_quarter(
-                quarter or str(scoring_services.previous_quarter())
-            )
+            target = Quarter.parse(quarter) if quarter else Quarter.current().previous()
+            run = rank_quarter(target)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(

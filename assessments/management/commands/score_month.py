@@ -2,7 +2,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assessments import scoring_services
+from assessments.services.scoring import score_month
+from assessments.tasks import fan_out_month
+from common.periods import Month
 
 
 class Command(BaseCommand):
@@ -18,16 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, month=None, queue=False, **options):
         try:
-            target = (
-                scoring_services.month_start(month)
-                if month
-                else scoring_services.previous_month()
-            )
+            target = Month.parse(month) if month else Month.current().previous()
             if queue:
-                run_id = scoring_services.fan_out_month(target)
+                run_id = fan_out_month(target)
                 self.stdout.write(_("Run %(id)s queued.") % {"id": run_id})
                 return
-            run = scoring_services.score_month(target)
+            run = score_month(target)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(

@@ -1,7 +1,7 @@
 """Phone-sized pages: inspectors file inspections, companies answer notices.
 
 Views only parse, call a service and render; the rules live in
-`services.py`.
+`assessments/services/inspections.py` and `assessments/draw.py`.
 """
 
 from collections import OrderedDict
@@ -9,18 +9,17 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.errors import add_to_form, error_messages, flash
+from common.periods import Month
 from compounds.models import Compound
 from org.scope import user_scope
 
-from . import services
-from .draw import draw_month, verify_plan
-from .forms import (
+from ..draw import draw_month, verify_plan
+from ..forms import (
     AmendForm,
     AnswerRectificationForm,
     DrawForm,
@@ -30,7 +29,7 @@ from .forms import (
     VerifyRectificationForm,
     clean_photos,
 )
-from .models import (
+from ..models import (
     Inspection,
     InspectionItemResult,
     InspectionPlan,
@@ -39,12 +38,18 @@ from .models import (
     inspecting_street_ids,
     plan_street_ids,
 )
-
-
-def _error_messages(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    return list(error.messages)
+from ..services.inspections import (
+    amend_inspection,
+    answer_rectification,
+    can_inspect,
+    can_verify,
+    compute_score,
+    raise_rectification,
+    save_sheet,
+    start_inspection,
+    submit_inspection,
+    verify_rectification,
+)
 
 
 def _require_inspecting_staff(user) -> list[int] | None:
@@ -58,7 +63,7 @@ def _require_inspecting_staff(user) -> list[int] | None:
 def inspection_list(request):
     """My planned visits this month, drafts and recent submissions."""
     _require_inspecting_staff(request.user)
-    month = timezone.localdate().replace(day=1)
+    month = Month.current().start
     visits = (
         PlannedVisit.objects.visible_to(request.user)
         .filter(plan__month=month)
@@ -99,13 +104,12 @@ def plan_list(request):
                 actor=request.user,
             )
         except ValidationError as error:
-            for message in _error_messages(error):
-                form.add_error(None, message)
+            add_to_form(form, error)
         else:
             messages.success(
                 request,
                 _("Drawn: %(n)s compounds for %(month)s.")
-                % {"n": plan.visits.count(), "month": plan.month.strftime("%Y-%m")},
+                % {"n": plan.visits.count(), "month": Month.of(plan.month)},
             )
             return redirect("assessments:plans")
     plans = (
@@ -152,12 +156,13 @@ def inspection_new(request):
         visit = (
             PlannedVisit.objects.visible_to(request.user)
             .filter(
-                compound=compound, plan__month=form.cleaned_data["date"].replace(day=1)
+                compound=compound,
+                plan__month=Month.of(form.cleaned_data["date"]).start,
             )
             .first()
         )
         try:
-            inspection = services.start_inspection(
+            inspection = start_inspection(
                 compound=compound,
                 date=form.cleaned_data["date"],
                 panel=form.panel(),
@@ -165,8 +170,7 @@ def inspection_new(request):
                 planned_visit=visit,
             )
         except ValidationError as error:
-            for message in _error_messages(error):
-                form.add_error(None, message)
+            add_to_form(form, error)
         else:
             return redirect("assessments:inspection", pk=inspection.pk)
     return render(
@@ -198,41 +202,6 @@ def _grouped_results(inspection: Inspection, posted=None):
     return groups
 
 
-def _save_sheet(request, inspection: Inspection, form: InspectionSheetForm) -> None:
-    """Apply the posted sheet in one transaction: all of it or none."""
-    with transaction.atomic():
-        services.update_draft(
-            inspection=inspection,
-            actor=request.user,
-            satisfied=form.cleaned_data["satisfied"],
-            basically_satisfied=form.cleaned_data["basically_satisfied"],
-            dissatisfied=form.cleaned_data["dissatisfied"],
-            veto=form.cleaned_data["veto"],
-            veto_note=form.cleaned_data["veto_note"],
-            note=form.cleaned_data["note"],
-        )
-        for result in inspection.results.select_related("item"):
-            item = result.item
-            raw = request.POST.get(f"occ_{item.pk}", "0").strip() or "0"
-            try:
-                occurrences = int(raw)
-            except ValueError:
-                raise ValidationError(
-                    _("%(code)s: enter a whole number of occurrences.")
-                    % {"code": item.code}
-                ) from None
-            photos = clean_photos(request.FILES.getlist(f"photo_{item.pk}"))
-            services.record_item(
-                inspection=inspection,
-                item=item,
-                occurrences=occurrences,
-                not_applicable=bool(request.POST.get(f"na_{item.pk}")),
-                note=request.POST.get(f"note_{item.pk}", "").strip(),
-                photos=photos,
-                actor=request.user,
-            )
-
-
 @login_required
 def inspection_detail(request, pk: int):
     """The sheet of a draft for its inspectors; read-only otherwise."""
@@ -242,13 +211,14 @@ def inspection_detail(request, pk: int):
         ),
         pk=pk,
     )
-    editable = not inspection.is_locked and services.can_inspect(
+    editable = not inspection.is_locked and can_inspect(
         request.user, inspection.compound
     )
     if not editable:
         return _read_only(request, inspection)
     form = InspectionSheetForm(
         request.POST or None,
+        request.FILES or None,
         inspection=inspection,
         initial={
             "satisfied": inspection.satisfied,
@@ -262,9 +232,9 @@ def inspection_detail(request, pk: int):
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            _save_sheet(request, inspection, form)
+            save_sheet(inspection=inspection, actor=request.user, **form.cleaned_data)
             if "submit" in request.POST:
-                inspection = services.submit_inspection(
+                inspection = submit_inspection(
                     inspection=inspection, actor=request.user
                 )
                 messages.success(
@@ -276,11 +246,11 @@ def inspection_detail(request, pk: int):
                 messages.success(request, _("Saved."))
             return redirect("assessments:inspection", pk=inspection.pk)
         except ValidationError as error:
-            errors = _error_messages(error)
+            errors = error_messages(error)
     elif request.method == "POST":
         errors = [m for msgs in form.errors.values() for m in msgs]
     inspection.refresh_from_db()
-    preview = services.compute_score(inspection)
+    preview = compute_score(inspection)
     return render(
         request,
         "assessments/inspection_form.html",
@@ -299,7 +269,7 @@ def inspection_detail(request, pk: int):
 
 
 def _read_only(request, inspection: Inspection):
-    can_verify = services.can_verify(request.user, inspection)
+    may_verify = can_verify(request.user, inspection)
     return render(
         request,
         "assessments/inspection_detail.html",
@@ -307,8 +277,8 @@ def _read_only(request, inspection: Inspection):
             "inspection": inspection,
             "groups": _grouped_results(inspection),
             "panel": inspection.panel.select_related("person"),
-            "can_amend": can_verify and inspection.is_locked and inspection.is_current,
-            "can_raise": can_verify and inspection.is_locked,
+            "can_amend": may_verify and inspection.is_locked and inspection.is_current,
+            "can_raise": may_verify and inspection.is_locked,
             "amend_form": AmendForm(),
             "raise_form": RaiseRectificationForm(),
             "notices": inspection.rectifications.select_related("item_result__item"),
@@ -325,14 +295,13 @@ def inspection_amend(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("Give the reason for the amendment."))
-        amendment = services.amend_inspection(
+        amendment = amend_inspection(
             inspection=inspection,
             reason=form.cleaned_data["reason"],
             actor=request.user,
         )
     except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+        flash(request, error)
         return redirect("assessments:inspection", pk=pk)
     return redirect("assessments:inspection", pk=amendment.pk)
 
@@ -350,7 +319,7 @@ def rectification_raise(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("Give a valid deadline."))
-        services.raise_rectification(
+        raise_rectification(
             result=result,
             deadline=form.cleaned_data["deadline"],
             requirement=form.cleaned_data["requirement"],
@@ -358,8 +327,7 @@ def rectification_raise(request, pk: int):
         )
         messages.success(request, _("Rectification notice sent."))
     except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+        flash(request, error)
     return redirect("assessments:inspection", pk=result.inspection_id)
 
 
@@ -392,20 +360,19 @@ def rectification_detail(request, pk: int):
     can_answer = notice.company_id in user_scope(request.user).company_ids and (
         notice.status in (S.OPEN, S.RETURNED)
     )
-    can_verify = (
-        services.can_verify(request.user, notice.inspection)
-        and notice.status == S.ANSWERED
+    may_verify = (
+        can_verify(request.user, notice.inspection) and notice.status == S.ANSWERED
     )
     answer_form = AnswerRectificationForm(
         request.POST if can_answer and request.method == "POST" else None
     )
     verify_form = VerifyRectificationForm(
-        request.POST if can_verify and request.method == "POST" else None
+        request.POST if may_verify and request.method == "POST" else None
     )
     if request.method == "POST":
         try:
             if can_answer and answer_form.is_valid():
-                services.answer_rectification(
+                answer_rectification(
                     notice=notice,
                     note=answer_form.cleaned_data["note"],
                     photos=clean_photos(request.FILES.getlist("photos")),
@@ -413,8 +380,8 @@ def rectification_detail(request, pk: int):
                 )
                 messages.success(request, _("Answer sent."))
                 return redirect("assessments:rectification", pk=pk)
-            if can_verify and verify_form.is_valid():
-                services.verify_rectification(
+            if may_verify and verify_form.is_valid():
+                verify_rectification(
                     notice=notice,
                     accepted=verify_form.cleaned_data["accepted"],
                     note=verify_form.cleaned_data["note"],
@@ -422,18 +389,17 @@ def rectification_detail(request, pk: int):
                 )
                 messages.success(request, _("Verification recorded."))
                 return redirect("assessments:rectification", pk=pk)
-            if not (can_answer or can_verify):
+            if not (can_answer or may_verify):
                 raise PermissionDenied
         except ValidationError as error:
-            for message in _error_messages(error):
-                messages.error(request, message)
+            flash(request, error)
     return render(
         request,
         "assessments/inspection_rectification_detail.html",
         {
             "notice": notice,
             "can_answer": can_answer,
-            "can_verify": can_verify,
+            "can_verify": may_verify,
             "answer_form": answer_form,
             "verify_form": verify_form,
             "is_inspector": inspecting_street_ids(request.user) != [],

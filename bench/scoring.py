@@ -1,6 +1,7 @@
 """Benchmark the scoring jobs against hand-written SQL on PostgreSQL.
 
-Creates a scratch database (default `bench_jiyang` on the server of the
+Run `make bench` or `python -m bench.scoring --help`. Creates a scratch
+database (default `bench_jiyang` on the server of the
 configured PostgreSQL database, or the one given by --database-url), fills
 it with synthetic data by set-based SQL, then, for each size, times
 `score_month` and `rank_quarter` and the same results computed by
@@ -10,6 +11,7 @@ never touched: each size runs in a child process pointed at the scratch
 database, which is dropped at the end unless --keep.
 """
 
+import argparse
 import json
 import os
 import resource
@@ -21,107 +23,127 @@ from datetime import date
 from statistics import median
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg2
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import NOT_PROVIDED
 
-MONTHS = [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
-QUARTER = "2025Q1"
+from assessments.models import (
+    AssessmentScheme,
+    Inspection,
+    InspectionItemResult,
+    PrizeTier,
+    SchemeCategory,
+    SchemeItem,
+    VetoRule,
+)
+from assessments.services.scoring import rank_quarter, score_month
+from common.periods import Quarter
+from compounds.models import Compound, PropertyCompany, ServiceContract
+from org.models import OrgUnit
+
+QUARTER = Quarter(2025, 1)
+MONTHS = QUARTER.months
 
 
-class Command(BaseCommand):
-    help = (
-        "Time score_month and rank_quarter against hand-written SQL on "
-        "synthetic data in a scratch PostgreSQL database."
+class BenchError(Exception):
+    """A reason the benchmark cannot run; printed instead of a traceback."""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scoring",
+        description="Time score_month and rank_quarter against hand-written "
+        "SQL on synthetic data in a scratch PostgreSQL database.",
     )
+    parser.add_argument(
+        "--database-url",
+        help="Scratch PostgreSQL database to create and drop "
+        "(default: bench_jiyang next to the configured database).",
+    )
+    parser.add_argument("--compounds", type=int, default=10_000)
+    parser.add_argument(
+        "--small",
+        type=int,
+        default=2_500,
+        help="A second, smaller size to show memory does not grow (0: skip).",
+    )
+    parser.add_argument("--items", type=int, default=30)
+    parser.add_argument("--companies", type=int, default=300)
+    parser.add_argument("--streets", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--inside", action="store_true", help="(internal)")
+    return parser.parse_args(argv)
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--database-url",
-            help="Scratch PostgreSQL database to create and drop "
-            "(default: bench_jiyang next to the configured database).",
-        )
-        parser.add_argument("--compounds", type=int, default=10_000)
-        parser.add_argument(
-            "--small",
-            type=int,
-            default=2_500,
-            help="A second, smaller size to show memory does not grow (0: skip).",
-        )
-        parser.add_argument("--items", type=int, default=30)
-        parser.add_argument("--companies", type=int, default=300)
-        parser.add_argument("--streets", type=int, default=8)
-        parser.add_argument("--repeat", type=int, default=3)
-        parser.add_argument("--keep", action="store_true")
-        parser.add_argument("--inside", action="store_true", help="(internal)")
 
-    def handle(self, *args, **opts):
-        if opts["inside"]:
-            result = run_inside(opts)
-            self.stdout.write("BENCH " + json.dumps(result))
-            return
-        url = opts["database_url"] or default_bench_url()
-        results = []
-        sizes = [s for s in (opts["small"], opts["compounds"]) if s]
-        for size in sizes:
-            recreate_database(url)
-            self.stderr.write(f"size {size}: generating and timing …")
-            results.append(self.run_child(url, size, opts))
-        if not opts["keep"]:
-            drop_database(url)
-        self.report(results)
+def main(argv: list[str] | None = None) -> None:
+    opts = vars(parse_args(argv))
+    if opts["inside"]:
+        print("BENCH " + json.dumps(run_inside(opts)))
+        return
+    url = opts["database_url"] or default_bench_url()
+    results = []
+    sizes = [s for s in (opts["small"], opts["compounds"]) if s]
+    for size in sizes:
+        recreate_database(url)
+        print(f"size {size}: generating and timing …", file=sys.stderr)
+        results.append(run_child(url, size, opts))
+    if not opts["keep"]:
+        drop_database(url)
+    report(results)
 
-    def run_child(self, url: str, size: int, opts) -> dict:
-        env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
-        env.pop("REDIS_URL", None)
-        command = [
-            sys.executable,
-            "manage.py",
-            "bench_scoring",
-            "--inside",
-            f"--compounds={size}",
-            f"--items={opts['items']}",
-            f"--companies={opts['companies']}",
-            f"--streets={opts['streets']}",
-            f"--repeat={opts['repeat']}",
-        ]
-        done = subprocess.run(
-            command,
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        line = next(
-            (x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None
-        )
-        if done.returncode or line is None:
-            raise CommandError(done.stderr[-3000:] or done.stdout[-3000:])
-        return json.loads(line[6:])
 
-    def report(self, results: list[dict]) -> None:
-        out = self.stdout.write
-        out(
-            "compounds  items/month  job            portal ms  SQL ms  ratio  "
-            "same  peak py KiB  maxrss MiB"
-        )
-        for r in results:
-            for job in ("score_month", "rank_quarter"):
-                j = r[job]
-                out(
-                    f"{r['compounds']:>9}  {r['item_rows_per_month']:>11}  "
-                    f"{job:<13}  {j['portal_ms']:>9.1f}  {j['sql_ms']:>6.1f}  "
-                    f"{j['ratio']:>5.2f}  {'yes' if j['same'] else 'NO':>4}  "
-                    f"{j['peak_kib']:>11.0f}  {r['maxrss_mib']:>10.0f}"
-                )
-        out(
-            "portal = the service as deployed (run record, locks, upserts, "
-            "stale-row deletes); SQL = the same results by hand-written SQL; "
-            "ratio = portal / SQL, median of the repeats; score_month is per "
-            "month."
-        )
+def run_child(url: str, size: int, opts: dict) -> dict:
+    """One size in a child process pointed at the scratch database."""
+    env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
+    env.pop("REDIS_URL", None)
+    command = [
+        sys.executable,
+        "-m",
+        "bench.scoring",
+        "--inside",
+        f"--compounds={size}",
+        f"--items={opts['items']}",
+        f"--companies={opts['companies']}",
+        f"--streets={opts['streets']}",
+        f"--repeat={opts['repeat']}",
+    ]
+    done = subprocess.run(
+        command,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if done.returncode or line is None:
+        raise BenchError(done.stderr[-3000:] or done.stdout[-3000:])
+    return json.loads(line[6:])
+
+
+def report(results: list[dict]) -> None:
+    print(
+        "compounds  items/month  job            portal ms  SQL ms  ratio  "
+        "same  peak py KiB  maxrss MiB"
+    )
+    for r in results:
+        for job in ("score_month", "rank_quarter"):
+            j = r[job]
+            print(
+                f"{r['compounds']:>9}  {r['item_rows_per_month']:>11}  "
+                f"{job:<13}  {j['portal_ms']:>9.1f}  {j['sql_ms']:>6.1f}  "
+                f"{j['ratio']:>5.2f}  {'yes' if j['same'] else 'NO':>4}  "
+                f"{j['peak_kib']:>11.0f}  {r['maxrss_mib']:>10.0f}"
+            )
+    print(
+        "portal = the service as deployed (run record, locks, upserts, "
+        "stale-row deletes); SQL = the same results by hand-written SQL; "
+        "ratio = portal / SQL, median of the repeats; score_month is per "
+        "month."
+    )
 
 
 # Scratch database ------------------------------------------------------------
@@ -130,7 +152,7 @@ class Command(BaseCommand):
 def default_bench_url() -> str:
     db = settings.DATABASES["default"]
     if "postgresql" not in db["ENGINE"]:
-        raise CommandError(
+        raise BenchError(
             "The benchmark needs PostgreSQL: set DATABASE_URL to a PostgreSQL "
             "database or pass --database-url."
         )
@@ -142,14 +164,12 @@ def default_bench_url() -> str:
 
 
 def _admin_connection(url: str):
-    import psycopg2
-
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if not name or parts.scheme not in {"postgres", "postgresql"}:
-        raise CommandError("--database-url must name a PostgreSQL database.")
+        raise BenchError("--database-url must name a PostgreSQL database.")
     if name == settings.DATABASES["default"].get("NAME") or "bench" not in name:
-        raise CommandError(
+        raise BenchError(
             "The scratch database is dropped afterwards: its name must contain "
             "'bench' and differ from the configured database."
         )
@@ -179,9 +199,9 @@ def drop_database(url: str) -> None:
 
 def run_inside(opts) -> dict:
     if connection.vendor != "postgresql":
-        raise CommandError("The benchmark runs on PostgreSQL only.")
+        raise BenchError("The benchmark runs on PostgreSQL only.")
     if "bench" not in connection.settings_dict["NAME"]:
-        raise CommandError("Refusing to generate data outside a bench database.")
+        raise BenchError("Refusing to generate data outside a bench database.")
     call_command("migrate", verbosity=0)
     generate(opts["compounds"], opts["items"], opts["companies"], opts["streets"])
     return measure(opts["compounds"], opts["items"], opts["repeat"])
@@ -197,8 +217,6 @@ def _literal(value) -> str:
 
 def _fill_rest(model, given: dict[str, str]) -> tuple[str, str]:
     """Columns and SQL values for an INSERT, defaulting what is not given."""
-    from django.db.models import NOT_PROVIDED
-
     columns, values = [], []
     for field in model._meta.concrete_fields:
         if field.primary_key:
@@ -220,18 +238,6 @@ def _fill_rest(model, given: dict[str, str]) -> tuple[str, str]:
 
 
 def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
-    from assessments.models import (
-        AssessmentScheme,
-        Inspection,
-        InspectionItemResult,
-        PrizeTier,
-        SchemeCategory,
-        SchemeItem,
-        VetoRule,
-    )
-    from compounds.models import Compound, PropertyCompany, ServiceContract
-    from org.models import OrgUnit
-
     with transaction.atomic():
         grids = []
         for s in range(n_streets):
@@ -356,8 +362,8 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
                     "community_id": "c.community_id",
                     "grid_id": "c.grid_id",
                     "scheme_id": str(scheme.pk),
-                    "date": f"DATE '{month.isoformat()}' + (c.id % 25)::int",
-                    "month": f"DATE '{month.isoformat()}'",
+                    "date": f"DATE '{month.start.isoformat()}' + (c.id % 25)::int",
+                    "month": f"DATE '{month.start.isoformat()}'",
                     "status": "'submitted'",
                     "version": "1",
                     "is_current": "true",
@@ -583,11 +589,8 @@ def _same(query: str) -> bool:
 
 
 def measure(n_compounds: int, n_items: int, repeat: int) -> dict:
-    from assessments import scoring_services
-    from assessments.models import AssessmentScheme, Quarter
-
     scheme = AssessmentScheme.objects.get(name="bench")
-    quarter = Quarter.parse(QUARTER)
+    quarter = QUARTER
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
         for hand, like in HAND_TABLES.items():
@@ -595,17 +598,17 @@ def measure(n_compounds: int, n_items: int, repeat: int) -> dict:
             cursor.execute(f"CREATE TABLE {hand} (LIKE {like} INCLUDING ALL)")
 
     def portal_month(month):
-        scoring_services.score_month(month)
+        score_month(month)
 
     def hand_month(month):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 HAND_MONTH,
-                {"month": month, "month_end": scoring_services.month_end(month)},
+                {"month": month.start, "month_end": month.last_day},
             )
 
     def portal_quarter():
-        scoring_services.rank_quarter(quarter)
+        rank_quarter(quarter)
 
     def hand_quarter():
         with transaction.atomic(), connection.cursor() as cursor:
@@ -613,7 +616,7 @@ def measure(n_compounds: int, n_items: int, repeat: int) -> dict:
                 HAND_QUARTER,
                 {
                     "start": quarter.start,
-                    "last": quarter.months[-1],
+                    "last": quarter.months[-1].start,
                     "quarter": str(quarter),
                     "previous": str(quarter.previous()),
                     "cap": scheme.quarterly_bonus_cap,
@@ -704,3 +707,10 @@ def measure(n_compounds: int, n_items: int, repeat: int) -> dict:
         "rank_quarter": job(q_portal, q_sql, same_quarter, quarter_peak),
         "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchError as error:
+        sys.exit(str(error))

@@ -1,19 +1,19 @@
-"""Monthly scoring, quarterly ranking, prizes and the exit ladder.
+"""The scoring rules as set-based SQL: the writers of the score tables.
 
 Every figure is computed and written by the database in a few
 INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE statements; rows never
-pass through Python one by one (see PERFORMANCE.md in the team notes and
-`assessments/SCORING.md` for the rules). The SELECTs are built from
-QuerySets where the ORM can express them (`query.sql_with_params()`); the
-outer layers (averages of averages, window functions, upserts) are written
-by hand in the dialect both PostgreSQL and SQLite understand.
+pass through Python one by one (`assessments/SCORING.md` has the rules,
+`assessments/scoring.py` states them in plain Python and the tests check
+both agree). The SELECTs are built from QuerySets where the ORM can express
+them (`query.sql_with_params()`); the outer layers (averages of averages,
+window functions, upserts) are written by hand in the dialect both
+PostgreSQL and SQLite understand. The jobs that call these writers, and
+record their runs, are in `assessments/services/scoring.py`.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
     Avg,
@@ -34,8 +34,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from common.periods import Month, Quarter
 from compounds.models import Compound, PropertyCompany, ServiceContract
 from org.models import OrgUnit
 
@@ -47,73 +47,12 @@ from .models import (
     MonthlyCompanyScore,
     MonthlyCompoundScore,
     PrizeTier,
-    Quarter,
     QuarterlyBonus,
     QuarterlyRanking,
     Reward,
-    ScoringRun,
 )
 
 DECIMAL = DecimalField(max_digits=20, decimal_places=10)
-
-
-# Periods ---------------------------------------------------------------------
-
-
-def month_start(value: date | str) -> date:
-    """The first day of the month of `value` ("2026-10" or a date)."""
-    if isinstance(value, str):
-        try:
-            year, month = value.strip()[:7].split("-")
-            return date(int(year), int(month), 1)
-        except ValueError:
-            raise ValidationError(
-                _("%(value)s is not a month; write it like 2026-10.")
-                % {"value": value},
-                code="bad_month",
-            ) from None
-    return value.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(
-        days=1
-    )
-
-
-def previous_month(today: date | None = None) -> date:
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def previous_quarter(today: date | None = None) -> Quarter:
-    return Quarter.of(today or timezone.localdate()).previous()
-
-
-def refuse_unfinished_month(month: date) -> None:
-    """A month is scored only after its last day (Asia/Shanghai)."""
-    current = timezone.localdate().replace(day=1)
-    if month > current:
-        raise ValidationError(
-            _("%(month)s is in the future and cannot be scored.")
-            % {"month": month.strftime("%Y-%m")},
-            code="future_month",
-        )
-    if month == current:
-        raise ValidationError(
-            _("%(month)s has not ended yet; a month is scored after its last day.")
-            % {"month": month.strftime("%Y-%m")},
-            code="unfinished_month",
-        )
-
-
-def refuse_unfinished_quarter(quarter: Quarter) -> None:
-    if quarter.end >= timezone.localdate():
-        raise ValidationError(
-            _("%(quarter)s has not ended yet; a quarter is ranked after its last day.")
-            % {"quarter": quarter},
-            code="unfinished_quarter",
-        )
 
 
 # Dialect helpers ---------------------------------------------------------------
@@ -222,7 +161,7 @@ def _execute(sql: str, params: list) -> int:
 # Monthly scoring -----------------------------------------------------------------
 
 
-def inspection_scores_queryset(month: date, street_id: int | None = None):
+def inspection_scores_queryset(month: Month, street_id: int | None = None):
     """One row per scored inspection of `month`: its score, unrounded.
 
     The score follows SCORING.md, "Inspection": per item earned =
@@ -277,7 +216,7 @@ def inspection_scores_queryset(month: date, street_id: int | None = None):
         default=item_max,
         output_field=DECIMAL,
     )
-    qs = Inspection.objects.scored().filter(month=month)
+    qs = Inspection.objects.scored().filter(month=month.start)
     if street_id is not None:
         qs = qs.filter(street_id=street_id)
     return (
@@ -318,7 +257,7 @@ def inspection_scores_queryset(month: date, street_id: int | None = None):
     )
 
 
-def _write_compound_scores(month: date, street_id: int | None, stamp) -> int:
+def _write_compound_scores(month: Month, street_id: int | None, stamp) -> int:
     inner, inner_params = inspection_scores_queryset(
         month, street_id
     ).query.sql_with_params()
@@ -355,18 +294,18 @@ def _write_compound_scores(month: date, street_id: int | None, stamp) -> int:
             poll_total = excluded.poll_total,
             computed_at = excluded.computed_at
     """
-    params = [month, month_end(month), month, stamp, *inner_params]
+    params = [month.start, month.last_day, month.start, stamp, *inner_params]
     return _execute(sql, params)
 
 
-def company_scores_queryset(month: date, street_id: int | None = None):
+def company_scores_queryset(month: Month, street_id: int | None = None):
     """Per company and street: household-weighted sums of compound scores."""
     weight = Case(
         When(households__gt=0, then=F("households")),
         default=Value(1),
         output_field=IntegerField(),
     )
-    qs = MonthlyCompoundScore.objects.filter(month=month, company__isnull=False)
+    qs = MonthlyCompoundScore.objects.filter(month=month.start, company__isnull=False)
     if street_id is not None:
         qs = qs.filter(street_id=street_id)
     return (
@@ -387,7 +326,7 @@ def company_scores_queryset(month: date, street_id: int | None = None):
     )
 
 
-def _write_company_scores(month: date, street_id: int | None, stamp) -> int:
+def _write_company_scores(month: Month, street_id: int | None, stamp) -> int:
     inner, inner_params = company_scores_queryset(
         month, street_id
     ).query.sql_with_params()
@@ -412,29 +351,24 @@ def _write_company_scores(month: date, street_id: int | None, stamp) -> int:
             poll_total = excluded.poll_total,
             computed_at = excluded.computed_at
     """
-    return _execute(sql, [month, stamp, *inner_params])
+    return _execute(sql, [month.start, stamp, *inner_params])
 
 
-def _street_ids() -> list[int]:
-    return list(OrgUnit.objects.streets().order_by("pk").values_list("pk", flat=True))
-
-
-def write_month(month: date, *, street_id: int | None = None) -> int:
+def write_month(month: Month, *, street_id: int | None = None) -> int:
     """Compute and store one month's compound and company rows; rows written.
 
     Rows of the month (and street) left without a scored inspection — it
     was amended or withdrawn — are deleted in the same transaction, so
     readers see either the old or the new month.
     """
-    month = month_start(month)
     stamp = timezone.now()
     with transaction.atomic(savepoint=False):
-        _lock_streets(month.year * 100 + month.month, street_id)
+        _lock_streets(month.year * 100 + month.number, street_id)
         rows = _write_compound_scores(month, street_id, stamp)
-        stale = MonthlyCompoundScore.objects.filter(month=month).exclude(
+        stale = MonthlyCompoundScore.objects.filter(month=month.start).exclude(
             Exists(
                 Inspection.objects.scored().filter(
-                    compound=OuterRef("compound"), month=month
+                    compound=OuterRef("compound"), month=month.start
                 )
             )
         )
@@ -442,12 +376,12 @@ def write_month(month: date, *, street_id: int | None = None) -> int:
             stale = stale.filter(street_id=street_id)
         stale.delete()
         rows += _write_company_scores(month, street_id, stamp)
-        stale_companies = MonthlyCompanyScore.objects.filter(month=month).exclude(
+        stale_companies = MonthlyCompanyScore.objects.filter(month=month.start).exclude(
             Exists(
                 MonthlyCompoundScore.objects.filter(
                     company=OuterRef("company"),
                     street=OuterRef("street"),
-                    month=month,
+                    month=month.start,
                 )
             )
         )
@@ -457,156 +391,10 @@ def write_month(month: date, *, street_id: int | None = None) -> int:
     return rows
 
 
-# Runs --------------------------------------------------------------------------
-
-
-def start_run(*, kind: str, period: str, street_id: int | None = None, parts=0):
-    return ScoringRun.objects.create(
-        kind=kind, period=period, street_id=street_id, parts=parts
-    )
-
-
-def finish_run(run: ScoringRun, *, rows: int, note: str = "") -> ScoringRun:
-    now = timezone.now()
-    run.finished_at = now
-    run.rows_written = rows
-    run.duration_ms = int((now - run.started_at).total_seconds() * 1000)
-    run.outcome = ScoringRun.Outcome.OK
-    if note:
-        run.note = note
-    run.save(
-        update_fields=["finished_at", "rows_written", "duration_ms", "outcome", "note"]
-    )
-    return run
-
-
-def fail_run(run_id: int, error: BaseException) -> None:
-    now = timezone.now()
-    run = ScoringRun.objects.get(pk=run_id)
-    # Only the first failure is kept; a chord may report several.
-    if run.outcome == ScoringRun.Outcome.FAILED:
-        return
-    run.finished_at = now
-    run.duration_ms = int((now - run.started_at).total_seconds() * 1000)
-    run.outcome = ScoringRun.Outcome.FAILED
-    run.error = f"{error.__class__.__name__}: {error}"[:4000]
-    run.save(update_fields=["finished_at", "duration_ms", "outcome", "error"])
-
-
-def score_month(month: date | str, *, street_id: int | None = None) -> ScoringRun:
-    """Score a finished month in-process and record the run.
-
-    A failed run records its error and re-raises.
-    """
-    month = month_start(month)
-    refuse_unfinished_month(month)
-    return recorded_run(
-        kind=ScoringRun.Kind.MONTH,
-        period=month.strftime("%Y-%m"),
-        street_id=street_id,
-        work=lambda: write_month(month, street_id=street_id),
-    )
-
-
-def recorded_run(
-    *, kind: str, period: str, work, street_id: int | None = None, note: str = ""
-) -> ScoringRun:
-    """Run `work()` (returning rows written) and record it as a ScoringRun.
-
-    The run row is written once, finished, in the job's own transaction, so
-    a finished job costs one insert and one commit; when the job fails, its
-    transaction is rolled back and a failed run with the error is recorded
-    before the error is re-raised.
-    """
-    started = timezone.now()
-    try:
-        with transaction.atomic():
-            rows = work()
-            finished = timezone.now()
-            return ScoringRun.objects.create(
-                kind=kind,
-                period=period,
-                street_id=street_id,
-                started_at=started,
-                finished_at=finished,
-                rows_written=rows,
-                duration_ms=int((finished - started).total_seconds() * 1000),
-                outcome=ScoringRun.Outcome.OK,
-                note=note,
-            )
-    except Exception as exc:
-        now = timezone.now()
-        ScoringRun.objects.create(
-            kind=kind,
-            period=period,
-            street_id=street_id,
-            started_at=started,
-            finished_at=now,
-            duration_ms=int((now - started).total_seconds() * 1000),
-            outcome=ScoringRun.Outcome.FAILED,
-            error=f"{exc.__class__.__name__}: {exc}"[:4000],
-        )
-        raise
-
-
-def finish_run_by_id(run_id: int, *, rows: int) -> ScoringRun:
-    return finish_run(ScoringRun.objects.get(pk=run_id), rows=rows)
-
-
-def fan_out_month(month: date | str | None = None, *, queue: str | None = None) -> int:
-    """Record a monthly run and enqueue one task per street office.
-
-    The street tasks are joined by a chord whose body finishes the run; the
-    chord is sent after commit so workers find the run row. Returns the
-    run's id.
-    """
-    month = month_start(month) if month else previous_month()
-    refuse_unfinished_month(month)
-    streets = _street_ids()
-    run = start_run(
-        kind=ScoringRun.Kind.MONTH, period=month.strftime("%Y-%m"), parts=len(streets)
-    )
-    if not streets:
-        finish_run(run, rows=0)
-        return run.pk
-    from .tasks import month_chord
-
-    transaction.on_commit(
-        lambda: month_chord(month.isoformat(), run.pk, streets, queue=queue)
-    )
-    return run.pk
-
-
-def score_street_month(street_id: int, month: date | str) -> int:
-    """Score one street's month (one task of the fanned-out job)."""
-    month = month_start(month)
-    refuse_unfinished_month(month)
-    return write_month(month, street_id=street_id)
-
-
-# Quarterly ranking -------------------------------------------------------------
-
-
-class RankingUnavailable(ValidationError):
-    pass
-
-
-def scheme_for_quarter(quarter: Quarter) -> AssessmentScheme:
-    """The scheme version in force on the quarter's last day."""
-    scheme = AssessmentScheme.objects.in_force(quarter.end)
-    if scheme is None:
-        raise RankingUnavailable(
-            _("No assessment scheme is in force for %(quarter)s.")
-            % {"quarter": quarter},
-            code="no_scheme",
-        )
-    return scheme
-
-
 def quarter_aggregate_queryset(quarter: Quarter, street_id: int | None = None):
     """Per street and company: the quarter's figures from its monthly rows."""
     qs = MonthlyCompanyScore.objects.filter(
-        month__gte=quarter.start, month__lte=quarter.months[-1]
+        month__gte=quarter.start, month__lt=quarter.stop
     )
     if street_id is not None:
         qs = qs.filter(street_id=street_id)
@@ -783,9 +571,9 @@ def _follow_up_statements(
     stale = (
         f"SELECT r.id FROM {t_rank} r WHERE r.quarter = %s{street} AND NOT EXISTS "
         f"(SELECT 1 FROM {t_month} m WHERE m.company_id = r.company_id AND "
-        "m.street_id = r.street_id AND m.month >= %s AND m.month <= %s)"
+        "m.street_id = r.street_id AND m.month >= %s AND m.month < %s)"
     )
-    stale_params = [*qs, quarter.start, quarter.months[-1]]
+    stale_params = [*qs, quarter.start, quarter.stop]
     kind = (
         "CASE WHEN r.consecutive_bottom >= %s THEN 'exit' "
         "WHEN r.consecutive_bottom >= 2 THEN 'interview' ELSE 'warning' END"
@@ -903,62 +691,3 @@ def write_quarter(
             rows = written.count()
         _execute_batch(_follow_up_statements(quarter, street_id, scheme, stamp))
     return rows
-
-
-def rank_street_quarter(
-    street_id: int, quarter: Quarter | str, *, scheme: AssessmentScheme | None = None
-) -> int:
-    """Rank one street's companies for a quarter; rows written."""
-    if isinstance(quarter, str):
-        quarter = Quarter.parse(quarter)
-    scheme = scheme or scheme_for_quarter(quarter)
-    return write_quarter(quarter, scheme=scheme, street_id=street_id)
-
-
-def optional_weights_note(scheme: AssessmentScheme) -> str:
-    """Say which optional weights were set but have no figures to read."""
-    named = {
-        "weight_concern_timeliness": _("concern timeliness"),
-        "weight_reopen_rate": _("reopen rate"),
-        "weight_visit_day": _("visit-day completion"),
-    }
-    unused = [str(label) for field, label in named.items() if getattr(scheme, field)]
-    if not unused:
-        return ""
-    return _(
-        "Weights set for %(names)s were not applied: those figures are not "
-        "available to the ranking yet (see SCORING.md)."
-    ) % {"names": ", ".join(unused)}
-
-
-def rank_quarter(quarter: Quarter | str) -> ScoringRun:
-    """Rank every street's companies for a finished quarter; record the run."""
-    if isinstance(quarter, str):
-        quarter = Quarter.parse(quarter)
-    refuse_unfinished_quarter(quarter)
-    scheme = scheme_for_quarter(quarter)
-    return recorded_run(
-        kind=ScoringRun.Kind.QUARTER,
-        period=str(quarter),
-        work=lambda: write_quarter(quarter, scheme=scheme),
-        note=optional_weights_note(scheme),
-    )
-
-
-@dataclass(frozen=True)
-class LadderSummary:
-    warnings: int
-    interviews: int
-    open_cases: int
-
-
-def ladder_summary(street_id: int, quarter: Quarter) -> LadderSummary:
-    steps = ExitLadderStep.objects.filter(street_id=street_id, quarter=str(quarter))
-    K = ExitLadderStep.Kind
-    return LadderSummary(
-        warnings=steps.filter(kind=K.WARNING).count(),
-        interviews=steps.filter(kind=K.INTERVIEW).count(),
-        open_cases=ExitCase.objects.filter(street_id=street_id)
-        .exclude(status__in=[ExitCase.Status.CLOSED, ExitCase.Status.WITHDRAWN])
-        .count(),
-    )

@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from common.periods import Month, Quarter
 from compounds.models import PropertyCompany
 from org.models import OrgUnit
 
-from .models import (
+from ..models import (
     ExitCase,
     ExitLadderStep,
     MonthlyCompanyScore,
     MonthlyCompoundScore,
-    Quarter,
     QuarterlyRanking,
     Reward,
     ScoringRun,
@@ -130,7 +130,7 @@ def score_company(request, pk: int):
         [m.score for m in months], width=width, height=height, pad=pad
     )
     for point in points:
-        point["label"] = months[point["i"]].month.strftime("%Y-%m")
+        point["label"] = str(Month.of(months[point["i"]].month))
     gridlines = [
         {"value": v, "y": pad + (height - 2 * pad) * (1 - v / 100)}
         for v in (0, 25, 50, 75, 100)
@@ -156,7 +156,7 @@ def _month_context(request):
         visible.order_by("-month").values_list("month", flat=True).distinct()[:36]
     )
     wanted = request.GET.get("month", "")
-    month = next((m for m in months if m.strftime("%Y-%m") == wanted), None)
+    month = next((m for m in months if str(Month.of(m)) == wanted), None)
     month = month or (months[0] if months else None)
     rows = (
         visible.filter(month=month)
@@ -302,5 +302,5 @@ def score_month_export(request):
         _("Inspections"),
         _("Veto"),
     ]
-    label = month.strftime("%Y-%m") if month else "-"
+    label = str(Month.of(month)) if month else "-"
     return _xlsx(label, header, rows, f"monthly-scores-{label}.xlsx")

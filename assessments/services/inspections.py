@@ -1,7 +1,9 @@
 """Inspection services: the one write path for inspections and notices.
 
 Every function validates before it writes and runs in one transaction, so
-bad input leaves nothing changed.
+bad input leaves nothing changed. The pages, the admin and the API all call
+these; who may inspect or verify is decided here too (`can_inspect`,
+`can_verify`).
 """
 
 from collections.abc import Iterable, Sequence
@@ -19,7 +21,7 @@ from compounds.models import CommitteeMember, Compound
 from org.models import OrgUnit, Person, Post
 from org.scope import user_scope
 
-from .models import (
+from ..models import (
     CADRE_ROLES,
     AssessmentScheme,
     Inspection,
@@ -34,7 +36,7 @@ from .models import (
     inspecting_street_ids,
     plan_street_ids,
 )
-from .scoring import InspectionScore, ItemInput, Poll, inspection_score
+from ..scoring import InspectionScore, ItemInput, Poll, inspection_score
 
 Role = InspectionPanelMember.Role
 
@@ -43,6 +45,17 @@ Role = InspectionPanelMember.Role
 class PanelSeat:
     person: Person
     role: str
+
+
+@dataclass(frozen=True)
+class ItemEntry:
+    """What the panel found for one item, as `record_item` takes it."""
+
+    item: SchemeItem
+    occurrences: int
+    not_applicable: bool = False
+    note: str = ""
+    photos: Sequence[UploadedFile] = ()
 
 
 # Who may do what -------------------------------------------------------------
@@ -345,6 +358,33 @@ def record_item(
     for photo in photos:
         InspectionPhoto.objects.create(result=result, image=photo)
     return result
+
+
+@transaction.atomic
+def save_sheet(
+    *,
+    inspection: Inspection,
+    actor,
+    entries: Iterable[ItemEntry],
+    **changes: int | str | VetoRule | None,
+) -> Inspection:
+    """Apply a whole inspection sheet to a draft: all of it or none.
+
+    `changes` (poll counts, veto, notes) go to `update_draft`, each entry
+    to `record_item`.
+    """
+    inspection = update_draft(inspection=inspection, actor=actor, **changes)
+    for entry in entries:
+        record_item(
+            inspection=inspection,
+            item=entry.item,
+            occurrences=entry.occurrences,
+            not_applicable=entry.not_applicable,
+            note=entry.note,
+            photos=entry.photos,
+            actor=actor,
+        )
+    return inspection
 
 
 def compute_score(inspection: Inspection) -> InspectionScore:

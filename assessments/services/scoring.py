@@ -1,0 +1,134 @@
+"""The scoring jobs: score a month, rank a quarter, each recorded as a run.
+
+The figures are computed and written by the SQL in `assessments/scoring_sql.py`
+(the rules are in `assessments/SCORING.md`). These functions check the
+period, pick the scheme version and record every run as a `ScoringRun`. The
+Celery tasks, including the monthly fan-out to one task per street, are in
+`assessments/tasks.py` and call these.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.periods import Month, Quarter
+from org.models import OrgUnit
+
+from ..models import AssessmentScheme, ScoringRun
+from ..scoring_sql import write_month, write_quarter
+
+
+class RankingUnavailable(ValidationError):
+    pass
+
+
+def refuse_unfinished_month(month: Month) -> None:
+    """A month is scored only after its last day (Asia/Shanghai)."""
+    current = Month.current()
+    if month > current:
+        raise ValidationError(
+            _("%(month)s is in the future and cannot be scored.") % {"month": month},
+            code="future_month",
+        )
+    if month == current:
+        raise ValidationError(
+            _("%(month)s has not ended yet; a month is scored after its last day.")
+            % {"month": month},
+            code="unfinished_month",
+        )
+
+
+def refuse_unfinished_quarter(quarter: Quarter) -> None:
+    """A quarter is ranked only after its last day (Asia/Shanghai)."""
+    if quarter.last_day >= timezone.localdate():
+        raise ValidationError(
+            _("%(quarter)s has not ended yet; a quarter is ranked after its last day.")
+            % {"quarter": quarter},
+            code="unfinished_quarter",
+        )
+
+
+def scheme_for_quarter(quarter: Quarter) -> AssessmentScheme:
+    """The scheme version in force on the quarter's last day."""
+    scheme = AssessmentScheme.objects.in_force(quarter.last_day)
+    if scheme is None:
+        raise RankingUnavailable(
+            _("No assessment scheme is in force for %(quarter)s.")
+            % {"quarter": quarter},
+            code="no_scheme",
+        )
+    return scheme
+
+
+def optional_weights_note(scheme: AssessmentScheme) -> str:
+    """Say which optional weights were set but have no figures to read."""
+    named = {
+        "weight_concern_timeliness": _("concern timeliness"),
+        "weight_reopen_rate": _("reopen rate"),
+        "weight_visit_day": _("visit-day completion"),
+    }
+    unused = [str(label) for field, label in named.items() if getattr(scheme, field)]
+    if not unused:
+        return ""
+    return _(
+        "Weights set for %(names)s were not applied: those figures are not "
+        "available to the ranking yet (see SCORING.md)."
+    ) % {"names": ", ".join(unused)}
+
+
+def score_month(month: Month, *, street_id: int | None = None) -> ScoringRun:
+    """Score a finished month in-process and record the run.
+
+    A failed run records its error and re-raises.
+    """
+    refuse_unfinished_month(month)
+    return ScoringRun.record(
+        kind=ScoringRun.Kind.MONTH,
+        period=str(month),
+        street_id=street_id,
+        work=lambda: write_month(month, street_id=street_id),
+    )
+
+
+def start_month_run(month: Month) -> tuple[ScoringRun, list[int]]:
+    """Open the run of a month scored one street at a time; its street ids.
+
+    The run stays open until its street tasks are done (`ScoringRun.finish`
+    or `.fail`); with no street it is finished at once.
+    """
+    refuse_unfinished_month(month)
+    streets = list(
+        OrgUnit.objects.streets().order_by("pk").values_list("pk", flat=True)
+    )
+    run = ScoringRun.objects.create(
+        kind=ScoringRun.Kind.MONTH, period=str(month), parts=len(streets)
+    )
+    if not streets:
+        run.finish(0)
+    return run, streets
+
+
+def score_street_month(street_id: int, month: Month) -> int:
+    """Score one street's month (one task of the fanned-out job)."""
+    refuse_unfinished_month(month)
+    return write_month(month, street_id=street_id)
+
+
+def rank_street_quarter(
+    street_id: int, quarter: Quarter, *, scheme: AssessmentScheme | None = None
+) -> int:
+    """Rank one street's companies for a quarter; rows written."""
+    scheme = scheme or scheme_for_quarter(quarter)
+    return write_quarter(quarter, scheme=scheme, street_id=street_id)
+
+
+def rank_quarter(quarter: Quarter) -> ScoringRun:
+    """Rank every street's companies for a finished quarter; record the run."""
+    refuse_unfinished_quarter(quarter)
+    scheme = scheme_for_quarter(quarter)
+    return ScoringRun.record(
+        kind=ScoringRun.Kind.QUARTER,
+        period=str(quarter),
+        work=lambda: write_quarter(quarter, scheme=scheme),
+        note=optional_weights_note(scheme),
+    )
