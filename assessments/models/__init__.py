@@ -1,5 +1,67 @@
 """Assessment models: the scheme, inspections and the scores built on them."""
 
-from .inspections import *  # noqa: F403
-from .scheme import *  # noqa: F403
-from .scores import *  # noqa: F403
+from .inspections import (
+    CADRE_ROLES,
+    INSPECTING_ROLES,
+    PLAN_ROLES,
+    Inspection,
+    InspectionItemResult,
+    InspectionPanelMember,
+    InspectionPhoto,
+    InspectionPlan,
+    PlannedVisit,
+    RectificationNotice,
+    RectificationPhoto,
+    inspecting_street_ids,
+    plan_street_ids,
+)
+from .scheme import (
+    AssessmentScheme,
+    PrizeTier,
+    SchemeCategory,
+    SchemeInUseError,
+    SchemeItem,
+    VetoRule,
+)
+from .scores import (
+    ExitCase,
+    ExitCaseDocument,
+    ExitLadderStep,
+    MonthlyCompanyScore,
+    MonthlyCompoundScore,
+    QuarterlyBonus,
+    QuarterlyRanking,
+    Reward,
+    ScoringRun,
+)
+
+__all__ = [
+    "AssessmentScheme",
+    "CADRE_ROLES",
+    "ExitCase",
+    "ExitCaseDocument",
+    "ExitLadderStep",
+    "INSPECTING_ROLES",
+    "Inspection",
+    "InspectionItemResult",
+    "InspectionPanelMember",
+    "InspectionPhoto",
+    "InspectionPlan",
+    "MonthlyCompanyScore",
+    "MonthlyCompoundScore",
+    "PLAN_ROLES",
+    "PlannedVisit",
+    "PrizeTier",
+    "QuarterlyBonus",
+    "QuarterlyRanking",
+    "RectificationNotice",
+    "RectificationPhoto",
+    "Reward",
+    "SchemeCategory",
+    "SchemeInUseError",
+    "SchemeItem",
+    "ScoringRun",
+    "VetoRule",
+    "inspecting_street_ids",
+    "plan_street_ids",
+]
