@@ -58,7 +58,7 @@ def test_manager_files_visit_report_and_turns_a_need_into_a_concern(
 
     concern = Concern.objects.get()
     assert concern.source == Concern.Source.VISIT_DAY
-    assert concern.visit_report == report
+    assert concern.visit_need.report == report
     assert concern.description == "3号楼单元门禁坏了"
     assert concern.tracking_code in page.locator(".messages").inner_text()
     assert concern.tracking_code in page.locator("article.need").first.inner_text()
