@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from common.errors import add_to_form
+from common.errors import add_to_form, flash
 from common.periods import Month
 from compounds.models import Compound
 from consultations.models import Concern, ConcernCategory
@@ -46,19 +46,14 @@ from .models import (
 )
 
 
-def _is_org_staff(user) -> bool:
-    scope = user_scope(user)
-    return scope.everything or bool(scope.units)
-
-
 def _require_org_staff(user) -> None:
-    if not _is_org_staff(user):
+    if not user_scope(user).is_org_staff:
         raise PermissionDenied(_("Only street, community and grid staff may do this."))
 
 
 def render(request, template: str, context: dict | None = None):
     """Django's render, with `is_org_staff` for the navigation."""
-    context = {"is_org_staff": _is_org_staff(request.user), **(context or {})}
+    context = {"is_org_staff": user_scope(request.user).is_org_staff, **(context or {})}
     return django_render(request, template, context)
 
 
@@ -97,7 +92,7 @@ def visit_day(request):
             "next_day": services.next_visit_day(today),
             "compounds": compounds,
             "recent": recent,
-            "is_org_staff": _is_org_staff(request.user),
+            "is_org_staff": user_scope(request.user).is_org_staff,
         },
     )
 
@@ -173,7 +168,7 @@ def visit_need_to_concern(request, pk: int):
             actor=request.user,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        flash(request, error)
     else:
         messages.success(
             request,
@@ -229,7 +224,7 @@ def meeting_list(request):
             "meetings": meetings[:100],
             "kinds": Meeting.Kind.choices,
             "kind": kind,
-            "is_org_staff": _is_org_staff(request.user),
+            "is_org_staff": user_scope(request.user).is_org_staff,
         },
     )
 
@@ -270,7 +265,7 @@ def _meeting_for(user, pk: int) -> Meeting:
 def meeting_detail(request, pk: int):
     meeting = _meeting_for(request.user, pk)
     agenda_form = None
-    if not meeting.is_closed and _is_org_staff(request.user):
+    if not meeting.is_closed and user_scope(request.user).is_org_staff:
         agenda_form = AgendaItemForm(
             request.POST or None, meeting=meeting, user=request.user
         )
@@ -300,7 +295,7 @@ def meeting_detail(request, pk: int):
             "agenda": meeting.agenda_items.select_related("concern"),
             "decisions": decisions,
             "agenda_form": agenda_form,
-            "is_org_staff": _is_org_staff(request.user),
+            "is_org_staff": user_scope(request.user).is_org_staff,
         },
     )
 
@@ -377,7 +372,7 @@ def decision_publish(request, pk: int):
     try:
         services.publish_decision(decision=decision, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        flash(request, error)
     else:
         messages.success(request, _("The decision is on the public board."))
     return redirect("civic:meeting", pk=decision.meeting_id)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import error_messages
 from org.admin_scope import ScopedAdmin, ScopedTabularInline
 
 from . import services
@@ -89,7 +90,7 @@ def _run(verb, label):
             except ValidationError as exc:
                 modeladmin.message_user(
                     request,
-                    f"{concern.formatted_code}: {' '.join(exc.messages)}",
+                    f"{concern.formatted_code}: {' '.join(error_messages(exc))}",
                     messages.ERROR,
                 )
         if done:

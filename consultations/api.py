@@ -5,7 +5,9 @@ concern intake and the workflow verbs. Input serializers check the shape of the 
 the services decide what is allowed.
 """
 
+import keyword
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import django_filters
@@ -30,8 +32,9 @@ from org.models import LiaisonDepartment
 from org.scope import user_scope
 
 from . import services
+from .filters import ConcernFilterSet
 from .models import Concern, ConcernCategory, ConcernEvent
-from .staff_views import MANAGER_ACTIONS, is_company_user, sees_hidden_originals
+from .workflow import ACTIONS, VERBS, Action, may_use
 
 # Reference data --------------------------------------------------------------
 
@@ -133,7 +136,7 @@ class ConcernSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         # A hidden description stays with the street office, as on the pages.
-        if concern.is_hidden and not (user and sees_hidden_originals(user)):
+        if concern.is_hidden and not user_scope(user).sees_hidden_originals:
             data["description"] = ""
         return data
 
@@ -146,37 +149,12 @@ class ConcernDetailSerializer(ConcernSerializer):
         read_only_fields = fields
 
 
-class ConcernFilter(django_filters.FilterSet):
+class ConcernFilter(ConcernFilterSet):
     subtree = SubtreeFilter()
     status = django_filters.MultipleChoiceFilter(choices=Concern.Status.choices)
     category = django_filters.CharFilter(field_name="category__code")
-    source = django_filters.MultipleChoiceFilter(choices=Concern.Source.choices)
-    kind = django_filters.ChoiceFilter(choices=Concern.Kind.choices)
-    urgency = django_filters.ChoiceFilter(choices=Concern.Urgency.choices)
-    created = django_filters.DateFromToRangeFilter(field_name="created_at")
-    due = django_filters.DateFromToRangeFilter(field_name="due_at")
     month = MonthFilter(field_name="created_at", is_datetime=True)
     quarter = QuarterFilter(field_name="created_at", is_datetime=True)
-    open = django_filters.BooleanFilter(method="filter_open")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
-
-    class Meta:
-        model = Concern
-        fields = ["compound", "handler_company", "handler_unit", "partner"]
-
-    def filter_open(self, queryset, name, value):
-        if value is None:
-            return queryset
-        if value:
-            return queryset.open()
-        return queryset.exclude(status__in=Concern.OPEN_STATUSES)
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        if value:
-            return queryset.overdue()
-        return queryset.exclude(pk__in=queryset.overdue().values("pk"))
 
 
 class NoteInput(serializers.Serializer):
@@ -187,24 +165,43 @@ class RequiredNoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
-class DispatchInput(NoteInput):
-    to = serializers.ChoiceField(
-        choices=ConcernCategory.Handler.choices, required=False, allow_blank=True
-    )
-    department = serializers.IntegerField(required=False, min_value=1)
+# The API's field for each input a verb takes (workflow.Action.inputs), or
+# None where the API does not take it (photos are uploaded on the pages).
+API_INPUTS: dict[str, Callable[[], serializers.Field] | None] = {
+    "to": partial(
+        serializers.ChoiceField,
+        choices=ConcernCategory.Handler.choices,
+        required=False,
+        allow_blank=True,
+    ),
+    "department": partial(serializers.IntegerField, required=False, min_value=1),
+    "days": partial(serializers.IntegerField, min_value=1, max_value=365),
+    "rating": partial(serializers.ChoiceField, choices=Concern.Rating.choices),
+    "resolved": partial(
+        serializers.BooleanField, required=False, allow_null=True, default=None
+    ),
+    "into": partial(serializers.IntegerField, min_value=1),
+    "photos": None,
+}
+
+# Inputs that name a row, looked up in what the caller may see.
+API_LOOKUPS: dict[str, Callable[[Any], QuerySet]] = {
+    "department": lambda user: LiaisonDepartment.objects.visible_to(user),
+    "into": lambda user: Concern.objects.visible_to(user),
+}
 
 
-class ExtendInput(NoteInput):
-    days = serializers.IntegerField(min_value=1, max_value=365)
-
-
-class FollowUpInput(NoteInput):
-    rating = serializers.ChoiceField(choices=Concern.Rating.choices)
-    resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-
-class MergeInput(NoteInput):
-    into = serializers.IntegerField(min_value=1)
+def input_serializer(verb: Action) -> type[serializers.Serializer]:
+    """The note, required or not, and the verb's inputs the API takes."""
+    base = RequiredNoteInput if verb.note_required else NoteInput
+    fields = {
+        name: field() for name in verb.inputs if (field := API_INPUTS[name]) is not None
+    }
+    if not fields:
+        return base
+    # DispatchInput, FollowUpInput, …: the names in the schema.
+    name = "".join(part.title() for part in verb.name.split("_")) + "Input"
+    return type(name, (base,), {"__module__": __name__, **fields})
 
 
 INTAKE_SOURCES = [c for c in Concern.Source.choices if c[0] != Concern.Source.OPEN311]
@@ -247,34 +244,25 @@ def _not_found_message() -> str:
     return gettext("Not found, or outside what you may see.")
 
 
-def refuse_company_staff(user: Any, concern: Concern | None, verb: str) -> None:
-    """The staff pages' rule: company staff only work the concerns
-    dispatched to their company, with the handler's verbs."""
-    if not is_company_user(user):
-        return
-    if (
-        concern is None
-        or verb not in MANAGER_ACTIONS
-        or concern.handler_company_id not in user_scope(user).company_ids
-    ):
-        raise PermissionDenied
-
-
-def workflow_action(
-    name: str,
-    verb: str,
-    input_serializer: type[serializers.Serializer],
-    call: Callable[[Concern, Request, dict], Concern],
-    summary: str,
-):
-    """A POST /concerns/{id}/<verb>/ action calling a workflow service."""
+def workflow_action(attr: str, verb: Action):
+    """POST /concerns/{id}/<verb>/: the verb's service, as on the pages."""
+    input_class = input_serializer(verb)
+    service = getattr(services, verb.service)
 
     def handler(self, request: Request, pk: str | None = None) -> Response:
         concern = self.get_object()
-        refuse_company_staff(request.user, concern, verb.replace("-", "_"))
-        data = input_serializer(data=request.data)
+        if not may_use(user_scope(request.user), verb, concern):
+            raise PermissionDenied
+        data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
-        concern = run_service(call, concern, request, data.validated_data)
+        values = dict(data.validated_data)
+        note = values.pop("note", "")
+        for name, lookup in API_LOOKUPS.items():
+            if name in values:
+                values[name] = scoped_object(lookup(request.user), values[name], name)
+        concern = run_service(
+            service, concern=concern, actor=request.user, note=note, **values
+        )
         concern = self.get_queryset().get(pk=concern.pk)
         return Response(
             ConcernDetailSerializer(concern, context={"request": request}).data
@@ -282,68 +270,32 @@ def workflow_action(
 
     # DRF maps the POST to the method of this name: it must be the class
     # attribute the action is stored under.
-    handler.__name__ = name
-    handler.__doc__ = summary
+    handler.__name__ = attr
+    handler.__doc__ = verb.summary
     # extend_schema goes on top of action(), which would replace its kwargs.
     return extend_schema(
-        request=input_serializer,
+        request=input_class,
         responses={200: ConcernDetailSerializer},
-        summary=summary,
-    )(action(detail=True, methods=["post"], url_path=verb)(handler))
-
-
-def _simple(service: Callable) -> Callable[[Concern, Request, dict], Concern]:
-    def call(concern: Concern, request: Request, data: dict) -> Concern:
-        return service(concern=concern, actor=request.user, note=data.get("note", ""))
-
-    return call
-
-
-def _dispatch(concern: Concern, request: Request, data: dict) -> Concern:
-    department = scoped_object(
-        LiaisonDepartment.objects.visible_to(request.user),
-        data.get("department"),
-        "department",
-    )
-    return services.dispatch(
-        concern=concern,
-        actor=request.user,
-        note=data.get("note", ""),
-        to=data.get("to", ""),
-        department=department,
+        summary=verb.summary,
+    )(
+        action(detail=True, methods=["post"], url_path=verb.name.replace("_", "-"))(
+            handler
+        )
     )
 
 
-def _extend(concern: Concern, request: Request, data: dict) -> Concern:
-    return services.extend(
-        concern=concern,
-        actor=request.user,
-        note=data.get("note", ""),
-        days=data["days"],
-    )
+def with_workflow_actions(viewset: type) -> type:
+    """Add the actions of every verb in workflow.VERBS to `viewset`."""
+    for verb in VERBS.values():
+        attr = verb.name
+        if keyword.iskeyword(attr) or hasattr(viewset, attr):
+            # return is a keyword, dispatch the view's own method.
+            attr = f"{attr}_concern"
+        setattr(viewset, attr, workflow_action(attr, verb))
+    return viewset
 
 
-def _follow_up(concern: Concern, request: Request, data: dict) -> Concern:
-    return services.follow_up(
-        concern=concern,
-        actor=request.user,
-        note=data.get("note", ""),
-        rating=data["rating"],
-        resolved=data.get("resolved"),
-    )
-
-
-def _merge(concern: Concern, request: Request, data: dict) -> Concern:
-    into = scoped_object(Concern.objects.visible_to(request.user), data["into"], "into")
-    return services.merge(
-        concern=concern, actor=request.user, into=into, note=data.get("note", "")
-    )
-
-
-def _add_note(concern: Concern, request: Request, data: dict) -> Concern:
-    return services.add_note(concern=concern, actor=request.user, note=data["note"])
-
-
+@with_workflow_actions
 class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Concerns under the caller's posts, with the workflow as actions.
 
@@ -375,7 +327,8 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         summary="Take in a concern (staff intake; same service as the form)",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        refuse_company_staff(request.user, None, "intake")
+        if not may_use(user_scope(request.user), ACTIONS["submit"]):
+            raise PermissionDenied
         data = ConcernIntakeInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -403,70 +356,6 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             ConcernDetailSerializer(concern, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
-
-    accept = workflow_action(
-        "accept", "accept", NoteInput, _simple(services.accept), "Accept (受理)"
-    )
-    reject = workflow_action(
-        "reject",
-        "reject",
-        RequiredNoteInput,
-        _simple(services.reject),
-        "Reject, with a reason",
-    )
-    dispatch_concern = workflow_action(
-        "dispatch_concern", "dispatch", DispatchInput, _dispatch, "Dispatch (派单)"
-    )
-    sign = workflow_action(
-        "sign", "sign", NoteInput, _simple(services.sign), "Sign for (签收)"
-    )
-    start = workflow_action(
-        "start", "start", NoteInput, _simple(services.start), "Start work"
-    )
-    respond = workflow_action(
-        "respond",
-        "respond",
-        RequiredNoteInput,
-        _simple(services.respond),
-        "Answer (答复)",
-    )
-    extend = workflow_action(
-        "extend", "extend", ExtendInput, _extend, "Extend the deadline"
-    )
-    return_concern = workflow_action(
-        "return_concern",
-        "return",
-        RequiredNoteInput,
-        _simple(services.return_concern),
-        "Return as misrouted (退回)",
-    )
-    escalate = workflow_action(
-        "escalate", "escalate", NoteInput, _simple(services.escalate), "Escalate (督办)"
-    )
-    follow_up = workflow_action(
-        "follow_up",
-        "follow-up",
-        FollowUpInput,
-        _follow_up,
-        "Follow-up call (回访) with the rating",
-    )
-    close = workflow_action(
-        "close", "close", NoteInput, _simple(services.close), "Close"
-    )
-    reopen = workflow_action(
-        "reopen", "reopen", NoteInput, _simple(services.reopen), "Reopen (重办)"
-    )
-    merge = workflow_action(
-        "merge", "merge", MergeInput, _merge, "Merge into another concern"
-    )
-    hide = workflow_action(
-        "hide",
-        "hide",
-        RequiredNoteInput,
-        _simple(services.hide),
-        "Hide the description",
-    )
-    note = workflow_action("note", "note", RequiredNoteInput, _add_note, "Add a note")
 
 
 class ConcernEventFilter(django_filters.FilterSet):

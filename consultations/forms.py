@@ -3,6 +3,8 @@ form and the staff action form. They only parse input; the services decide."""
 
 import re
 import secrets
+from collections.abc import Callable
+from functools import partial
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,8 +15,9 @@ from compounds.models import Compound
 from org.models import LiaisonDepartment
 
 from .models import Concern, ConcernCategory
-from .services import max_description_length, validate_phone
+from .services import MAX_EXTENSION_DAYS, max_description_length, validate_phone
 from .uploads import max_photos, prepare_photos
+from .workflow import Action
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 
@@ -175,30 +178,59 @@ class RatingForm(forms.Form):
     )
 
 
-class ActionForm(forms.Form):
-    """One workflow verb with its note and extra values (staff and managers)."""
-
-    action = forms.CharField()
-    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea)
-    to = forms.ChoiceField(
+# The page's field for each input a verb takes (workflow.Action.inputs).
+INPUT_FIELDS: dict[str, Callable[[], forms.Field]] = {
+    "to": partial(
+        forms.ChoiceField,
         label=_("Dispatch to"),
-        choices=[("", _("default for the category"))]
-        + list(ConcernCategory.Handler.choices),
+        choices=[("", _("default for the category")), *ConcernCategory.Handler.choices],
         required=False,
-    )
-    department = forms.ModelChoiceField(
+    ),
+    "department": partial(
+        forms.ModelChoiceField,
         label=_("Liaison department"),
         queryset=LiaisonDepartment.objects.all(),
         required=False,
-    )
-    days = forms.IntegerField(
-        label=_("Working days"), min_value=1, max_value=10, required=False
-    )
-    rating = forms.ChoiceField(
+    ),
+    "days": partial(
+        forms.IntegerField,
+        label=_("Working days"),
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        required=False,
+    ),
+    "rating": partial(
+        forms.ChoiceField,
         label=_("Resident's rating"),
         choices=[("", "—"), *Concern.Rating.choices],
         required=False,
-    )
-    resolved = forms.NullBooleanField(label=_("Resolved?"), required=False)
-    into = forms.IntegerField(required=False)
-    photos = PhotosField(label=_("Photos"))
+    ),
+    "resolved": partial(forms.NullBooleanField, label=_("Resolved?"), required=False),
+    # The concern kept; its queryset is what the user sees (ActionForm).
+    "into": partial(
+        forms.ModelChoiceField,
+        queryset=Concern.objects.none(),
+        error_messages={
+            "required": _("Choose the concern to keep."),
+            "invalid_choice": _("Choose the concern to keep."),
+        },
+    ),
+    "photos": partial(PhotosField, label=_("Photos")),
+}
+
+
+class ActionForm(forms.Form):
+    """One workflow verb's note and inputs (staff and managers).
+
+    Its cleaned data are the keyword arguments of the verb's service besides
+    the concern and the actor.
+    """
+
+    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea)
+
+    def __init__(self, *args, action: Action, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in action.inputs:
+            self.fields[name] = INPUT_FIELDS[name]()
+        if "into" in self.fields:
+            self.fields["into"].queryset = Concern.objects.visible_to(user)

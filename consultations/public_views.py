@@ -189,7 +189,7 @@ def concern_track(request, code: str):
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_to_form(form, exc)
             else:
                 return redirect(
                     reverse("consultations:track", args=[concern.tracking_code])

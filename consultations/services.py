@@ -4,7 +4,8 @@
 intake, visit-day needs, disclosure objections, Open311). Each verb locks
 the row, refuses an illegal transition with a Chinese message (nothing is
 changed: the transaction rolls back), writes a ConcernEvent and queues its
-e-mails in the outbox. The state machine is drawn in docs/consultations.md.
+e-mails in the outbox. Which verb may start from which status is the table
+in workflow.py; the state machine is drawn in docs/consultations.md.
 """
 
 import re
@@ -17,7 +18,6 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from compounds.models import CompanyStaff, Compound
 from org.models import LiaisonDepartment, OrgUnit, Post, User
@@ -32,6 +32,7 @@ from .models import (
     ConcernPhoto,
 )
 from .uploads import prepare_photos
+from .workflow import ACTIONS
 
 S = Concern.Status
 
@@ -41,97 +42,6 @@ MAX_EXTENSION_DAYS = 10
 RETURN_WITHIN_WORKING_DAYS = 2
 # Emergencies and urgent matters run on hours whatever their category.
 URGENCY_HOURS = {Concern.Urgency.EMERGENCY: 2, Concern.Urgency.URGENT: 24}
-
-ACTION_LABELS = {
-    "submit": gettext_lazy("submitted"),
-    "accept": gettext_lazy("accepted"),
-    "reject": gettext_lazy("rejected"),
-    "dispatch": gettext_lazy("dispatched"),
-    "sign": gettext_lazy("signed for"),
-    "start": gettext_lazy("work started"),
-    "respond": gettext_lazy("answered"),
-    "extend": gettext_lazy("deadline extended"),
-    "return": gettext_lazy("returned as misrouted"),
-    "escalate": gettext_lazy("escalated (督办)"),
-    "follow_up": gettext_lazy("follow-up call"),
-    "rate": gettext_lazy("rated by the resident"),
-    "close": gettext_lazy("closed"),
-    "reopen": gettext_lazy("reopened"),
-    "merge": gettext_lazy("merged"),
-    "hide": gettext_lazy("description hidden"),
-    "note": gettext_lazy("note"),
-}
-# The verb in "cannot be …" messages.
-VERB_LABELS = {
-    "accept": gettext_lazy("accepted"),
-    "reject": gettext_lazy("rejected"),
-    "dispatch": gettext_lazy("dispatched"),
-    "sign": gettext_lazy("signed for"),
-    "start": gettext_lazy("started"),
-    "respond": gettext_lazy("answered"),
-    "extend": gettext_lazy("extended"),
-    "return": gettext_lazy("returned"),
-    "escalate": gettext_lazy("escalated"),
-    "follow_up": gettext_lazy("followed up"),
-    "rate": gettext_lazy("rated"),
-    "close": gettext_lazy("closed"),
-    "reopen": gettext_lazy("reopened"),
-    "merge": gettext_lazy("merged"),
-}
-
-# Button labels: what staff click.
-VERB_BUTTONS = {
-    "accept": gettext_lazy("Accept"),
-    "reject": gettext_lazy("Reject"),
-    "dispatch": gettext_lazy("Dispatch"),
-    "sign": gettext_lazy("Sign for"),
-    "start": gettext_lazy("Start work"),
-    "respond": gettext_lazy("Answer"),
-    "extend": gettext_lazy("Extend the deadline"),
-    "return": gettext_lazy("Return as misrouted"),
-    "escalate": gettext_lazy("Escalate (督办)"),
-    "follow_up": gettext_lazy("Record the follow-up call"),
-    "close": gettext_lazy("Close"),
-    "reopen": gettext_lazy("Reopen"),
-    "merge": gettext_lazy("Merge"),
-    "hide": gettext_lazy("Hide the description"),
-    "note": gettext_lazy("Add an internal note"),
-}
-
-# action → the statuses it may start from.
-ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    "accept": (S.SUBMITTED,),
-    "reject": (S.SUBMITTED, S.ACCEPTED),
-    "dispatch": (S.ACCEPTED, S.REOPENED),
-    "sign": (S.DISPATCHED, S.ESCALATED),
-    "start": (S.SIGNED, S.ESCALATED),
-    # Answered on the spot (直办) straight after acceptance is allowed.
-    "respond": (S.ACCEPTED, S.SIGNED, S.IN_PROGRESS, S.ESCALATED),
-    "extend": (S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.ESCALATED),
-    "return": (S.DISPATCHED, S.SIGNED),
-    "escalate": (
-        S.ACCEPTED,
-        S.DISPATCHED,
-        S.SIGNED,
-        S.IN_PROGRESS,
-        S.REOPENED,
-        S.SUBMITTED,
-    ),
-    "follow_up": (S.RESPONDED,),
-    "rate": (S.RESPONDED,),
-    "close": (S.RESPONDED, S.FOLLOW_UP),
-    "reopen": (S.RESPONDED, S.FOLLOW_UP, S.CLOSED),
-    "merge": (S.SUBMITTED, S.ACCEPTED),
-}
-
-
-def allowed_actions(concern: Concern) -> list[str]:
-    """The workflow verbs open to `concern` now (for buttons)."""
-    actions = [a for a, froms in ALLOWED_FROM.items() if concern.status in froms]
-    if concern.extended and "extend" in actions:
-        actions.remove("extend")
-    return actions
-
 
 # Helpers ---------------------------------------------------------------------
 
@@ -145,11 +55,16 @@ def _lock(concern: Concern) -> Concern:
     )
 
 
-def _check(concern: Concern, action: str) -> None:
-    if concern.status not in ALLOWED_FROM[action]:
+def _check(concern: Concern, name: str) -> None:
+    """Refuse the verb `name` unless the table lets it start from here."""
+    action = ACTIONS[name]
+    if not action.may_start_from(concern.status):
         raise ValidationError(
             _("This concern is “%(status)s”; it cannot be %(verb)s now.")
-            % {"status": concern.get_status_display(), "verb": VERB_LABELS[action]},
+            % {
+                "status": concern.get_status_display(),
+                "verb": action.verb or action.label,
+            },
             code="illegal_transition",
         )
 
@@ -933,7 +848,7 @@ def _mark_overdue(pk: int, now: datetime) -> None:
         return
     concern.overdue_notified_at = now
     concern.save(update_fields=["overdue_notified_at", "updated_at"])
-    if concern.status in ALLOWED_FROM["escalate"]:
+    if ACTIONS["escalate"].may_start_from(concern.status):
         escalate(
             concern=concern, actor=None, note=_("Overdue: escalated automatically.")
         )

@@ -15,31 +15,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.errors import add_to_form, flash
 from compounds.models import Compound, PropertyCompany
 from org.models import LiaisonDepartment, OrgUnit
 from org.scope import user_scope
 
 from . import services
 from .deadlines import add_working_days
+from .filters import StaffConcernFilter
 from .forms import ActionForm, StaffIntakeForm, new_form_token
 from .models import Concern, ConcernCategory
+from .workflow import ACTIONS, COMPANY, VERBS, may_use, offered_actions, roles_of
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-# What a property company may do with the concerns dispatched to it.
-MANAGER_ACTIONS = ("sign", "start", "respond", "return", "extend")
-
-
-def is_company_user(user) -> bool:
-    """Company staff without posts in the tree: they get the manager pages."""
-    scope = user_scope(user)
-    return bool(scope.company_ids) and not scope.units and not scope.everything
-
-
-def sees_hidden_originals(user) -> bool:
-    """The street admin (and superusers) read a hidden description."""
-    scope = user_scope(user)
-    return scope.everything or any(u.kind == OrgUnit.Kind.STREET for u in scope.units)
 
 
 def staff_required(view):
@@ -91,39 +80,17 @@ def _page_size(request) -> int:
 def staff_concern_list(request):
     """Concerns under any unit the user sees, newest first, keyset pages."""
     user = request.user
-    if is_company_user(user):
+    if user_scope(user).is_company_user:
         return redirect("consultations:manager-list")
     units = list(
         OrgUnit.objects.visible_to(user)
         .exclude(kind=OrgUnit.Kind.GROUP)
-        .order_by("tree_id", "lft")
+        .in_tree_order()
     )
-    qs = Concern.objects.visible_to(user)
-    unit = None
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        unit = next((u for u in units if u.pk == int(unit_id)), None)
-        if unit is not None:
-            qs = qs.in_unit(unit)
-    status = request.GET.get("status", "")
-    if status == "open":
-        qs = qs.open()
-    elif status in Concern.Status.values:
-        qs = qs.filter(status=status)
-    alert = request.GET.get("alert", "")
-    if alert == "red":
-        qs = qs.overdue()
-    elif alert == "yellow":
-        qs = qs.due_soon()
-    categories = list(ConcernCategory.objects.all())
-    category = request.GET.get("category", "")
-    if category.isdigit():
-        qs = qs.filter(category_id=int(category))
-    code = request.GET.get("q", "").strip()
-    if code:
-        from .models.concerns import normalise_tracking_code
-
-        qs = qs.filter(tracking_code__startswith=normalise_tracking_code(code))
+    filters = StaffConcernFilter(
+        request.GET, Concern.objects.visible_to(user), units=units
+    )
+    qs = filters.qs
     size = _page_size(request)
     after = request.GET.get("after", "")
     if after:
@@ -144,13 +111,13 @@ def staff_concern_list(request):
         {
             "rows": rows,
             "units": units,
-            "unit": unit,
+            "unit": filters.chosen_unit,
             "statuses": Concern.Status.choices,
-            "status": status,
-            "alert": alert,
-            "categories": categories,
-            "category": category,
-            "q": code,
+            "status": filters.value("status", ""),
+            "alert": filters.value("alert", ""),
+            "categories": ConcernCategory.objects.all(),
+            "category": str(filters.value("category", "")),
+            "q": filters.value("q", ""),
             "next_url": next_url,
             "first_url": f"?{params.urlencode()}" if after else "",
         },
@@ -159,14 +126,11 @@ def staff_concern_list(request):
 
 def _detail_context(request, concern: Concern, *, manager: bool) -> dict:
     user = request.user
-    actions = services.allowed_actions(concern)
-    if manager:
-        actions = [a for a in actions if a in MANAGER_ACTIONS]
+    # The manager pages offer the company's verbs, whatever else the user is.
+    roles = COMPANY if manager else roles_of(user_scope(user))
+    actions = offered_actions(roles, concern)
     duplicates = []
-    if not manager and concern.status in (
-        Concern.Status.SUBMITTED,
-        Concern.Status.ACCEPTED,
-    ):
+    if any("into" in action.inputs for action in actions):
         duplicates = list(
             services.duplicate_candidates(concern)
             .visible_to(user)
@@ -177,12 +141,12 @@ def _detail_context(request, concern: Concern, *, manager: bool) -> dict:
         "events": concern.events.select_related("actor"),
         "photos": concern.photos.all(),
         "actions": actions,
-        "action_labels": services.VERB_BUTTONS,
         "duplicates": duplicates,
-        "show_original": sees_hidden_originals(user),
+        "show_original": user_scope(user).sees_hidden_originals,
         "handlers": ConcernCategory.Handler.choices,
         "departments": LiaisonDepartment.objects.filter(street_id=concern.street_id),
         "ratings": Concern.Rating.choices,
+        "max_extension_days": services.MAX_EXTENSION_DAYS,
         "manager": manager,
         "flag": concern.alert_level,
     }
@@ -193,7 +157,7 @@ def staff_concern_detail(request, pk: int):
     concern = get_object_or_404(
         Concern.objects.visible_to(request.user).with_list_columns(), pk=pk
     )
-    if is_company_user(request.user):
+    if user_scope(request.user).is_company_user:
         return redirect("consultations:manager-detail", pk=pk)
     return render(
         request,
@@ -202,53 +166,14 @@ def staff_concern_detail(request, pk: int):
     )
 
 
-def _service_kwargs(action: str, form: ActionForm, user, concern: Concern) -> dict:
-    data = form.cleaned_data
-    kwargs: dict = {"concern": concern, "actor": user, "note": data.get("note") or ""}
-    if action == "dispatch":
-        kwargs["to"] = data.get("to") or ""
-        kwargs["department"] = data.get("department")
-    elif action == "extend":
-        kwargs["days"] = data.get("days") or 0
-    elif action == "respond":
-        kwargs["photos"] = data.get("photos") or []
-    elif action == "follow_up":
-        kwargs["rating"] = data.get("rating") or ""
-        kwargs["resolved"] = data.get("resolved")
-    elif action == "merge":
-        into = Concern.objects.visible_to(user).filter(pk=data.get("into") or 0).first()
-        if into is None:
-            raise ValidationError(_("Choose the concern to keep."))
-        kwargs["into"] = into
-    return kwargs
-
-
-VERBS = {
-    "accept": services.accept,
-    "reject": services.reject,
-    "dispatch": services.dispatch,
-    "sign": services.sign,
-    "start": services.start,
-    "respond": services.respond,
-    "extend": services.extend,
-    "return": services.return_concern,
-    "escalate": services.escalate,
-    "follow_up": services.follow_up,
-    "close": services.close,
-    "reopen": services.reopen,
-    "merge": services.merge,
-    "hide": services.hide,
-    "note": services.add_note,
-}
-
-
 @require_POST
 @staff_required
 def concern_act(request, pk: int):
     """Run one workflow verb from a detail page, then go back to it."""
     user = request.user
+    scope = user_scope(user)
     concern = get_object_or_404(Concern.objects.visible_to(user), pk=pk)
-    manager = is_company_user(user)
+    manager = scope.is_company_user
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
         back = ""
@@ -256,44 +181,32 @@ def concern_act(request, pk: int):
         "consultations:manager-detail" if manager else "consultations:staff-detail",
         args=[pk],
     )
-    form = ActionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(back)
-    action = form.cleaned_data["action"]
-    if action not in VERBS:
+    action = VERBS.get(request.POST.get("action", ""))
+    if action is None:
         return HttpResponseBadRequest(_("Unknown action."))
-    if manager and (
-        action not in MANAGER_ACTIONS
-        or concern.handler_company_id not in user_scope(user).company_ids
-    ):
+    if not may_use(scope, action, concern):
         raise PermissionDenied
+    form = ActionForm(request.POST, request.FILES, action=action, user=user)
+    if not form.is_valid():
+        flash(request, ValidationError(form.errors.as_data()))
+        return redirect(back)
+    service = getattr(services, action.service)
     try:
-        kwargs = _service_kwargs(action, form, user, concern)
-        if action == "note":
-            kwargs = {k: kwargs[k] for k in ("concern", "actor", "note")}
-        VERBS[action](**kwargs)
+        concern = service(concern=concern, actor=user, **form.cleaned_data)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash(request, exc)
     else:
-        if manager and action == "return":
+        if manager and concern.handler_company_id not in scope.company_ids:
             # Returned: no longer the company's, so its page is gone.
             back = reverse("consultations:manager-list")
-        messages.success(
-            request,
-            _("Done: %(action)s.")
-            % {"action": services.VERB_BUTTONS.get(action, action)},
-        )
+        messages.success(request, _("Done: %(action)s.") % {"action": action.button})
     return redirect(back)
 
 
 @staff_required
 def staff_concern_create(request):
     """Staff-assisted intake: a concern taken by phone, at the door, …"""
-    if is_company_user(request.user):
+    if not may_use(user_scope(request.user), ACTIONS["submit"]):
         raise PermissionDenied
     compounds = Compound.objects.visible_to(request.user)
     if request.method == "POST":
@@ -316,7 +229,7 @@ def staff_concern_create(request):
                     submission_token=data["token"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_to_form(form, exc)
             else:
                 messages.success(
                     request,

@@ -43,6 +43,10 @@ class OrgUnitQuerySet(TreeQuerySet, ScopedQuerySet):
     def ancestors_of(self, unit: "OrgUnit", include_self: bool = True):
         return unit.get_ancestors(include_self=include_self)
 
+    def in_tree_order(self):
+        """Each unit before its children, depth first, as the tree is drawn."""
+        return self.order_by("tree_id", "lft")
+
 
 def subtree_q(path: str, units) -> Q:
     """A Q matching rows whose unit at `path` lies under any of `units`.

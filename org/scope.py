@@ -35,6 +35,37 @@ class Scope:
     def is_empty(self) -> bool:
         return not (self.everything or self.units or self.company_ids)
 
+    @property
+    def is_org_staff(self) -> bool:
+        """Holds a post in the tree, or is a superuser."""
+        return self.everything or bool(self.units)
+
+    @property
+    def is_company_user(self) -> bool:
+        """Company staff without posts in the tree: the manager pages."""
+        return bool(self.company_ids) and not self.units and not self.everything
+
+    @property
+    def sees_hidden_originals(self) -> bool:
+        """The street office (and superusers) read a hidden description."""
+        return self.everything or any(unit.kind == "street" for unit in self.units)
+
+    def street_ids_for_roles(self, person_id: int | None, roles) -> list[int] | None:
+        """Streets where the person holds a street post in `roles`; None: all.
+
+        Company staff get none, whatever posts they also hold.
+        """
+        if self.everything:
+            return None
+        if self.company_ids:
+            return []
+        return [
+            unit.pk
+            for unit in self.units
+            if unit.kind == "street"
+            and unit.posts.active().filter(person_id=person_id, role__in=roles).exists()
+        ]
+
 
 # Apps to the right of org (compounds) register how company staff reach
 # their company and compounds; org cannot import them.

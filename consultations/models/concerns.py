@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from consultations.workflow import ACTION_CHOICES, Status
 from org.scope import ScopedQuerySet
 
 from ..deadlines import add_working_days
@@ -190,19 +191,8 @@ class Concern(models.Model):
         URGENT = "urgent", _("urgent")
         NORMAL = "normal", _("normal")
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        ACCEPTED = "accepted", _("accepted")
-        DISPATCHED = "dispatched", _("dispatched")
-        SIGNED = "signed", _("signed for")
-        IN_PROGRESS = "in_progress", _("in progress")
-        RESPONDED = "responded", _("answered")
-        FOLLOW_UP = "follow_up", _("followed up")
-        CLOSED = "closed", _("closed")
-        REJECTED = "rejected", _("rejected")
-        REOPENED = "reopened", _("reopened")
-        ESCALATED = "escalated", _("escalated (督办)")
-        MERGED = "merged", _("merged")
+    # The states and their transitions are the workflow's (workflow.py).
+    Status = Status
 
     class Rating(models.TextChoices):
         SATISFIED = "satisfied", _("satisfied")
@@ -458,7 +448,7 @@ class ConcernEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=20)
+    action = models.CharField(_("action"), max_length=20, choices=ACTION_CHOICES)
     from_status = models.CharField(
         _("from"), max_length=16, choices=Concern.Status.choices, blank=True
     )
@@ -478,12 +468,6 @@ class ConcernEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concern_id} · {self.action}"
-
-    @property
-    def action_display(self) -> str:
-        from consultations.services import ACTION_LABELS
-
-        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 class ConcernChildQuerySet(ScopedQuerySet):
