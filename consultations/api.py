@@ -19,15 +19,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api import MonthFilter, QuarterFilter, keyset
 from compounds.models import Compound
-from jiyang.api_common import (
-    MonthFilter,
-    QuarterFilter,
-    ScopedReadOnlyViewSet,
-    SubtreeFilter,
-    keyset,
-    run_service,
-)
+from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 from org.models import LiaisonDepartment
 from org.scope import user_scope
 
@@ -283,7 +277,7 @@ def workflow_action(
         refuse_company_staff(request.user, concern, verb.replace("-", "_"))
         data = input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        concern = run_service(call, concern, request, data.validated_data)
+        concern = call(concern, request, data.validated_data)
         concern = self.get_queryset().get(pk=concern.pk)
         return Response(
             ConcernDetailSerializer(concern, context={"request": request}).data
@@ -394,8 +388,7 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         category = ConcernCategory.objects.filter(code=values["category"]).first()
         if category is None:
             raise serializers.ValidationError({"category": [_not_found_message()]})
-        concern = run_service(
-            services.submit_concern,
+        concern = services.submit_concern(
             compound=compound,
             category=category,
             description=values["description"],
@@ -565,8 +558,7 @@ class VisitReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         compound = scoped_object(
             Compound.objects.visible_to(request.user), values["compound"], "compound"
         )
-        report = run_service(
-            civic_services.file_visit_report,
+        report = civic_services.file_visit_report(
             compound=compound,
             manager=request.user,
             date=values["date"],

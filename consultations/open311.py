@@ -40,8 +40,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import SimpleRateThrottle
 
+from common.api import RatesFromSettings
 from compounds.models import Compound
-from jiyang.api_common import RatesFromSettings
 
 from . import ratelimit
 from .models import Concern, ConcernCategory, PartnerApp
