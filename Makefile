@@ -73,6 +73,7 @@ worker: $(STAMP)
 	$(BIN)/celery -A jiyang worker -l info
 
 beat: $(STAMP)
+	@mkdir -p var
 	$(BIN)/celery -A jiyang beat -l info --schedule var/celerybeat-schedule
 
 lint: $(STAMP)

@@ -66,7 +66,6 @@ ITEM_TAGS = {
     "endpoints": "endpoint",
     "formats": "format",
 }
-MAX_DESCRIPTION = 4000
 MAX_ROWS = 1000
 MAX_WINDOW = timedelta(days=90)
 # How far from a compound's recorded position a lat/long may fall.
@@ -677,10 +676,11 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     description = param(request, "description")
     if description is None:
         raise Open311Error(400, _("description is required."))
-    if len(description) > MAX_DESCRIPTION:
+    if len(description) > settings.CONCERN_MAX_DESCRIPTION:
         raise Open311Error(
             400,
-            _("description may be at most %(n)d characters.") % {"n": MAX_DESCRIPTION},
+            _("description may be at most %(n)d characters.")
+            % {"n": settings.CONCERN_MAX_DESCRIPTION},
         )
     media_url = param(request, "media_url") or ""
     if media_url:

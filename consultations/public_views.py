@@ -21,7 +21,7 @@ COMPOUND_SUGGESTIONS = 20
 
 
 def max_request_bytes() -> int:
-    return getattr(settings, "CONCERN_MAX_REQUEST_BYTES", 20 * 1024 * 1024)
+    return settings.CONCERN_MAX_REQUEST_BYTES
 
 
 def _open_disclosure(disclosure_id):

@@ -78,8 +78,7 @@ TEMPLATES = [
     },
 ]
 
-# Database
-(BASE_DIR / "var").mkdir(exist_ok=True)
+# Database (the folder of a SQLite file is created by JiyangConfig.ready)
 DATABASES = {
     "default": env.db(
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
@@ -278,4 +277,11 @@ CONCERN_MAX_PHOTOS = env.int("CONCERN_MAX_PHOTOS", default=3)
 CONCERN_MAX_PHOTO_BYTES = env.int("CONCERN_MAX_PHOTO_BYTES", default=5 * 1024 * 1024)
 CONCERN_MAX_REQUEST_BYTES = env.int(
     "CONCERN_MAX_REQUEST_BYTES", default=20 * 1024 * 1024
+)
+# Response deadline of a category that sets neither hours nor working days.
+CONCERN_DEFAULT_WORKING_DAYS = env.int("CONCERN_DEFAULT_WORKING_DAYS", default=5)
+
+# Disclosures
+DISCLOSURE_ATTACHMENT_MAX_BYTES = env.int(
+    "DISCLOSURE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
