@@ -25,7 +25,7 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
 .PHONY: help install install-dev demo run test worker beat lint lint-imports \
-	format check messages compilemessages constraints clean bench
+	format typecheck check messages compilemessages constraints clean bench
 
 help:
 	@echo "make demo          install (with dev tools), migrate, load the demo street, serve on http://$(HOST):$(PORT)"
@@ -37,6 +37,7 @@ help:
 	@echo "make beat          Celery beat (needs REDIS_URL)"
 	@echo "make lint          ruff check + ruff format --check"
 	@echo "make lint-imports  the layer contracts of pyproject.toml (import-linter)"
+	@echo "make typecheck     mypy with django-stubs (not in CI yet)"
 	@echo "make check         fail when a model change has no migration"
 	@echo "make messages      refresh every translation catalogue"
 	@echo "make constraints   re-pin both sets after changing pyproject.toml"
@@ -115,6 +116,11 @@ messages: $(RUNTIME)
 
 lint-imports: $(DEV)
 	$(BIN)/lint-imports
+
+# Not part of CI yet: it reports errors until the code is annotated.
+typecheck: export SECRET_KEY ?= test-only
+typecheck: $(DEV)
+	$(BIN)/mypy .
 
 # Pin what is installed now; run after changing the dependencies in
 # pyproject.toml and `make install-dev`. The runtime pins come from a scratch

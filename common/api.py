@@ -68,10 +68,11 @@ class ScopedAccess(permissions.BasePermission):
 
 
 class RatesFromSettings:
-    scope: str
+    scope: str | None
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rates: dict[str, Any] = api_settings.DEFAULT_THROTTLE_RATES
+        return rates.get(self.scope or "")
 
 
 class AnonThrottle(RatesFromSettings, AnonRateThrottle):
@@ -108,20 +109,20 @@ def keyset(*ordering: str) -> type[KeysetPagination]:
 # Month and quarter filters ------------------------------------------------
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """ "2026-10" → `Month`; the error is `Month.parse`'s."""
 
     def to_python(self, value: Any) -> Month | None:
-        value = super().to_python(value)
-        return Month.parse(value) if value else None
+        text = "" if value in self.empty_values else str(value).strip()
+        return Month.parse(text) if text else None
 
 
-class QuarterField(forms.CharField):
+class QuarterField(forms.Field):
     """ "2026Q3" → `Quarter`; the error is `Quarter.parse`'s."""
 
     def to_python(self, value: Any) -> Quarter | None:
-        value = super().to_python(value)
-        return Quarter.parse(value) if value else None
+        text = "" if value in self.empty_values else str(value).strip()
+        return Quarter.parse(text) if text else None
 
 
 def period_filter(
@@ -244,10 +245,12 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
         body = error_body(
             "invalid",
