@@ -143,40 +143,36 @@ def period_filter(
     return queryset.filter(**{f"{field}__gte": start, f"{field}__lt": stop})
 
 
-class MonthFilter(django_filters.CharFilter):
+class PeriodFilter(django_filters.CharFilter):
+    """Rows whose date (or datetime, in local time) falls in the period."""
+
+    label_text: Any = ""
+
+    def __init__(self, *, is_datetime: bool = False, **kwargs: Any) -> None:
+        self.is_datetime = is_datetime
+        kwargs.setdefault("label", self.label_text)
+        super().__init__(**kwargs)
+
+    def filter(self, queryset: models.QuerySet, value: Any) -> models.QuerySet:
+        if not value:
+            return queryset
+        return period_filter(
+            queryset, self.field_name, value.start, value.stop, self.is_datetime
+        )
+
+
+class MonthFilter(PeriodFilter):
     """`2026-10`: rows whose date (or datetime) falls in that month."""
 
     field_class = MonthField
-
-    def __init__(self, *, is_datetime: bool = False, **kwargs: Any) -> None:
-        self.is_datetime = is_datetime
-        kwargs.setdefault("label", gettext_lazy("Month (YYYY-MM)"))
-        super().__init__(**kwargs)
-
-    def filter(self, queryset: models.QuerySet, value: Any) -> models.QuerySet:
-        if not value:
-            return queryset
-        return period_filter(
-            queryset, self.field_name, value.start, value.stop, self.is_datetime
-        )
+    label_text = gettext_lazy("Month (YYYY-MM)")
 
 
-class QuarterFilter(django_filters.CharFilter):
+class QuarterFilter(PeriodFilter):
     """`2026Q3`: rows whose date (or datetime) falls in that quarter."""
 
     field_class = QuarterField
-
-    def __init__(self, *, is_datetime: bool = False, **kwargs: Any) -> None:
-        self.is_datetime = is_datetime
-        kwargs.setdefault("label", gettext_lazy("Quarter (YYYYQn)"))
-        super().__init__(**kwargs)
-
-    def filter(self, queryset: models.QuerySet, value: Any) -> models.QuerySet:
-        if not value:
-            return queryset
-        return period_filter(
-            queryset, self.field_name, value.start, value.stop, self.is_datetime
-        )
+    label_text = gettext_lazy("Quarter (YYYYQn)")
 
 
 # Errors -------------------------------------------------------------------
