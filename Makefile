@@ -1,7 +1,10 @@
 # Jiyang red-property portal: the two commands are `make demo` and `make test`.
 #
-#   make demo      virtualenv + install + translations + migrate + demo street + serve
-#   make test      virtualenv + install + translations + the whole test suite
+#   make demo      virtualenv + install (with dev tools) + translations + migrate
+#                  + demo street + serve
+#   make test      virtualenv + install (with dev tools) + translations + the
+#                  whole test suite
+#   make install   the runtime set only (production)
 #
 # SQLite and in-process Celery unless DATABASE_URL / REDIS_URL are set.
 
@@ -14,36 +17,52 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 APPS := org compounds consultations civic open311 assessments
-# Re-install only when the declared or pinned dependencies change.
-STAMP := $(VENV)/.installed
+PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q
+# Two sets: the runtime (pyproject `dependencies`, pinned in constraints.txt)
+# and the development tools on top (the `dev` extra, constraints-dev.txt).
+# Each is re-installed only when its declaration or pins change.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
-.PHONY: help install demo run test worker beat lint format check messages \
-	compilemessages constraints clean bench
+.PHONY: help install install-dev demo run test worker beat lint lint-imports \
+	format typecheck check messages compilemessages constraints clean bench
 
 help:
-	@echo "make demo      install, migrate, load the demo street, serve on http://$(HOST):$(PORT)"
-	@echo "make test      install and run the whole test suite"
-	@echo "make install   (re)install into $(VENV) from constraints.txt"
-	@echo "make run       serve without reloading the demo data"
-	@echo "make worker    Celery worker (needs REDIS_URL)"
-	@echo "make beat      Celery beat (needs REDIS_URL)"
-	@echo "make lint      ruff check + ruff format --check"
-	@echo "make check     fail when a model change has no migration"
-	@echo "make messages  refresh every translation catalogue"
-	@echo "make bench     scoring benchmark on PostgreSQL (needs DATABASE_URL)"
+	@echo "make demo          install (with dev tools), migrate, load the demo street, serve on http://$(HOST):$(PORT)"
+	@echo "make test          install (with dev tools) and run the whole test suite"
+	@echo "make install       (re)install the runtime set only, from constraints.txt (production)"
+	@echo "make install-dev   (re)install runtime and dev tools, from constraints-dev.txt"
+	@echo "make run           serve without reloading the demo data"
+	@echo "make worker        Celery worker (needs REDIS_URL)"
+	@echo "make beat          Celery beat (needs REDIS_URL)"
+	@echo "make lint          ruff check + ruff format --check"
+	@echo "make lint-imports  the layer contracts of pyproject.toml (import-linter)"
+	@echo "make typecheck     mypy with django-stubs (not in CI yet)"
+	@echo "make check         fail when a model change has no migration"
+	@echo "make messages      refresh every translation catalogue"
+	@echo "make constraints   re-pin both sets after changing pyproject.toml"
+	@echo "make bench         scoring benchmark on PostgreSQL (needs DATABASE_URL)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml constraints.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e ".[dev]"
-	@touch $(STAMP)
+$(RUNTIME): pyproject.toml constraints.txt | $(PY)
+	$(PIP_INSTALL) -c constraints.txt -e .
+	@touch $(RUNTIME)
+
+$(DEV): pyproject.toml constraints.txt constraints-dev.txt | $(PY)
+	$(PIP_INSTALL) -c constraints-dev.txt -e ".[dev]"
+	@touch $(RUNTIME) $(DEV)
 
 install: | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e ".[dev]"
-	@touch $(STAMP)
+	$(PIP_INSTALL) -c constraints.txt -e .
+	@touch $(RUNTIME)
 
-compilemessages: $(STAMP)
+install-dev: | $(PY)
+	$(PIP_INSTALL) -c constraints-dev.txt -e ".[dev]"
+	@touch $(RUNTIME) $(DEV)
+
+compilemessages: $(RUNTIME)
 	@command -v msgfmt >/dev/null || { \
 		echo "msgfmt not found: install GNU gettext (Debian: apt-get install gettext)"; \
 		exit 1; }
@@ -53,7 +72,7 @@ compilemessages: $(STAMP)
 # environment says otherwise.
 demo run worker beat: export DEBUG ?= 1
 
-demo: compilemessages
+demo: $(DEV) compilemessages
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_demo --address http://$(HOST):$(PORT)/
 	@echo ""
@@ -66,27 +85,28 @@ run: compilemessages
 # Tests never run with DEBUG on; they need some SECRET_KEY.
 test lint check: export SECRET_KEY ?= test-only
 
-test: compilemessages
+test: $(DEV) compilemessages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-worker: $(STAMP)
+worker: $(RUNTIME)
 	$(BIN)/celery -A jiyang worker -l info
 
-beat: $(STAMP)
+beat: $(RUNTIME)
+	@mkdir -p var
 	$(BIN)/celery -A jiyang beat -l info --schedule var/celerybeat-schedule
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-check: $(STAMP)
+check: $(RUNTIME)
 	$(MANAGE) makemigrations --check --dry-run
 
-messages: $(STAMP)
+messages: $(RUNTIME)
 	@for app in $(APPS); do \
 		mkdir -p $$app/locale; \
 		(cd $$app && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete) || exit 1; \
@@ -94,13 +114,35 @@ messages: $(STAMP)
 	$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --ignore=$(VENV) \
 		--ignore=var --ignore=tests $(addprefix --ignore=,$(APPS))
 
+lint-imports: $(DEV)
+	$(BIN)/lint-imports
+
+# Not part of CI yet: it reports errors until the code is annotated.
+typecheck: export SECRET_KEY ?= test-only
+typecheck: $(DEV)
+	$(BIN)/mypy .
+
 # Pin what is installed now; run after changing the dependencies in
-# pyproject.toml and `make install`.
-constraints: $(STAMP)
-	@{ echo "# Pinned versions of everything \`make install\` puts in the virtualenv."; \
-	   echo "# Regenerate with \`make constraints\` after changing pyproject.toml."; \
-	   $(BIN)/pip freeze --exclude jiyang-red-property; } > constraints.txt.new
-	mv constraints.txt.new constraints.txt
+# pyproject.toml and `make install-dev`. The runtime pins come from a scratch
+# virtualenv holding the runtime set only, installed at the versions of this
+# one, so constraints.txt never names a development tool; constraints-dev.txt
+# includes it and adds the rest.
+constraints: $(DEV)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/pip freeze --exclude jiyang-red-property > "$$tmp/all.txt"; \
+	$(PY) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
+		> "$$tmp/runtime.in"; \
+	$(PY) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --disable-pip-version-check -q \
+		-c "$$tmp/all.txt" -r "$$tmp/runtime.in"; \
+	"$$tmp/venv/bin/python" -m pip freeze > "$$tmp/runtime.txt"; \
+	{ echo "# Pinned versions of the runtime set (\`make install\`: pyproject dependencies)."; \
+	  echo "# Regenerate with \`make constraints\` after changing pyproject.toml."; \
+	  cat "$$tmp/runtime.txt"; } > constraints.txt; \
+	{ echo "# Pinned versions of the development tools (\`make install-dev\`: the dev extra),"; \
+	  echo "# on top of the runtime pins. Regenerate with \`make constraints\`."; \
+	  echo "-c constraints.txt"; \
+	  grep -vxF -f "$$tmp/runtime.txt" "$$tmp/all.txt" || true; } > constraints-dev.txt
 
 # Scoring benchmark (bench/scoring.py, not an installed app): a scratch
 # database bench_jiyang next to DATABASE_URL (PostgreSQL), created and dropped
@@ -108,7 +150,7 @@ constraints: $(STAMP)
 # options: $(PY) -m bench.scoring --help.
 BENCH_ARGS ?=
 bench: export DEBUG ?= 1
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(PY) -m bench.scoring $(BENCH_ARGS)
 
 clean:

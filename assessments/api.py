@@ -17,15 +17,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api import MonthFilter, QuarterFilter, keyset
 from compounds.models import Compound
-from jiyang.api_common import (
-    MonthFilter,
-    QuarterFilter,
-    ScopedReadOnlyViewSet,
-    SubtreeFilter,
-    keyset,
-    run_service,
-)
+from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 from org.models import Person
 
 from .models import (
@@ -338,18 +332,14 @@ class InspectionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = InspectionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        inspection = run_service(
-            file_inspection, user=request.user, values=data.validated_data
-        )
+        inspection = file_inspection(user=request.user, values=data.validated_data)
         return self.detail_response(inspection, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: InspectionDetailSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Score and lock a draft."""
-        inspection = run_service(
-            submit_inspection, inspection=self.get_object(), actor=request.user
-        )
+        inspection = submit_inspection(inspection=self.get_object(), actor=request.user)
         return self.detail_response(inspection)
 
     @extend_schema(request=AmendInput, responses={201: InspectionDetailSerializer})
@@ -358,8 +348,7 @@ class InspectionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         """Open the next version of a submitted inspection as a draft."""
         data = AmendInput(data=request.data)
         data.is_valid(raise_exception=True)
-        inspection = run_service(
-            amend_inspection,
+        inspection = amend_inspection(
             inspection=self.get_object(),
             reason=data.validated_data["reason"],
             actor=request.user,

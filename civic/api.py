@@ -14,15 +14,10 @@ from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api import MonthFilter, QuarterFilter
 from compounds.models import Compound
 from consultations.api import scoped_object
-from jiyang.api_common import (
-    MonthFilter,
-    QuarterFilter,
-    ScopedReadOnlyViewSet,
-    SubtreeFilter,
-    run_service,
-)
+from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 
 from . import services as civic_services
 from .models import Disclosure, Meeting, VisitReport
@@ -94,8 +89,7 @@ class VisitReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         compound = scoped_object(
             Compound.objects.visible_to(request.user), values["compound"], "compound"
         )
-        report = run_service(
-            civic_services.file_visit_report,
+        report = civic_services.file_visit_report(
             compound=compound,
             manager=request.user,
             date=values["date"],

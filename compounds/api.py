@@ -5,7 +5,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from rest_framework import serializers
 
-from jiyang.api_common import ScopedReadOnlyViewSet, SubtreeFilter
+from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 
 from .models import (
     Committee,

@@ -19,15 +19,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.api import MonthFilter, QuarterFilter, keyset
 from compounds.models import Compound
-from jiyang.api_common import (
-    MonthFilter,
-    QuarterFilter,
-    ScopedReadOnlyViewSet,
-    SubtreeFilter,
-    keyset,
-    run_service,
-)
+from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 from org.models import LiaisonDepartment
 from org.scope import user_scope
 
@@ -260,9 +254,7 @@ def workflow_action(attr: str, verb: Action):
         for name, lookup in API_LOOKUPS.items():
             if name in values:
                 values[name] = scoped_object(lookup(request.user), values[name], name)
-        concern = run_service(
-            service, concern=concern, actor=request.user, note=note, **values
-        )
+        concern = service(concern=concern, actor=request.user, note=note, **values)
         concern = self.get_queryset().get(pk=concern.pk)
         return Response(
             ConcernDetailSerializer(concern, context={"request": request}).data
@@ -338,8 +330,7 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         category = ConcernCategory.objects.filter(code=values["category"]).first()
         if category is None:
             raise serializers.ValidationError({"category": [_not_found_message()]})
-        concern = run_service(
-            services.submit_concern,
+        concern = services.submit_concern(
             compound=compound,
             category=category,
             description=values["description"],

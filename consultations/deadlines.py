@@ -8,17 +8,43 @@ the deadline was counted without the official calendar.
 
 A deadline of N working days ends at the end of the N-th working day after
 the day it starts from (Asia/Shanghai).
+
+The overrides model lives here, with the arithmetic that reads it, so that
+the concern models can use the arithmetic without an import cycle;
+`consultations.models` exports it like every other model.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
+from django.db import models
 from django.utils import timezone
-
-from .models.calendar import CalendarOverride
+from django.utils.translation import gettext_lazy as _
 
 END_OF_DAY = time(23, 59, 59)
+
+
+class CalendarOverride(models.Model):
+    """A day the official calendar gets wrong or does not know yet."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("is a working day"),
+        help_text=_(
+            "Ticked: a working day (e.g. an adjusted Saturday). Unticked: a holiday."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = _("working day") if self.is_workday else _("holiday")
+        return f"{self.date} · {kind}"
 
 
 @dataclass(frozen=True)

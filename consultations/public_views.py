@@ -24,7 +24,7 @@ COMPOUND_SUGGESTIONS = 20
 
 
 def max_request_bytes() -> int:
-    return getattr(settings, "CONCERN_MAX_REQUEST_BYTES", 20 * 1024 * 1024)
+    return settings.CONCERN_MAX_REQUEST_BYTES
 
 
 def _form_page(request, form, status=200, error="", context=None):

@@ -27,7 +27,7 @@ def parse_limit(text: str) -> tuple[int, int] | None:
 
 
 def limits() -> dict[str, tuple[int, int] | None]:
-    configured = {**DEFAULT_LIMITS, **getattr(settings, "CONCERN_RATE_LIMITS", {})}
+    configured = {**DEFAULT_LIMITS, **settings.CONCERN_RATE_LIMITS}
     return {kind: parse_limit(value) for kind, value in configured.items()}
 
 
@@ -59,7 +59,7 @@ def hit(kind: str, value: str) -> None:
 
 
 def client_address(request) -> str:
-    if getattr(settings, "CONCERN_TRUST_X_FORWARDED_FOR", False):
+    if settings.CONCERN_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip()

@@ -129,9 +129,7 @@ def deadline_for(
     elif category.sla_hours:
         result = add_hours(start, category.sla_hours)
     else:
-        days = category.sla_working_days or getattr(
-            settings, "CONCERN_DEFAULT_WORKING_DAYS", 5
-        )
+        days = category.sla_working_days or settings.CONCERN_DEFAULT_WORKING_DAYS
         result = add_working_days(start, days)
     return result.moment, result.fallback
 
@@ -182,7 +180,7 @@ def handler_emails(concern: Concern) -> list[str]:
 
 
 def _track_url(concern: Concern) -> str:
-    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
+    base = settings.PORTAL_BASE_URL.rstrip("/")
     return f"{base}{concern.get_absolute_url()}"
 
 
@@ -202,7 +200,7 @@ def validate_phone(phone: str) -> str:
 def max_description_length() -> int:
     # Open311 GeoReport v2 allows 4000 characters; the same limit holds for
     # every channel so a partner's request is never refused for its length.
-    return getattr(settings, "CONCERN_MAX_DESCRIPTION", 4000)
+    return settings.CONCERN_MAX_DESCRIPTION
 
 
 @transaction.atomic

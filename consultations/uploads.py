@@ -17,11 +17,11 @@ MAX_SIDE = 2560  # larger photos are scaled down; a phone screen needs less
 
 
 def max_photos() -> int:
-    return getattr(settings, "CONCERN_MAX_PHOTOS", 3)
+    return settings.CONCERN_MAX_PHOTOS
 
 
 def max_photo_bytes() -> int:
-    return getattr(settings, "CONCERN_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
+    return settings.CONCERN_MAX_PHOTO_BYTES
 
 
 class PreparedPhoto(ContentFile):

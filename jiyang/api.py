@@ -16,11 +16,10 @@ from rest_framework.routers import DefaultRouter
 
 from assessments import api as assessments_api
 from civic import api as civic_api
+from common.api import AnonThrottle, not_found
 from compounds import api as compounds_api
 from consultations import api as consultations_api
 from org import api as org_api
-
-from .api_common import AnonThrottle, not_found
 
 
 class ObtainToken(ObtainAuthToken):

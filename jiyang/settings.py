@@ -80,8 +80,7 @@ TEMPLATES = [
     },
 ]
 
-# Database
-(BASE_DIR / "var").mkdir(exist_ok=True)
+# Database (the folder of a SQLite file is created by JiyangConfig.ready)
 DATABASES = {
     "default": env.db(
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
@@ -200,21 +199,21 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["jiyang.api_policy.ScopedAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["common.api.ScopedAccess"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "jiyang.api_policy.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "jiyang.api_policy.AnonThrottle",
-        "jiyang.api_policy.UserThrottle",
+        "common.api.AnonThrottle",
+        "common.api.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="60/minute"),
         "user": env.str("API_USER_RATE", default="1200/minute"),
         "open311": env.str("OPEN311_READ_RATE", default="120/minute"),
     },
-    "EXCEPTION_HANDLER": "jiyang.api_common.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -280,4 +279,11 @@ CONCERN_MAX_PHOTOS = env.int("CONCERN_MAX_PHOTOS", default=3)
 CONCERN_MAX_PHOTO_BYTES = env.int("CONCERN_MAX_PHOTO_BYTES", default=5 * 1024 * 1024)
 CONCERN_MAX_REQUEST_BYTES = env.int(
     "CONCERN_MAX_REQUEST_BYTES", default=20 * 1024 * 1024
+)
+# Response deadline of a category that sets neither hours nor working days.
+CONCERN_DEFAULT_WORKING_DAYS = env.int("CONCERN_DEFAULT_WORKING_DAYS", default=5)
+
+# Disclosures
+DISCLOSURE_ATTACHMENT_MAX_BYTES = env.int(
+    "DISCLOSURE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )

@@ -40,10 +40,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import SimpleRateThrottle
 
+from common.api import RatesFromSettings
 from compounds.models import Compound
 from consultations import ratelimit
 from consultations.models import Concern, ConcernCategory
-from jiyang.api_common import RatesFromSettings
 
 from .models import PartnerApp
 from .services import submit_partner_request
@@ -67,7 +67,6 @@ ITEM_TAGS = {
     "endpoints": "endpoint",
     "formats": "format",
 }
-MAX_DESCRIPTION = 4000
 MAX_ROWS = 1000
 MAX_WINDOW = timedelta(days=90)
 # How far from a compound's recorded position a lat/long may fall.
@@ -678,10 +677,11 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     description = param(request, "description")
     if description is None:
         raise Open311Error(400, _("description is required."))
-    if len(description) > MAX_DESCRIPTION:
+    if len(description) > settings.CONCERN_MAX_DESCRIPTION:
         raise Open311Error(
             400,
-            _("description may be at most %(n)d characters.") % {"n": MAX_DESCRIPTION},
+            _("description may be at most %(n)d characters.")
+            % {"n": settings.CONCERN_MAX_DESCRIPTION},
         )
     media_url = param(request, "media_url") or ""
     if media_url:

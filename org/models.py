@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
-from .scope import ScopedQuerySet
+from .scope import Scope, ScopedQuerySet, company_scope, subtree_q
 from .signals import unit_moved
 
 
@@ -46,24 +47,6 @@ class OrgUnitQuerySet(TreeQuerySet, ScopedQuerySet):
     def in_tree_order(self):
         """Each unit before its children, depth first, as the tree is drawn."""
         return self.order_by("tree_id", "lft")
-
-
-def subtree_q(path: str, units) -> Q:
-    """A Q matching rows whose unit at `path` lies under any of `units`.
-
-    `path` is a lookup to an OrgUnit ("" for the OrgUnit itself).
-    """
-    prefix = f"{path}__" if path else ""
-    q = Q(pk__in=[]) if not path else Q(**{f"{path}__in": []})
-    for unit in units:
-        q |= Q(
-            **{
-                f"{prefix}tree_id": unit.tree_id,
-                f"{prefix}lft__gte": unit.lft,
-                f"{prefix}rght__lte": unit.rght,
-            }
-        )
-    return q
 
 
 class OrgUnit(MPTTModel):
@@ -387,6 +370,27 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         swappable = "AUTH_USER_MODEL"
+
+    @cached_property
+    def scope(self) -> Scope:
+        """What this user may see (see `org.scope`), once per user object.
+
+        Computed on first use; a post that starts or ends shows from the
+        next request, which loads a fresh user.
+        """
+        if not self.is_active:
+            return Scope()
+        if self.is_superuser:
+            return Scope(everything=True)
+        if self.person_id is None:
+            return Scope()
+        unit_ids = Post.objects.active().filter(person_id=self.person_id).values("unit")
+        company_ids, compound_ids = company_scope(self.person_id)
+        return Scope(
+            units=tuple(OrgUnit.objects.filter(pk__in=unit_ids)),
+            company_ids=company_ids,
+            compound_ids=compound_ids,
+        )
 
 
 # The red-property alliance, liaison departments, deliberation groups and

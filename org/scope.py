@@ -15,9 +15,12 @@ Models declare how they hang under the tree on their QuerySet:
   columns instead of a join on the tree;
 - `scope_compound`: lookup to a Compound, for company staff;
 - `scope_company`: lookup to a PropertyCompany, for company staff.
+
+A user's scope is `User.scope` (org/models.py), computed once per user
+object; this module imports no model, so models may import it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -67,44 +70,54 @@ class Scope:
         ]
 
 
-# Apps to the right of org (compounds) register how company staff reach
-# their company and compounds; org cannot import them.
-_company_scope_provider: Callable | None = None
+# Company staff reach their company and the compounds it serves through
+# compounds' contracts, and org cannot import compounds: compounds registers
+# the provider in its AppConfig.ready() (compounds/scope.py:company_scope),
+# and `User.scope` asks it. Without it (compounds not installed) company
+# staff see nothing through their company.
+CompanyScopeProvider = Callable[[int], tuple[Iterable[int], Iterable[int]]]
+_company_scope_provider: CompanyScopeProvider | None = None
 
 
-def register_company_scope(provider: Callable) -> None:
-    """`provider(person)` returns (company_ids, compound_ids) for the person."""
+def register_company_scope(provider: CompanyScopeProvider) -> None:
+    """`provider(person_id)` returns (company_ids, compound_ids) for the person."""
     global _company_scope_provider
     _company_scope_provider = provider
 
 
-def user_scope(user) -> Scope:
-    """What `user` may see, computed once per user object."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Scope()
-    cached = getattr(user, "_scope_cache", None)
-    if cached is not None:
-        return cached
-    if user.is_superuser:
-        scope = Scope(everything=True)
-    elif user.person_id is None:
-        scope = Scope()
-    else:
-        from .models import OrgUnit, Post
+def company_scope(person_id: int) -> tuple[frozenset[int], frozenset[int]]:
+    """(company_ids, compound_ids) the person reaches as company staff."""
+    if _company_scope_provider is None:
+        return frozenset(), frozenset()
+    company_ids, compound_ids = _company_scope_provider(person_id)
+    return frozenset(company_ids), frozenset(compound_ids)
 
-        unit_ids = Post.objects.active().filter(person_id=user.person_id).values("unit")
-        units = tuple(OrgUnit.objects.filter(pk__in=unit_ids))
-        company_ids: frozenset[int] = frozenset()
-        compound_ids: frozenset[int] = frozenset()
-        if _company_scope_provider is not None:
-            company_ids, compound_ids = _company_scope_provider(user.person_id)
-        scope = Scope(
-            units=units,
-            company_ids=frozenset(company_ids),
-            compound_ids=frozenset(compound_ids),
+
+def user_scope(user) -> Scope:
+    """What `user` may see: `user.scope`, or nothing for anonymous callers."""
+    if user is None or not user.is_authenticated:
+        return Scope()
+    return user.scope
+
+
+def subtree_q(path: str, units) -> Q:
+    """A Q matching rows whose unit at `path` lies under any of `units`.
+
+    `path` is a lookup to an OrgUnit ("" for the OrgUnit itself). The tree's
+    columns are django-mptt's; this and `org.models` are the only places
+    that know them.
+    """
+    prefix = f"{path}__" if path else ""
+    q = Q(pk__in=[]) if not path else Q(**{f"{path}__in": []})
+    for unit in units:
+        q |= Q(
+            **{
+                f"{prefix}tree_id": unit.tree_id,
+                f"{prefix}lft__gte": unit.lft,
+                f"{prefix}rght__lte": unit.rght,
+            }
         )
-    user._scope_cache = scope
-    return scope
+    return q
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -121,8 +134,6 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(self.scope_q(scope))
 
     def scope_q(self, scope: Scope) -> Q:
-        from .models import subtree_q
-
         q = Q(pk__in=[])
         if scope.units and self.scope_unit is not None:
             rest = []

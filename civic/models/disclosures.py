@@ -17,12 +17,11 @@ from org.scope import ScopedQuerySet
 
 __all__ = ["Disclosure", "DisclosureObjection", "validate_disclosure_attachment"]
 
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 def attachment_max_bytes() -> int:
-    return getattr(settings, "DISCLOSURE_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES)
+    return settings.DISCLOSURE_ATTACHMENT_MAX_BYTES
 
 
 def validate_disclosure_attachment(upload) -> None:

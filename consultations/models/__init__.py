@@ -1,10 +1,10 @@
 """Models of the consultations app: residents' concerns and their workflow.
 
-`calendar` is a module of its own so that the deadline arithmetic, which the
-concern models use, can read the overrides without importing them back.
+The calendar overrides are defined in `consultations.deadlines`, beside the
+working-day arithmetic the concern models use, and exported here.
 """
 
-from .calendar import CalendarOverride
+from ..deadlines import CalendarOverride
 from .concerns import (
     Concern,
     ConcernCategory,
