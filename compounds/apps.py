@@ -8,9 +8,7 @@ class CompoundsConfig(AppConfig):
 
     def ready(self) -> None:
         from org.scope import register_company_scope
-        from org.signals import unit_moved
 
-        from .scope import company_scope, on_unit_moved
+        from .scope import company_scope
 
         register_company_scope(company_scope)
-        unit_moved.connect(on_unit_moved, dispatch_uid="compounds.resync_ancestors")

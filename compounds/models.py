@@ -13,6 +13,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from org.models import OrgUnit, Person
+from org.place import PlacedInTree
 from org.scope import Scope, ScopedQuerySet
 
 # The seed's rule: a company with this many party members or more sets up its
@@ -321,13 +322,8 @@ class CompanyStaff(models.Model):
 
 
 class CompoundQuerySet(ScopedQuerySet):
-    scope_unit = "grid"
-    scope_ancestors = {
-        "street": "street",
-        "community": "community",
-        "grid": "grid",
-        "group": "party_group",
-    }
+    scope_through = ""
+    scope_ancestors = {"group": "party_group"}
     scope_compound = ""
 
     def with_current_company(self, on: date | None = None):
@@ -365,7 +361,7 @@ class CompoundQuerySet(ScopedQuerySet):
         )
 
 
-class Compound(models.Model):
+class Compound(PlacedInTree):
     class Kind(models.TextChoices):
         COMMERCIAL = "commercial", _("commercial housing")
         OLD = "old", _("old compound")
@@ -380,6 +376,10 @@ class Compound(models.Model):
         ONE = 1, _("grade 1")
         TWO = 2, _("grade 2")
         THREE = 3, _("grade 3")
+
+    # The compound's grid is where its place comes from: the community and
+    # the street are copied from the grid's ancestors.
+    place_from = ""
 
     name = models.CharField(_("name"), max_length=100)
     grid = models.ForeignKey(
@@ -397,22 +397,6 @@ class Compound(models.Model):
         blank=True,
         related_name="group_compounds",
         limit_choices_to={"kind": OrgUnit.Kind.GROUP},
-    )
-    # Copies of the grid's ancestors, kept in step by save() and by
-    # `resync_ancestors` when the tree moves, so big filters skip the tree.
-    community = models.ForeignKey(
-        OrgUnit,
-        verbose_name=_("community"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    street = models.ForeignKey(
-        OrgUnit,
-        verbose_name=_("street"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(
@@ -464,10 +448,6 @@ class Compound(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        self.copy_ancestors()
-        super().save(*args, **kwargs)
-
     @property
     def is_three_without(self) -> bool:
         """三无小区: no supervising unit, no property management, no security."""
@@ -508,13 +488,12 @@ class Compound(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def copy_ancestors(self) -> None:
+    def copy_place(self) -> None:
         if self.grid.kind != OrgUnit.Kind.GRID:
             raise ValidationError(
                 {"grid": _("A compound belongs to a grid party branch.")}
             )
-        self.community_id = self.grid.parent_id
-        self.street_id = self.grid.parent.parent_id
+        super().copy_place()
 
     def contract_on(self, on: date | None = None) -> "ServiceContract | None":
         on = on or timezone.localdate()
@@ -530,35 +509,9 @@ class Compound(models.Model):
         return contract.company if contract else None
 
 
-def resync_ancestors(unit: OrgUnit) -> int:
-    """Copy ancestors onto the compounds under `unit` after it moved.
-
-    Two UPDATE statements whatever the size of the subtree.
-    """
-    grids = OrgUnit.objects.subtree_of(unit).grids().values("pk")
-    grid_of = OrgUnit.objects.filter(pk=OuterRef("grid_id"))
-    updated = Compound.objects.filter(grid__in=grids).update(
-        community_id=Subquery(grid_of.values("parent_id")[:1]),
-        street_id=Subquery(grid_of.values("parent__parent_id")[:1]),
-    )
-    Facility.objects.filter(compound__grid__in=grids).update(
-        community_id=Subquery(
-            Compound.objects.filter(pk=OuterRef("compound_id")).values("community_id")[
-                :1
-            ]
-        )
-    )
-    return updated
-
-
 class CompoundScopedQuerySet(ScopedQuerySet):
-    scope_unit = "compound__grid"
-    scope_ancestors = {
-        "street": "compound__street",
-        "community": "compound__community",
-        "grid": "compound__grid",
-        "group": "compound__party_group",
-    }
+    scope_through = "compound"
+    scope_ancestors = {"group": "compound__party_group"}
     scope_compound = "compound"
 
     def active(self, on: date | None = None):
@@ -640,13 +593,8 @@ class ServiceContract(models.Model):
 
 
 class ServicePackageQuerySet(ScopedQuerySet):
-    scope_unit = "lead_compound__grid"
-    scope_ancestors = {
-        "street": "lead_compound__street",
-        "community": "lead_compound__community",
-        "grid": "lead_compound__grid",
-        "group": "lead_compound__party_group",
-    }
+    scope_through = "lead_compound"
+    scope_ancestors = {"group": "lead_compound__party_group"}
     scope_company = "company"
 
     def scope_q(self, scope: Scope) -> Q:
@@ -873,13 +821,8 @@ class Committee(models.Model):
 
 
 class CommitteeMemberQuerySet(ScopedQuerySet):
-    scope_unit = "committee__compound__grid"
-    scope_ancestors = {
-        "street": "committee__compound__street",
-        "community": "committee__compound__community",
-        "grid": "committee__compound__grid",
-        "group": "committee__compound__party_group",
-    }
+    scope_through = "committee__compound"
+    scope_ancestors = {"group": "committee__compound__party_group"}
     scope_compound = "committee__compound"
 
 
@@ -958,12 +901,8 @@ class BuildingHead(models.Model):
 class FacilityQuerySet(ScopedQuerySet):
     # Work outside compounds (e.g. on a lane) hangs under its community only;
     # the rest also under its compound's grid and party group.
-    scope_unit = "community"
-    scope_ancestors = {
-        "community": "community",
-        "grid": "compound__grid",
-        "group": "compound__party_group",
-    }
+    scope_through = ""
+    scope_ancestors = {"group": "compound__party_group"}
     scope_compound = "compound"
 
     def summary(self):
@@ -979,7 +918,7 @@ class FacilityQuerySet(ScopedQuerySet):
         )
 
 
-class Facility(models.Model):
+class Facility(PlacedInTree):
     """A facility or upgrade: charging piles, sheds, conversions, repairs…"""
 
     class Kind(models.TextChoices):
@@ -1007,6 +946,8 @@ class Facility(models.Model):
             "Blank for work outside compounds, e.g. business premises on a lane."
         ),
     )
+    # The place comes from the compound; work outside compounds names its
+    # community, and has no grid.
     community = models.ForeignKey(
         OrgUnit,
         verbose_name=_("community"),
@@ -1014,6 +955,14 @@ class Facility(models.Model):
         related_name="facilities",
         limit_choices_to={"kind": OrgUnit.Kind.COMMUNITY},
         blank=True,
+    )
+    grid = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
     )
     location = models.CharField(_("location"), max_length=100, blank=True)
     count = models.PositiveIntegerField(_("count"), default=1)
@@ -1030,18 +979,13 @@ class Facility(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} × {self.count}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.compound_id:
-            self.community_id = self.compound.community_id
-        super().save(*args, **kwargs)
-
     def clean(self) -> None:
         if not self.compound_id and not self.community_id:
             raise ValidationError(
                 _("Give the compound, or the community for work outside one.")
             )
         if self.compound_id:
-            self.community_id = self.compound.community_id
+            self.copy_place()
         elif self.community.kind != OrgUnit.Kind.COMMUNITY:
             raise ValidationError({"community": _("Choose a community.")})
         if not self.compound_id and not self.location:

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from .models import CompanyStaff, ServiceContract, active_on_q, resync_ancestors
+from .models import CompanyStaff, ServiceContract, active_on_q
 
 
 def company_scope(person_id: int) -> tuple[frozenset[int], frozenset[int]]:
@@ -20,7 +20,3 @@ def company_scope(person_id: int) -> tuple[frozenset[int], frozenset[int]]:
         .values_list("compound_id", flat=True)
     )
     return company_ids, compound_ids
-
-
-def on_unit_moved(sender, unit, **kwargs) -> None:
-    resync_ancestors(unit)

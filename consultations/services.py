@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -860,19 +859,4 @@ def _mark_overdue(pk: int, now: datetime) -> None:
             "category": concern.category,
             "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M"),
         },
-    )
-
-
-def resync_concern_ancestors(sender, unit: OrgUnit, **kwargs) -> int:
-    """Copy the moved tree's ancestors onto the concerns under `unit`.
-
-    One UPDATE whatever the size of the subtree; it reads the tree itself,
-    so it does not depend on the compounds being resynced first.
-    """
-    grids = OrgUnit.objects.subtree_of(unit).grids().values("pk")
-    compound = Compound.objects.filter(pk=OuterRef("compound_id"))
-    return Concern.objects.filter(compound__grid__in=grids).update(
-        grid_id=Subquery(compound.values("grid_id")[:1]),
-        community_id=Subquery(compound.values("grid__parent_id")[:1]),
-        street_id=Subquery(compound.values("grid__parent__parent_id")[:1]),
     )

@@ -85,12 +85,7 @@ class PartnerApp(models.Model):
 
 
 class Open311SubmissionQuerySet(ScopedQuerySet):
-    scope_unit = "concern__grid"
-    scope_ancestors = {
-        "street": "concern__street",
-        "community": "concern__community",
-        "grid": "concern__grid",
-    }
+    scope_through = "concern"
     scope_compound = "concern__compound"
     scope_company = "concern__handler_company"
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+from .place import resync_places
 from .scope import Scope, ScopedQuerySet, company_scope, subtree_q
-from .signals import unit_moved
 
 
 class OrgUnitQuerySet(TreeQuerySet, ScopedQuerySet):
@@ -208,9 +208,12 @@ class OrgUnit(MPTTModel):
                 .first()
             )
             moved = old_parent != self.parent_id
-        super().save(*args, **kwargs)
-        if moved:
-            unit_moved.send(sender=OrgUnit, unit=self)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if moved:
+                # Every placed row under the unit (compounds, concerns,
+                # meetings…) takes its new ancestors with the move.
+                resync_places(self)
 
     # Questions about the tree, answered here so callers never touch MPTT.
     def ancestor_of_kind(self, kind: str) -> "OrgUnit | None":

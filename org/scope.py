@@ -13,6 +13,9 @@ Models declare how they hang under the tree on their QuerySet:
 - `scope_ancestors`: for big tables that carry copies of their ancestors'
   ids, a mapping of unit kind → column, so the filter uses those indexed
   columns instead of a join on the tree;
+- `scope_through`: for models placed in the tree (`org.place.PlacedInTree`)
+  or hanging off one, the lookup to that model ("" for the model itself);
+  `scope_unit` and the street/community/grid `scope_ancestors` follow;
 - `scope_compound`: lookup to a Compound, for company staff;
 - `scope_company`: lookup to a PropertyCompany, for company staff.
 
@@ -120,11 +123,30 @@ def subtree_q(path: str, units) -> Q:
     return q
 
 
+PLACE_KINDS = ("street", "community", "grid")
+
+
 class ScopedQuerySet(models.QuerySet):
     scope_unit: str | None = None
     scope_ancestors: dict[str, str] = {}
     scope_compound: str | None = None
     scope_company: str | None = None
+    # A lookup to a model carrying place copies (`org.place.PlacedInTree`),
+    # "" for the model itself: `scope_unit` and `scope_ancestors` follow
+    # from it (a class may still add ancestors, e.g. the party group).
+    scope_through: str | None = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        through = cls.__dict__.get("scope_through")
+        if through is None:
+            return
+        prefix = f"{through}__" if through else ""
+        cls.scope_unit = cls.__dict__.get("scope_unit", f"{prefix}grid")
+        cls.scope_ancestors = {
+            **{kind: f"{prefix}{kind}" for kind in PLACE_KINDS},
+            **cls.__dict__.get("scope_ancestors", {}),
+        }
 
     def visible_to(self, user):
         """Rows `user` may see and change (see the module docstring)."""

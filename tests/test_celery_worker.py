@@ -4,7 +4,7 @@ import pytest
 from celery.result import EagerResult
 
 from compounds.models import Compound
-from jiyang.tasks import resync_unit_ancestors_task
+from org.tasks import resync_places_task
 
 from .factories import CommunityFactory, CompoundFactory, GridFactory
 
@@ -22,7 +22,7 @@ def test_worker_repairs_drifted_ancestor_copies_in_postgres(
     # A bulk edit that bypassed the model left a wrong community copy.
     Compound.objects.filter(pk=drifted.pk).update(community=other_community)
 
-    result = resync_unit_ancestors_task.delay(street.pk)
+    result = resync_places_task.delay(street.pk)
 
     assert result.get(timeout=30) == 2
     drifted.refresh_from_db()
@@ -36,7 +36,7 @@ def test_worker_repairs_drifted_ancestor_copies_in_postgres(
 def test_worker_reports_a_missing_unit_as_a_failed_task(
     postgres_and_redis, celery_worker_process
 ):
-    result = resync_unit_ancestors_task.delay(987654321)
+    result = resync_places_task.delay(987654321)
 
     with pytest.raises(Exception, match="does not exist"):
         result.get(timeout=30)

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from common.periods import Month
 from compounds.models import Compound, PropertyCompany
 from org.models import OrgUnit, Person, Post
+from org.place import PlacedInTree
 from org.scope import Scope, ScopedQuerySet, user_scope
 
 from .scheme import AssessmentScheme, SchemeItem, VetoRule
@@ -181,8 +182,7 @@ class PlannedVisit(models.Model):
 
 
 class InspectionQuerySet(ScopedQuerySet):
-    scope_unit = "grid"
-    scope_ancestors = {"street": "street", "community": "community", "grid": "grid"}
+    scope_through = ""
     scope_compound = "compound"
 
     def visible_to(self, user):
@@ -218,27 +218,20 @@ class InspectionQuerySet(ScopedQuerySet):
         return self.filter(month=month.start)
 
 
-class Inspection(models.Model):
+class Inspection(PlacedInTree):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
+
+    # The compound's place in the tree on the day of the visit: a later
+    # move in the tree does not rewrite past inspections.
+    follows_tree_moves = False
 
     compound = models.ForeignKey(
         Compound,
         verbose_name=_("compound"),
         on_delete=models.PROTECT,
         related_name="inspections",
-    )
-    # Copies of the compound's place in the tree on the day, for indexed
-    # filters and for scoring by street without a join on the tree.
-    street = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    community = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    grid = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
     )
     scheme = models.ForeignKey(
         AssessmentScheme,
@@ -345,16 +338,9 @@ class Inspection(models.Model):
         }
 
     def save(self, *args, **kwargs) -> None:
-        self.copy_place()
-        super().save(*args, **kwargs)
-
-    def copy_place(self) -> None:
-        compound = self.compound
-        self.street_id = compound.street_id
-        self.community_id = compound.community_id
-        self.grid_id = compound.grid_id
         if self.date:
             self.month = Month.of(self.date).start
+        super().save(*args, **kwargs)
 
     @property
     def is_locked(self) -> bool:
@@ -478,12 +464,7 @@ class InspectionPhoto(models.Model):
 
 
 class RectificationNoticeQuerySet(ScopedQuerySet):
-    scope_unit = "inspection__grid"
-    scope_ancestors = {
-        "street": "inspection__street",
-        "community": "inspection__community",
-        "grid": "inspection__grid",
-    }
+    scope_through = "inspection"
     scope_company = "company"
 
     def open(self):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from common.periods import Month, Quarter
 from compounds.models import Compound, PropertyCompany
 from org.models import OrgUnit
+from org.place import PlacedInTree
 from org.scope import ScopedQuerySet
 
 from .scheme import AssessmentScheme, PrizeTier
@@ -42,15 +43,17 @@ class StreetRowQuerySet(ScopedQuerySet):
 
 
 class MonthlyCompoundScoreQuerySet(ScopedQuerySet):
-    scope_unit = "grid"
-    scope_ancestors = {"street": "street", "community": "community", "grid": "grid"}
+    scope_through = ""
     scope_compound = "compound"
 
     def for_month(self, month: Month):
         return self.filter(month=month.start)
 
 
-class MonthlyCompoundScore(models.Model):
+class MonthlyCompoundScore(PlacedInTree):
+    # Written by the scoring SQL with the inspections' place on the day.
+    follows_tree_moves = False
+
     compound = models.ForeignKey(
         Compound,
         verbose_name=_("compound"),
@@ -58,18 +61,6 @@ class MonthlyCompoundScore(models.Model):
         related_name="monthly_scores",
     )
     month = models.DateField(_("month"))
-    street = models.ForeignKey(
-        OrgUnit, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+"
-    )
-    community = models.ForeignKey(
-        OrgUnit,
-        verbose_name=_("community"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    grid = models.ForeignKey(
-        OrgUnit, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+"
-    )
     company = models.ForeignKey(
         PropertyCompany,
         verbose_name=_("serving company"),

@@ -57,12 +57,7 @@ def validate_disclosure_attachment(upload) -> None:
 
 
 class DisclosureQuerySet(ScopedQuerySet):
-    scope_unit = "compound__grid"
-    scope_ancestors = {
-        "street": "compound__street",
-        "community": "compound__community",
-        "grid": "compound__grid",
-    }
+    scope_through = "compound"
     scope_compound = "compound"
 
     def published(self, on: date | None = None):
@@ -199,12 +194,7 @@ class Disclosure(models.Model):
 
 
 class DisclosureObjectionQuerySet(ScopedQuerySet):
-    scope_unit = "concern__grid"
-    scope_ancestors = {
-        "street": "concern__street",
-        "community": "concern__community",
-        "grid": "concern__grid",
-    }
+    scope_through = "concern"
     scope_compound = "concern__compound"
     scope_company = "concern__handler_company"
 

@@ -5,11 +5,12 @@ decisions and the action items those decisions put on concerns."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.models import OrgUnit
+from org.place import PlacedInTree
 from org.scope import ScopedQuerySet
 
 __all__ = [
@@ -19,18 +20,12 @@ __all__ = [
     "MeetingDecision",
 ]
 
-# Meetings, decisions and action items carry copies of the street,
-# community and grid of their meeting so scope filters need no tree join.
-_MEETING_ANCESTORS = {"street": "street", "community": "community", "grid": "grid"}
 
-
-def _through(prefix: str) -> dict[str, str]:
-    return {kind: f"{prefix}__{column}" for kind, column in _MEETING_ANCESTORS.items()}
-
-
+# A meeting carries copies of its street, community and grid (a meeting of
+# a whole community has no grid); its agenda, decisions and action items
+# are scoped through it.
 class MeetingQuerySet(ScopedQuerySet):
-    scope_unit = "community"
-    scope_ancestors = _MEETING_ANCESTORS
+    scope_through = ""
     scope_compound = "compound"
 
     def planned(self):
@@ -40,7 +35,7 @@ class MeetingQuerySet(ScopedQuerySet):
         return self.filter(status=Meeting.Status.CLOSED)
 
 
-class Meeting(models.Model):
+class Meeting(PlacedInTree):
     class Kind(models.TextChoices):
         TEA_TABLE = "tea_table", _("tea table")
         JOINT_PROPERTY = "joint_property", _("joint property meeting")
@@ -65,6 +60,8 @@ class Meeting(models.Model):
         blank=True,
         help_text=_("Leave blank for a meeting of the whole community."),
     )
+    # The place comes from the compound; a meeting of a whole community
+    # names the community, and has no grid.
     community = models.ForeignKey(
         OrgUnit,
         verbose_name=_("community"),
@@ -74,10 +71,12 @@ class Meeting(models.Model):
         blank=True,
     )
     grid = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, editable=False
-    )
-    street = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False
+        OrgUnit,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
     )
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
@@ -117,19 +116,6 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} · {self.title}"
 
-    def save(self, *args, **kwargs) -> None:
-        self.copy_ancestors()
-        super().save(*args, **kwargs)
-
-    def copy_ancestors(self) -> None:
-        if self.compound_id:
-            self.community_id = self.compound.community_id
-            self.grid_id = self.compound.grid_id
-            self.street_id = self.compound.street_id
-        elif self.community_id:
-            self.grid_id = None
-            self.street_id = self.community.parent_id
-
     def clean(self) -> None:
         if not self.compound_id and not self.community_id:
             raise ValidationError(_("Choose a compound or a community."))
@@ -139,7 +125,7 @@ class Meeting(models.Model):
             and self.community.kind != OrgUnit.Kind.COMMUNITY
         ):
             raise ValidationError({"community": _("Choose a community.")})
-        self.copy_ancestors()
+        self.copy_place()
 
     @property
     def is_closed(self) -> bool:
@@ -159,8 +145,7 @@ class Meeting(models.Model):
 
 
 class MeetingAgendaItemQuerySet(ScopedQuerySet):
-    scope_unit = "meeting__community"
-    scope_ancestors = _through("meeting")
+    scope_through = "meeting"
     scope_compound = "meeting__compound"
 
 
@@ -194,8 +179,7 @@ class MeetingAgendaItem(models.Model):
 
 
 class MeetingDecisionQuerySet(ScopedQuerySet):
-    scope_unit = "meeting__community"
-    scope_ancestors = _through("meeting")
+    scope_through = "meeting"
     scope_compound = "meeting__compound"
 
     def published(self):
@@ -230,8 +214,7 @@ class MeetingDecision(models.Model):
 
 
 class ActionItemQuerySet(ScopedQuerySet):
-    scope_unit = "decision__meeting__community"
-    scope_ancestors = _through("decision__meeting")
+    scope_through = "decision__meeting"
     scope_compound = "decision__meeting__compound"
 
     def open(self):
@@ -298,19 +281,3 @@ class ActionItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return not self.is_done and self.deadline < timezone.localdate()
-
-
-def resync_meeting_ancestors(sender, unit: OrgUnit, **kwargs) -> int:
-    """Copy the moved tree's ancestors onto the meetings under `unit`."""
-    subtree = OrgUnit.objects.subtree_of(unit)
-    grid = OrgUnit.objects.filter(pk=OuterRef("grid_id"))
-    community = OrgUnit.objects.filter(pk=OuterRef("community_id"))
-    # Read from the tree itself: the compounds may not be resynced yet.
-    updated = Meeting.objects.filter(grid__in=subtree).update(
-        community_id=Subquery(grid.values("parent_id")),
-        street_id=Subquery(grid.values("parent__parent_id")),
-    )
-    updated += Meeting.objects.filter(grid__isnull=True, community__in=subtree).update(
-        street_id=Subquery(community.values("parent_id"))
-    )
-    return updated

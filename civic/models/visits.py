@@ -52,12 +52,7 @@ class VisitDayOverride(models.Model):
 
 
 class VisitReportQuerySet(ScopedQuerySet):
-    scope_unit = "compound__grid"
-    scope_ancestors = {
-        "street": "compound__street",
-        "community": "compound__community",
-        "grid": "compound__grid",
-    }
+    scope_through = "compound"
     scope_compound = "compound"
     scope_company = "company"
 
@@ -119,12 +114,7 @@ class VisitReport(models.Model):
 
 
 class VisitPhotoQuerySet(ScopedQuerySet):
-    scope_unit = "report__compound__grid"
-    scope_ancestors = {
-        "street": "report__compound__street",
-        "community": "report__compound__community",
-        "grid": "report__compound__grid",
-    }
+    scope_through = "report__compound"
     scope_compound = "report__compound"
     scope_company = "report__company"
 
@@ -149,12 +139,7 @@ class VisitPhoto(models.Model):
 
 
 class VisitNeedQuerySet(ScopedQuerySet):
-    scope_unit = "report__compound__grid"
-    scope_ancestors = {
-        "street": "report__compound__street",
-        "community": "report__compound__community",
-        "grid": "report__compound__grid",
-    }
+    scope_through = "report__compound"
     scope_compound = "report__compound"
     scope_company = "report__company"
 

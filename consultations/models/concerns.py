@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from consultations.workflow import ACTION_CHOICES, Status
+from org.place import PlacedInTree
 from org.scope import ScopedQuerySet
 
 from ..deadlines import add_working_days
@@ -95,8 +96,7 @@ class ConcernCategory(models.Model):
 
 
 class ConcernQuerySet(ScopedQuerySet):
-    scope_unit = "grid"
-    scope_ancestors = {"street": "street", "community": "community", "grid": "grid"}
+    scope_through = ""
     scope_compound = "compound"
     scope_company = "handler_company"
 
@@ -166,7 +166,7 @@ class ConcernQuerySet(ScopedQuerySet):
         )
 
 
-class Concern(models.Model):
+class Concern(PlacedInTree):
     class Kind(models.TextChoices):
         CONSULTATION = "consultation", _("consultation")
         HELP = "help", _("request for help")
@@ -228,16 +228,6 @@ class Concern(models.Model):
         verbose_name=_("compound"),
         on_delete=models.PROTECT,
         related_name="concerns",
-    )
-    # Copies of the compound's ancestors, so subtree lists use one index.
-    street = models.ForeignKey(
-        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    community = models.ForeignKey(
-        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    grid = models.ForeignKey(
-        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", editable=False
     )
     category = models.ForeignKey(
         ConcernCategory,
@@ -358,18 +348,8 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return f"{self.formatted_code} · {self.category}"
 
-    def save(self, *args, **kwargs) -> None:
-        self.copy_ancestors()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("consultations:track", args=[self.tracking_code])
-
-    def copy_ancestors(self) -> None:
-        compound = self.compound
-        self.grid_id = compound.grid_id
-        self.community_id = compound.community_id
-        self.street_id = compound.street_id
 
     @property
     def formatted_code(self) -> str:
@@ -420,12 +400,7 @@ class Concern(models.Model):
 
 
 class ConcernEventQuerySet(ScopedQuerySet):
-    scope_unit = "concern__grid"
-    scope_ancestors = {
-        "street": "concern__street",
-        "community": "concern__community",
-        "grid": "concern__grid",
-    }
+    scope_through = "concern"
     scope_compound = "concern__compound"
     scope_company = "concern__handler_company"
 
@@ -473,12 +448,7 @@ class ConcernEvent(models.Model):
 class ConcernChildQuerySet(ScopedQuerySet):
     """Rows hanging off a concern see what their concern sees."""
 
-    scope_unit = "concern__grid"
-    scope_ancestors = {
-        "street": "concern__street",
-        "community": "concern__community",
-        "grid": "concern__grid",
-    }
+    scope_through = "concern"
     scope_compound = "concern__compound"
     scope_company = "concern__handler_company"
 
