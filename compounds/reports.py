@@ -76,7 +76,7 @@ def cross_appointment_gaps(*, user=None, on: date | None = None) -> list[SeatGap
             | Q(expects_owners=True, has_owners=False)
         )
         .select_related("parent")
-        .order_by("tree_id", "lft")
+        .in_tree_order()
     )
     gaps = []
     for branch in branches:

@@ -50,20 +50,7 @@ INSPECTING_ROLES = (*CADRE_ROLES, Post.Role.RESIDENT_REPRESENTATIVE)
 
 def street_ids_for_roles(user, roles) -> list[int] | None:
     """Streets where `user` holds a street post in `roles`; None: all."""
-    scope = user_scope(user)
-    if scope.everything:
-        return None
-    if scope.is_empty or scope.company_ids:
-        return []
-    return list(
-        Post.objects.active()
-        .filter(
-            person_id=user.person_id,
-            role__in=roles,
-            unit__kind=OrgUnit.Kind.STREET,
-        )
-        .values_list("unit_id", flat=True)
-    )
+    return user_scope(user).street_ids_for_roles(user.person_id, roles)
 
 
 def plan_street_ids(user) -> list[int] | None:
