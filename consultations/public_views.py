@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from common.errors import add_to_form
-from common.parsing import parse_id
+from common.parsing import check_text, parse_id
 from compounds.models import Compound
 
 from . import ratelimit, services
@@ -131,6 +131,10 @@ def public_concern_form(
 def compound_suggestions(request):
     """Public compound names for the form's type-ahead (JSON)."""
     q = request.GET.get("q", "").strip()[:50]
+    try:
+        check_text(q)
+    except ValidationError as error:
+        return JsonResponse({"results": [], "error": error.messages[0]}, status=400)
     compounds = Compound.objects.select_related("community").order_by("name")
     if q:
         compounds = compounds.filter(name__icontains=q)

@@ -2,6 +2,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
@@ -12,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from assessments.models import QuarterlyRanking
 from civic.models import Disclosure, MeetingDecision, VisitReport
+from common.parsing import check_text
 from common.periods import Month
 from compounds.models import Compound
 from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_code
@@ -31,6 +33,11 @@ def home(request):
             "A tracking code has %(n)d letters and digits; please check it."
         ) % {"n": TRACKING_LENGTH}
     query = request.GET.get("q", "").strip()[:50]
+    query_error, status = "", 200
+    try:
+        check_text(query)
+    except ValidationError as error:
+        query_error, query, status = error.messages[0], "", 400
     compounds = Compound.objects.select_related("community").order_by(
         "community__name", "name"
     )
@@ -46,11 +53,13 @@ def home(request):
         "home.html",
         {
             "query": query,
+            "query_error": query_error,
             "code_error": code_error,
             "code": request.GET.get("code", "")[:40],
             "communities": communities,
             "found": sum(len(v) for v in communities.values()),
         },
+        status=status,
     )
 
 

@@ -41,7 +41,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import SimpleRateThrottle
 
 from common.api import RatesFromSettings
-from common.parsing import parse_id
+from common.parsing import has_nul, parse_id
 from compounds.models import Compound
 from consultations import ratelimit
 from consultations.models import Concern, ConcernCategory
@@ -136,6 +136,17 @@ def error_response(fmt: str, status: int, description: str) -> HttpResponse:
 # Parameters ---------------------------------------------------------------
 
 
+def refuse_nul(value: str, name: str) -> str:
+    """The value, or a 400 when it holds a NUL (PostgreSQL refuses them)."""
+    if has_nul(value):
+        raise Open311Error(
+            400,
+            _("%(name)s contains a NUL character, which is not allowed.")
+            % {"name": name.replace("\x00", "")[:100]},
+        )
+    return value
+
+
 def param(request: HttpRequest, name: str) -> str | None:
     """A parameter from the body, else the query string; empty is absent."""
     for source in (
@@ -143,7 +154,7 @@ def param(request: HttpRequest, name: str) -> str | None:
     ):
         value = source.get(name)
         if value is not None and value.strip():
-            return value.strip()
+            return refuse_nul(value.strip(), name)
     return None
 
 
@@ -205,7 +216,9 @@ def attributes(request: HttpRequest) -> dict[str, list[str]]:
         for key in source:
             match = re.fullmatch(r"attribute\[([^\[\]]+)\](\[\])?", key)
             if match and match[1] not in found:
-                values = [v.strip() for v in source.getlist(key) if v.strip()]
+                values = [
+                    refuse_nul(v.strip(), key) for v in source.getlist(key) if v.strip()
+                ]
                 if values:
                     found[match[1]] = values
     return found
@@ -378,6 +391,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @open311_view("GET")
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
+    refuse_nul(code, "service_code")
     if not active_categories().filter(code=code).exists():
         raise Open311Error(
             404, _("Unknown service_code: %(code)s.") % {"code": code[:100]}

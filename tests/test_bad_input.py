@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from civic import services as civic_services
-from common.parsing import parse_id
+from common.parsing import check_text, parse_id
 from tests.clients import PARTNER_KEY
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,78 @@ def test_visit_report_form_ignores_a_compound_in_odd_digits(
 
     assert response.status_code == 200
     assert 'value="{digit}"' not in response.content.decode()
+
+
+# NUL bytes (PostgreSQL refuses them in any string) ---------------------------
+
+
+@pytest.mark.parametrize("q", ["\x00", "a\x00b"])
+def test_compound_search_refuses_a_nul_with_a_chinese_error(client, compound, q):
+    response = client.get("/concerns/compounds.json", {"q": q})
+
+    assert response.status_code == 400
+    assert HAS_CHINESE.search(response.json()["error"])
+
+
+def test_home_page_search_refuses_a_nul_with_a_chinese_error(client, compound):
+    response = client.get("/", {"q": "水景\x00"})
+
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode()
+
+
+def test_check_text_refuses_a_nul():
+    assert check_text("水景花苑") == "水景花苑"
+    with pytest.raises(ValidationError):
+        check_text("a\x00b")
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "service_code",
+        "description",
+        "first_name",
+        "last_name",
+        "device_id",
+        "account_id",
+        "address_string",
+        "phone",
+        "email",
+        "api_key",
+        "attribute[kind]",
+    ],
+)
+def test_open311_post_refuses_a_nul_in_any_parameter(client, partner, compound, field):
+    data = {
+        "api_key": PARTNER_KEY,
+        "service_code": "parking",
+        "attribute[compound]": str(compound.pk),
+        "description": "消防通道被占用。",
+    }
+    data[field] = data.get(field, "x") + "\x00"
+
+    response = client.post(f"{OPEN311}/requests.json", data)
+
+    assert_chinese_open311_error(response)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"service_code": "parking\x00"},
+        {"status": "open\x00"},
+        {"jurisdiction_id": "\x00"},
+        {"start_date": "2026-10-01\x00"},
+    ],
+)
+def test_open311_reads_refuse_a_nul(client, query):
+    response = client.get(f"{OPEN311}/requests.json", query)
+
+    assert_chinese_open311_error(response)
+
+
+def test_open311_service_definition_refuses_a_nul(client):
+    response = client.get(f"{OPEN311}/services/%00.json")
+
+    assert_chinese_open311_error(response)
