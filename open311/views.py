@@ -22,7 +22,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
@@ -70,6 +70,8 @@ ITEM_TAGS = {
 }
 MAX_ROWS = 1000
 MAX_WINDOW = timedelta(days=90)
+# The years a start_date or end_date may name.
+MOMENT_YEARS = (1900, 9000)
 # How far from a compound's recorded position a lat/long may fall.
 MAX_DISTANCE_M = 1500
 COMPOUND_ATTRIBUTE = "compound"
@@ -182,13 +184,17 @@ def parse_moment(value: str, name: str, *, end: bool = False) -> datetime:
             _("%(name)s is not a W3C datetime, e.g. 2026-10-01T00:00:00+08:00.")
             % {"name": name},
         )
-    if timezone.is_naive(moment):
-        try:
+    out_of_range = Open311Error(400, _("%(name)s is out of range.") % {"name": name})
+    try:
+        if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        except (ValueError, OverflowError) as exc:
-            raise Open311Error(
-                400, _("%(name)s is out of range.") % {"name": name}
-            ) from exc
+        # The window arithmetic (±90 days) and the database's UTC
+        # conversion must stay inside years 1 to 9999.
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise out_of_range from exc
+    if not MOMENT_YEARS[0] <= moment.year <= MOMENT_YEARS[1]:
+        raise out_of_range
     return moment
 
 

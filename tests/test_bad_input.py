@@ -202,3 +202,23 @@ def test_open311_service_definition_refuses_a_nul(client):
     response = client.get(f"{OPEN311}/services/%00.json")
 
     assert_chinese_open311_error(response)
+
+
+# Open311 dates at the edge of the calendar ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start_date": "9999-12-31T23:59:59Z"},
+        {"end_date": "0001-01-01T00:00:00Z"},
+        {"start_date": "9999-12-31"},
+        {"end_date": "9999-12-31"},
+        {"start_date": "0001-01-01", "end_date": "0001-01-02"},
+        {"start_date": "9999-12-30T00:00:00+08:00", "end_date": "9999-12-31"},
+    ],
+)
+def test_open311_dates_at_the_edge_are_a_chinese_client_error(client, query):
+    response = client.get(f"{OPEN311}/requests.json", query)
+
+    assert_chinese_open311_error(response)
