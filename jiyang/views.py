@@ -5,8 +5,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -146,3 +147,13 @@ def healthz(request):
         checks["redis"] = _redis_ok()
     body = {name: "ok" if ok else "error" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+def bad_request(request, exception):
+    """The 400 page, without Django's second CSRF check.
+
+    Django's own handler checks the CSRF token again, reading the body that
+    just failed to parse (a form post in another charset), and so turns the
+    400 into a 500.
+    """
+    return HttpResponseBadRequest(loader.get_template("400.html").render())

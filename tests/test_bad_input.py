@@ -7,6 +7,9 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template import loader
+from django.test import Client
+from django.views.defaults import server_error
 
 from civic import services as civic_services
 from common.parsing import check_text, parse_id
@@ -222,3 +225,57 @@ def test_open311_dates_at_the_edge_are_a_chinese_client_error(client, query):
     response = client.get(f"{OPEN311}/requests.json", query)
 
     assert_chinese_open311_error(response)
+
+
+# Form posts in an unexpected charset ----------------------------------------
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "ISO-8859-1", "gbk"])
+def test_a_form_post_in_another_charset_is_a_chinese_400(compound, charset):
+    # As in production: the CSRF check reads the body first.
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.get("/concerns/new/")  # the CSRF cookie
+
+    response = client.generic(
+        "POST",
+        "/concerns/new/",
+        "compound=1&description=abc",
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+    )
+
+    assert response.status_code == 400
+    assert "无法读取请求" in response.content.decode()
+
+
+def test_a_form_post_in_an_unknown_charset_is_not_a_server_error(compound):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.get("/concerns/new/")
+
+    response = client.generic(
+        "POST",
+        "/concerns/new/",
+        "compound=1&description=abc",
+        content_type="application/x-www-form-urlencoded; charset=x-no-such",
+    )
+
+    assert response.status_code < 500
+
+
+# The error pages ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"), [("500.html", "系统出现故障"), ("400.html", "无法读取请求")]
+)
+def test_error_pages_render_in_chinese_without_any_context(name, heading):
+    html = loader.get_template(name).render()
+
+    assert heading in html
+    assert '<html lang="zh-hans">' in html
+
+
+def test_server_error_view_answers_the_chinese_page(rf):
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "系统出现故障" in response.content.decode()
