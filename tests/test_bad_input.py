@@ -4,16 +4,20 @@ formulas, the error pages and the error log."""
 
 import json
 import re
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections, transaction
 from django.template import loader
 from django.test import Client
 from django.views.defaults import server_error
 
 from civic import services as civic_services
 from common.parsing import check_text, parse_id
-from tests.clients import PARTNER_KEY
+from consultations.models import Concern
+from tests.clients import PARTNER_KEY, make_concern
+from tests.conftest import need
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +283,45 @@ def test_server_error_view_answers_the_chinese_page(rf):
 
     assert response.status_code == 500
     assert "系统出现故障" in response.content.decode()
+
+
+# A double tap on the public form -------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_tap_answers_the_first_concerns_receipt(compound):
+    """Two submissions with one token at once: one row, both get its code."""
+    engine = connection.settings_dict["ENGINE"]
+    need("postgresql" in engine, "the race needs PostgreSQL's row locks")
+    token = "0123456789abcdef0123456789abcdef"
+    first_saved, commit_first = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def submit(name: str, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                results[name] = make_concern(compound, submission_token=token)
+                if hold:
+                    # The first request has inserted but not committed yet.
+                    first_saved.set()
+                    commit_first.wait(10)
+        except Exception as exc:
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=submit, args=("first", True))
+    first.start()
+    assert first_saved.wait(10)
+    second = threading.Thread(target=submit, args=("second", False))
+    second.start()
+    # The second insert now waits on the first's uncommitted row.
+    second.join(0.5)
+    commit_first.set()
+    first.join(10)
+    second.join(10)
+
+    assert isinstance(results["first"], Concern), results
+    assert isinstance(results["second"], Concern), results
+    assert results["second"].pk == results["first"].pk
+    assert Concern.objects.filter(submission_token=token).count() == 1
