@@ -5,19 +5,30 @@ formulas, the error pages and the error log."""
 import json
 import re
 import threading
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.template import loader
 from django.test import Client
+from django.urls import reverse
 from django.views.defaults import server_error
+from openpyxl import load_workbook
 
+from assessments.models import MonthlyCompoundScore
 from civic import services as civic_services
 from common.parsing import check_text, parse_id
+from common.spreadsheets import csv_text
+from compounds.models import Compound
 from consultations.models import Concern
+from org.admin_scope import csv_cell
 from tests.clients import PARTNER_KEY, make_concern
 from tests.conftest import need
+from tests.factories import PropertyCompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +336,64 @@ def test_a_double_tap_answers_the_first_concerns_receipt(compound):
     assert isinstance(results["second"], Concern), results
     assert results["second"].pk == results["first"].pk
     assert Concern.objects.filter(submission_token=token).count() == 1
+
+
+# Spreadsheet formulas in the exports ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("-12.5", "-12.5"),
+        ("+3", "+3"),
+        ("42", "42"),
+        ("水景花苑", "水景花苑"),
+        ("", ""),
+    ],
+)
+def test_csv_text_quotes_formulas_and_keeps_numbers(text, quoted):
+    assert csv_text(text) == quoted
+
+
+@pytest.mark.parametrize("name", ["=1+2", "+1+cmd|' /C calc'!A0", "\t=1+1"])
+def test_admin_csv_cells_never_start_a_formula(compound, name):
+    compound.name = name
+    model_admin = admin.site._registry[Compound]
+
+    cell = csv_cell("name", compound, model_admin)
+
+    assert cell.startswith("'")
+
+
+def test_xlsx_export_writes_formula_like_names_as_text(client, street_admin, compound):
+    company = PropertyCompanyFactory(registered_with=compound.street, name="=1+2")
+    compound.name = "+1+cmd|' /C calc'!A0"
+    compound.save()
+    MonthlyCompoundScore.objects.create(
+        compound=compound,
+        month=date(2026, 2, 1),
+        street=compound.street,
+        community=compound.community,
+        grid=compound.grid,
+        company=company,
+        score=Decimal("-1.5"),
+        inspections=1,
+        households=200,
+    )
+    client.force_login(street_admin)
+
+    response = client.get(reverse("assessments:months-export"), {"month": "2026-02"})
+
+    sheet = load_workbook(BytesIO(response.content)).active
+    name, _community, company_cell, households, score = list(sheet[2])[:5]
+    assert (name.value, name.data_type) == ("+1+cmd|' /C calc'!A0", "s")
+    assert (company_cell.value, company_cell.data_type) == ("=1+2", "s")
+    assert (households.value, households.data_type) == (200, "n")
+    assert (score.value, score.data_type) == (-1.5, "n")
