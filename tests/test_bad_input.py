@@ -2,7 +2,9 @@
 at the edge of the calendar, unknown charsets, a double tap, spreadsheet
 formulas, the error pages and the error log."""
 
+import io
 import json
+import logging
 import re
 import threading
 from datetime import date
@@ -15,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.template import loader
 from django.test import Client
-from django.urls import reverse
+from django.urls import path, reverse
 from django.views.defaults import server_error
 from openpyxl import load_workbook
 
 from assessments.models import MonthlyCompoundScore
 from civic import services as civic_services
+from common.logging import JsonFormatter
 from common.parsing import check_text, parse_id
 from common.spreadsheets import csv_text
 from compounds.models import Compound
@@ -397,3 +400,68 @@ def test_xlsx_export_writes_formula_like_names_as_text(client, street_admin, com
     assert (company_cell.value, company_cell.data_type) == ("=1+2", "s")
     assert (households.value, households.data_type) == (200, "n")
     assert (score.value, score.data_type) == (-1.5, "n")
+
+
+# Errors logged as JSON lines ------------------------------------------------
+
+
+def _boom(request):
+    raise RuntimeError("boom in a view")
+
+
+class BoomUrls:
+    """A URLconf of one view that fails."""
+
+    urlpatterns = [path("boom/", _boom)]
+
+
+@pytest.fixture
+def json_log():
+    """What the configured JSON handler writes, while the test runs."""
+    [handler] = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h.formatter, JsonFormatter)
+    ]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+def test_a_server_error_is_logged_as_one_json_line(settings, street_admin, json_log):
+    settings.ROOT_URLCONF = BoomUrls
+    client = Client(raise_request_exception=False)
+    client.force_login(street_admin)
+
+    response = client.get("/boom/", headers={"X-Request-ID": "proxy-0123456789"})
+
+    assert response.status_code == 500
+    assert response["X-Request-ID"] == "proxy-0123456789"
+    lines = json_log.getvalue().splitlines()
+    [entry] = [json.loads(line) for line in lines]
+    assert entry["logger"] == "django.request"
+    assert entry["level"] == "ERROR"
+    assert "Internal Server Error: /boom/" in entry["message"]
+    assert entry["request_id"] == "proxy-0123456789"
+    assert entry["user_id"] == street_admin.pk
+    assert entry["path"] == "/boom/"
+    assert "RuntimeError: boom in a view" in entry["exception"]
+
+
+@pytest.mark.parametrize("header", [None, "short", "bad id with spaces", "x" * 65])
+def test_a_request_without_a_sane_id_gets_a_new_one(client, header):
+    headers = {"X-Request-ID": header} if header else {}
+
+    response = client.get("/", headers=headers)
+
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def test_an_app_warning_outside_a_request_is_a_json_line_too(json_log):
+    logging.getLogger("consultations.notifications").warning("broker %s", "down")
+
+    entry = json.loads(json_log.getvalue())
+    assert entry["message"] == "broker down"
+    assert entry["logger"] == "consultations.notifications"
+    assert entry["request_id"] is None
