@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.parsing import parse_id
 from common.periods import Month
 from compounds.models import CompanyStaff, Compound, ServiceContract, active_on_q
 from consultations.models import Concern, ConcernCategory
@@ -460,9 +461,9 @@ def disclosure_for_objection(disclosure_id, on: date | None = None) -> Disclosur
     disclosure = (
         Disclosure.objects.open_for_objection(on)
         .select_related("compound")
-        .filter(pk=disclosure_id)
+        .filter(pk=parse_id(disclosure_id))
         .first()
-        if str(disclosure_id).isdigit()
+        if parse_id(disclosure_id) is not None
         else None
     )
     if disclosure is None:

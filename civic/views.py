@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from common.errors import add_to_form, flash
+from common.parsing import parse_id
 from common.periods import Month
 from compounds.models import Compound
 from consultations.models import Concern, ConcernCategory
@@ -122,8 +123,8 @@ def visit_report_create(request):
         today = timezone.localdate()
         this_day = services.visit_day(today.year, today.month)
         initial = {"date": this_day if this_day <= today else today}
-        compound_id = request.GET.get("compound", "")
-        if compound_id.isdigit():
+        compound_id = parse_id(request.GET.get("compound"))
+        if compound_id is not None:
             initial["compound"] = compound_id
         form = VisitReportForm(initial=initial, user=request.user)
     return render(request, "civic/visit_report_form.html", {"form": form})

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from common.errors import add_to_form
+from common.parsing import check_text, parse_id
 from compounds.models import Compound
 
 from . import ratelimit, services
@@ -44,8 +45,8 @@ def _form_page(request, form, status=200, error="", context=None):
 @never_cache
 def concern_create(request):
     """/concerns/new/: the public form; on success the tracking code."""
-    compound = request.GET.get("compound", "")
-    initial = {"compound": int(compound)} if compound.isdigit() else {}
+    compound = parse_id(request.GET.get("compound"))
+    initial = {"compound": compound} if compound is not None else {}
     return public_concern_form(request, initial=initial)
 
 
@@ -130,6 +131,10 @@ def public_concern_form(
 def compound_suggestions(request):
     """Public compound names for the form's type-ahead (JSON)."""
     q = request.GET.get("q", "").strip()[:50]
+    try:
+        check_text(q)
+    except ValidationError as error:
+        return JsonResponse({"results": [], "error": error.messages[0]}, status=400)
     compounds = Compound.objects.select_related("community").order_by("name")
     if q:
         compounds = compounds.filter(name__icontains=q)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,8 +267,24 @@ def submit_concern(
         due_at=due_at,
         due_on_fallback_calendar=fallback,
     )
-    concern.full_clean(exclude=["street", "community", "grid"])
-    concern.save()
+    # The token's uniqueness is the database's to check, below.
+    concern.full_clean(exclude=["street", "community", "grid", "submission_token"])
+    try:
+        # A double tap sends one token twice at once: both requests may get
+        # past the look-up above, the unique index lets one insert, and the
+        # other (its savepoint rolled back) answers with the row that one
+        # committed.
+        with transaction.atomic():
+            concern.save()
+    except IntegrityError:
+        existing = (
+            Concern.objects.filter(submission_token=submission_token).first()
+            if submission_token
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
     for photo in prepared:
         ConcernPhoto.objects.create(
             concern=concern, image=photo, stage=ConcernPhoto.Stage.SUBMITTED

@@ -20,3 +20,5 @@ urlpatterns = [
 if settings.DEBUG:
     # Residents' and managers' photos; a production web server serves MEDIA_ROOT.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "jiyang.views.bad_request"

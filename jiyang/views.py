@@ -2,16 +2,19 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from assessments.models import QuarterlyRanking
 from civic.models import Disclosure, MeetingDecision, VisitReport
+from common.parsing import check_text
 from common.periods import Month
 from compounds.models import Compound
 from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_code
@@ -31,6 +34,11 @@ def home(request):
             "A tracking code has %(n)d letters and digits; please check it."
         ) % {"n": TRACKING_LENGTH}
     query = request.GET.get("q", "").strip()[:50]
+    query_error, status = "", 200
+    try:
+        check_text(query)
+    except ValidationError as error:
+        query_error, query, status = error.messages[0], "", 400
     compounds = Compound.objects.select_related("community").order_by(
         "community__name", "name"
     )
@@ -46,11 +54,13 @@ def home(request):
         "home.html",
         {
             "query": query,
+            "query_error": query_error,
             "code_error": code_error,
             "code": request.GET.get("code", "")[:40],
             "communities": communities,
             "found": sum(len(v) for v in communities.values()),
         },
+        status=status,
     )
 
 
@@ -137,3 +147,13 @@ def healthz(request):
         checks["redis"] = _redis_ok()
     body = {name: "ok" if ok else "error" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+def bad_request(request, exception):
+    """The 400 page, without Django's second CSRF check.
+
+    Django's own handler checks the CSRF token again, reading the body that
+    just failed to parse (a form post in another charset), and so turns the
+    400 into a 500.
+    """
+    return HttpResponseBadRequest(loader.get_template("400.html").render())

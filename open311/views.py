@@ -22,7 +22,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
@@ -41,6 +41,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import SimpleRateThrottle
 
 from common.api import RatesFromSettings
+from common.parsing import has_nul, parse_id
 from compounds.models import Compound
 from consultations import ratelimit
 from consultations.models import Concern, ConcernCategory
@@ -69,6 +70,8 @@ ITEM_TAGS = {
 }
 MAX_ROWS = 1000
 MAX_WINDOW = timedelta(days=90)
+# The years a start_date or end_date may name.
+MOMENT_YEARS = (1900, 9000)
 # How far from a compound's recorded position a lat/long may fall.
 MAX_DISTANCE_M = 1500
 COMPOUND_ATTRIBUTE = "compound"
@@ -135,6 +138,17 @@ def error_response(fmt: str, status: int, description: str) -> HttpResponse:
 # Parameters ---------------------------------------------------------------
 
 
+def refuse_nul(value: str, name: str) -> str:
+    """The value, or a 400 when it holds a NUL (PostgreSQL refuses them)."""
+    if has_nul(value):
+        raise Open311Error(
+            400,
+            _("%(name)s contains a NUL character, which is not allowed.")
+            % {"name": name.replace("\x00", "")[:100]},
+        )
+    return value
+
+
 def param(request: HttpRequest, name: str) -> str | None:
     """A parameter from the body, else the query string; empty is absent."""
     for source in (
@@ -142,7 +156,7 @@ def param(request: HttpRequest, name: str) -> str | None:
     ):
         value = source.get(name)
         if value is not None and value.strip():
-            return value.strip()
+            return refuse_nul(value.strip(), name)
     return None
 
 
@@ -170,13 +184,17 @@ def parse_moment(value: str, name: str, *, end: bool = False) -> datetime:
             _("%(name)s is not a W3C datetime, e.g. 2026-10-01T00:00:00+08:00.")
             % {"name": name},
         )
-    if timezone.is_naive(moment):
-        try:
+    out_of_range = Open311Error(400, _("%(name)s is out of range.") % {"name": name})
+    try:
+        if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        except (ValueError, OverflowError) as exc:
-            raise Open311Error(
-                400, _("%(name)s is out of range.") % {"name": name}
-            ) from exc
+        # The window arithmetic (±90 days) and the database's UTC
+        # conversion must stay inside years 1 to 9999.
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise out_of_range from exc
+    if not MOMENT_YEARS[0] <= moment.year <= MOMENT_YEARS[1]:
+        raise out_of_range
     return moment
 
 
@@ -204,7 +222,9 @@ def attributes(request: HttpRequest) -> dict[str, list[str]]:
         for key in source:
             match = re.fullmatch(r"attribute\[([^\[\]]+)\](\[\])?", key)
             if match and match[1] not in found:
-                values = [v.strip() for v in source.getlist(key) if v.strip()]
+                values = [
+                    refuse_nul(v.strip(), key) for v in source.getlist(key) if v.strip()
+                ]
                 if values:
                     found[match[1]] = values
     return found
@@ -377,6 +397,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @open311_view("GET")
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
+    refuse_nul(code, "service_code")
     if not active_categories().filter(code=code).exists():
         raise Open311Error(
             404, _("Unknown service_code: %(code)s.") % {"code": code[:100]}
@@ -458,7 +479,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     ids = param(request, "service_request_id")
     if ids is not None:
         # The ids override every other filter.
-        wanted = [int(i) for i in comma_list(ids) if i.isdigit() and len(i) < 19]
+        wanted = [i for i in map(parse_id, comma_list(ids)) if i is not None]
         rows = queryset.filter(pk__in=wanted[:MAX_ROWS]).order_by("-created_at", "-id")
         return render(fmt, "service_requests", [request_item(c, request) for c in rows])
     codes = comma_list(param(request, "service_code"))
@@ -506,20 +527,22 @@ def page_number(
     value = param(request, name)
     if value is None:
         return default
-    if not value.isdigit() or not 1 <= int(value[:7]) <= maximum:
+    number = parse_id(value)
+    if number is None or not 1 <= number <= maximum:
         raise Open311Error(
             400,
             _("%(name)s must be a whole number from 1 to %(max)d.")
             % {"name": name, "max": maximum},
         )
-    return int(value)
+    return number
 
 
 @open311_view("GET")
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     concern = None
-    if request_id.isdigit() and len(request_id) < 19:
-        concern = request_queryset().filter(pk=int(request_id)).first()
+    pk = parse_id(request_id)
+    if pk is not None:
+        concern = request_queryset().filter(pk=pk).first()
     if concern is None:
         raise Open311Error(
             404, _("No service request %(id)s.") % {"id": request_id[:40]}
@@ -567,8 +590,9 @@ def compound_at_address(address: str) -> Compound | None:
 
 def compound_by_id(value: str, name: str) -> Compound:
     compound = None
-    if value.isdigit() and len(value) < 19:
-        compound = Compound.objects.filter(pk=int(value)).first()
+    pk = parse_id(value)
+    if pk is not None:
+        compound = Compound.objects.filter(pk=pk).first()
     if compound is None:
         raise Open311Error(
             400,

@@ -46,6 +46,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.spreadsheets import csv_text
+
 # Columns of list_display that only make sense on screen.
 SCREEN_ONLY_COLUMNS = {"action_checkbox", "tree_actions"}
 
@@ -182,11 +184,7 @@ def csv_cell(name, obj, model_admin) -> str:
         text = display_for_value(value, "")
     else:
         text = display_for_field(value, field, "")
-    text = strip_tags(str(text)).strip()
-    # A cell beginning with one of these runs as a formula in a spreadsheet.
-    if text[:1] in ("=", "+", "-", "@") and not text[1:2].isdigit():
-        text = "'" + text
-    return text
+    return csv_text(strip_tags(str(text)).strip())
 
 
 @admin.action(description=_("Export CSV"), permissions=["view"])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import add_to_form, error_messages, flash
+from common.parsing import parse_id
 from common.periods import Month
 from compounds.models import Compound
 from org.scope import user_scope
@@ -132,10 +133,10 @@ def inspection_new(request):
     compounds = Compound.objects.all()
     if streets is not None:
         compounds = compounds.filter(street_id__in=streets)
-    compound_id = request.GET.get("compound") or request.POST.get("compound")
+    compound_id = parse_id(request.GET.get("compound") or request.POST.get("compound"))
     compound = (
         get_object_or_404(compounds, pk=compound_id)
-        if compound_id and compound_id.isdigit()
+        if compound_id is not None
         else None
     )
     if compound is None:

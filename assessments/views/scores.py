@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from common.periods import Month, Quarter
+from common.spreadsheets import xlsx_cell
 from compounds.models import PropertyCompany
 from org.models import OrgUnit
 
@@ -228,6 +229,9 @@ def _xlsx(title: str, header: list[str], rows, filename: str) -> HttpResponse:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+    for row in sheet.iter_rows():
+        for cell in row:
+            xlsx_cell(cell)
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column) + 4
         sheet.column_dimensions[column[0].column_letter].width = min(width, 48)
