@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from org.scope import ScopedQuerySet
+from consultations.models import ConcernChildQuerySet
 
 __all__ = ["Open311Submission", "PartnerApp", "hash_api_key"]
 
@@ -84,12 +84,6 @@ class PartnerApp(models.Model):
         PartnerApp.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
 
 
-class Open311SubmissionQuerySet(ScopedQuerySet):
-    scope_through = "concern"
-    scope_compound = "concern__compound"
-    scope_company = "concern__handler_company"
-
-
 class Open311Submission(models.Model):
     """What a partner sent with a concern beyond the concern's own fields."""
 
@@ -117,7 +111,7 @@ class Open311Submission(models.Model):
     account_id = models.CharField(_("account id"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("received at"), default=timezone.now)
 
-    objects = Open311SubmissionQuerySet.as_manager()
+    objects = ConcernChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Open311 submission")

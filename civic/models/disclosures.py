@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from consultations.models import ConcernChildQuerySet
 from org.scope import ScopedQuerySet
 
 __all__ = ["Disclosure", "DisclosureObjection", "validate_disclosure_attachment"]
@@ -193,12 +194,6 @@ class Disclosure(models.Model):
         return self.attachment.name.lower().endswith(".pdf")
 
 
-class DisclosureObjectionQuerySet(ScopedQuerySet):
-    scope_through = "concern"
-    scope_compound = "concern__compound"
-    scope_company = "concern__handler_company"
-
-
 class DisclosureObjection(models.Model):
     """A resident's objection to a disclosure: a concern about it."""
 
@@ -215,7 +210,7 @@ class DisclosureObjection(models.Model):
         related_name="disclosure_objection",
     )
 
-    objects = DisclosureObjectionQuerySet.as_manager()
+    objects = ConcernChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("objection to disclosure")

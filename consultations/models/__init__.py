@@ -8,6 +8,7 @@ from ..deadlines import CalendarOverride
 from .concerns import (
     Concern,
     ConcernCategory,
+    ConcernChildQuerySet,
     ConcernEvent,
     ConcernHold,
     ConcernPhoto,
@@ -20,6 +21,7 @@ __all__ = [
     "CalendarOverride",
     "Concern",
     "ConcernCategory",
+    "ConcernChildQuerySet",
     "ConcernEvent",
     "ConcernHold",
     "ConcernPhoto",

@@ -399,11 +399,15 @@ class Concern(PlacedInTree):
         return "" if self.is_hidden else self.description
 
 
-class ConcernEventQuerySet(ScopedQuerySet):
+class ConcernChildQuerySet(ScopedQuerySet):
+    """Rows hanging off a concern see what their concern sees."""
+
     scope_through = "concern"
     scope_compound = "concern__compound"
     scope_company = "concern__handler_company"
 
+
+class ConcernEventQuerySet(ConcernChildQuerySet):
     def public(self):
         return self.filter(is_public=True)
 
@@ -443,14 +447,6 @@ class ConcernEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concern_id} · {self.action}"
-
-
-class ConcernChildQuerySet(ScopedQuerySet):
-    """Rows hanging off a concern see what their concern sees."""
-
-    scope_through = "concern"
-    scope_compound = "concern__compound"
-    scope_company = "concern__handler_company"
 
 
 def concern_photo_path(instance: "ConcernPhoto", filename: str) -> str:
