@@ -14,8 +14,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from unittest import mock
 
+import time_machine
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -240,8 +240,10 @@ class Plan:
 
 @contextmanager
 def demo_clock(moment: datetime):
-    """Make `timezone.now()` (and so localdate, auto_now) return `moment`."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    """Stop the clock at `moment`: every now, localdate, field default and
+    auto_now in between reads it (a patched `timezone.now` would miss the
+    field defaults, which hold the original function)."""
+    with time_machine.travel(moment, tick=False):
         yield
 
 

@@ -1,11 +1,13 @@
 """The consultations demo: a year of the article's work, safe to load twice."""
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.test import override_settings
 from django.utils import timezone
 
@@ -124,3 +126,16 @@ def test_disclosures_include_one_open_for_objections():
 
 def test_the_demo_queues_no_mail():
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_every_event_is_dated_on_its_concerns_own_timeline():
+    # The demo builds a year through the services with the clock stopped at
+    # each step; no event may fall before its concern or on today's date
+    # for a concern submitted weeks ago.
+    assert not ConcernEvent.objects.filter(
+        created_at__lt=F("concern__created_at")
+    ).exists()
+    weeks_ago = timezone.now() - timedelta(days=21)
+    old_events = ConcernEvent.objects.filter(concern__created_at__lt=weeks_ago)
+    assert old_events.exists()
+    assert not old_events.filter(created_at__date=timezone.localdate()).exists()
