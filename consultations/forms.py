@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.phones import parse_phone
 from compounds.models import Compound
 from org.models import LiaisonDepartment
 
 from .models import Concern, ConcernCategory
-from .services import MAX_EXTENSION_DAYS, max_description_length, validate_phone
+from .services import MAX_EXTENSION_DAYS, max_description_length
 from .uploads import max_photos, prepare_photos
 from .workflow import Action
 
@@ -85,11 +86,11 @@ class ConcernForm(forms.Form):
         label=_("Your name (optional)"), max_length=50, required=False
     )
     phone = forms.CharField(
-        label=_("Mobile number (optional)"),
-        max_length=20,
+        label=_("Phone number (optional)"),
+        max_length=40,
         required=False,
         widget=forms.TextInput(
-            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
+            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
         ),
         help_text=_("Only staff see it, to call you back."),
     )
@@ -132,7 +133,7 @@ class ConcernForm(forms.Form):
         return text
 
     def clean_phone(self) -> str:
-        return validate_phone(self.cleaned_data.get("phone", ""))
+        return parse_phone(self.cleaned_data.get("phone", ""), strict=True)
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):
