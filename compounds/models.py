@@ -338,6 +338,10 @@ class CompoundQuerySet(ScopedQuerySet):
             current_company_name=Subquery(contracts.values("company__name")[:1])
         )
 
+    def named_like(self, text: str):
+        """Compounds whose name contains `text`, by name (the pickers)."""
+        return self.filter(name__icontains=text).order_by("name", "pk")
+
     def in_unit(self, unit: OrgUnit):
         if unit.kind == OrgUnit.Kind.GROUP:
             return self.filter(party_group=unit)

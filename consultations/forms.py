@@ -11,15 +11,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.parsing import parse_id
+from common.phones import parse_phone
 from compounds.models import Compound
 from org.models import LiaisonDepartment
 
 from .models import Concern, ConcernCategory
-from .services import MAX_EXTENSION_DAYS, max_description_length, validate_phone
+from .services import MAX_EXTENSION_DAYS, max_description_length
 from .uploads import max_photos, prepare_photos
 from .workflow import Action
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+# Compounds a search on the form page lists (as the type-ahead does).
+COMPOUND_MATCHES = 20
 
 
 def new_form_token() -> str:
@@ -51,6 +55,12 @@ class CompoundChoiceField(forms.ModelChoiceField):
 
 
 class ConcernForm(forms.Form):
+    # The public form's select holds only the chosen compound and the
+    # matches of a search (`?q=` without JavaScript, the type-ahead with
+    # it): thousands of options made the page hundreds of KB. Any compound
+    # of the queryset still validates.
+    limit_compound_choices = True
+
     compound = CompoundChoiceField(
         label=_("Compound"),
         queryset=Compound.objects.none(),
@@ -85,11 +95,11 @@ class ConcernForm(forms.Form):
         label=_("Your name (optional)"), max_length=50, required=False
     )
     phone = forms.CharField(
-        label=_("Mobile number (optional)"),
-        max_length=20,
+        label=_("Phone number (optional)"),
+        max_length=40,
         required=False,
         widget=forms.TextInput(
-            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
+            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
         ),
         help_text=_("Only staff see it, to call you back."),
     )
@@ -103,11 +113,14 @@ class ConcernForm(forms.Form):
     website = forms.CharField(required=False, label=_("Leave this empty"))
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, compounds=None, **kwargs):
+    def __init__(self, *args, compounds=None, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["compound"].queryset = (
             compounds if compounds is not None else Compound.objects.all()
         ).order_by("name")
+        self.compound_matches: list[Compound] | None = None
+        if self.limit_compound_choices:
+            self._limit_compound_choices(search)
         self.fields["category"].queryset = ConcernCategory.objects.filter(
             is_active=True
         )
@@ -125,6 +138,25 @@ class ConcernForm(forms.Form):
             "Up to %(n)d photos, JPEG, PNG or WebP, at most 5 MB each."
         ) % {"n": max_photos()}
 
+    def _limit_compound_choices(self, search: str) -> None:
+        field = self.fields["compound"]
+        if search:
+            self.compound_matches = list(
+                field.queryset.named_like(search)[:COMPOUND_MATCHES]
+            )
+            if len(self.compound_matches) == 1 and not self.is_bound:
+                self.initial["compound"] = self.compound_matches[0].pk
+        chosen_id = parse_id(
+            self.data.get(self.add_prefix("compound"))
+            if self.is_bound
+            else self.initial.get("compound")
+        )
+        shown = list(field.queryset.filter(pk=chosen_id)) if chosen_id else []
+        shown += [c for c in self.compound_matches or () if c.pk != chosen_id]
+        field.widget.choices = [("", field.empty_label)] + [
+            (c.pk, field.label_from_instance(c)) for c in shown
+        ]
+
     def clean_description(self) -> str:
         text = self.cleaned_data["description"].strip()
         if not text:
@@ -132,7 +164,7 @@ class ConcernForm(forms.Form):
         return text
 
     def clean_phone(self) -> str:
-        return validate_phone(self.cleaned_data.get("phone", ""))
+        return parse_phone(self.cleaned_data.get("phone", ""), strict=True)
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):
@@ -146,6 +178,9 @@ class ConcernForm(forms.Form):
 
 class StaffIntakeForm(ConcernForm):
     """Staff enter a concern for a resident, saying where it came from."""
+
+    # Staff pick among the compounds of their own units: a plain select.
+    limit_compound_choices = False
 
     source = forms.ChoiceField(
         label=_("Source"),

@@ -13,15 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from common.errors import add_to_form
-from common.parsing import check_text, parse_id
+from common.parsing import check_text, has_nul, parse_id
 from compounds.models import Compound
 
 from . import ratelimit, services
-from .forms import ConcernForm, RatingForm, new_form_token
+from .forms import COMPOUND_MATCHES, ConcernForm, RatingForm, new_form_token
 from .models import Concern, ConcernEvent, ConcernPhoto
 from .models.concerns import normalise_tracking_code
-
-COMPOUND_SUGGESTIONS = 20
 
 
 def max_request_bytes() -> int:
@@ -64,8 +62,14 @@ def public_concern_form(
     keyword arguments of `submit_concern`) and template `context`.
     """
     if request.method != "POST":
-        form = ConcernForm(initial={"token": new_form_token(), **(initial or {})})
-        return _form_page(request, form, context=context)
+        # `?q=` lists matching compounds in the select: the search without
+        # JavaScript (the type-ahead asks compounds.json instead).
+        search = request.GET.get("q", "").strip()[:50]
+        form = ConcernForm(
+            initial={"token": new_form_token(), **(initial or {})},
+            search="" if has_nul(search) else search,
+        )
+        return _form_page(request, form, context={"search": search, **(context or {})})
 
     # Refuse oversized bodies before Django reads them.
     try:
@@ -135,12 +139,10 @@ def compound_suggestions(request):
         check_text(q)
     except ValidationError as error:
         return JsonResponse({"results": [], "error": error.messages[0]}, status=400)
-    compounds = Compound.objects.select_related("community").order_by("name")
-    if q:
-        compounds = compounds.filter(name__icontains=q)
+    compounds = Compound.objects.select_related("community").named_like(q)
     rows = [
         {"id": c.pk, "name": c.name, "community": c.community.name}
-        for c in compounds[:COMPOUND_SUGGESTIONS]
+        for c in compounds[:COMPOUND_MATCHES]
     ]
     return JsonResponse({"results": rows})
 

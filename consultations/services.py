@@ -8,7 +8,6 @@ e-mails in the outbox. Which verb may start from which status is the table
 in workflow.py; the state machine is drawn in docs/consultations.md.
 """
 
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.phones import parse_phone
 from compounds.models import CompanyStaff, Compound
 from org.models import LiaisonDepartment, OrgUnit, Post, User
 
@@ -35,7 +35,6 @@ from .workflow import ACTIONS
 
 S = Concern.Status
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 DUPLICATE_WINDOW = timedelta(days=14)
 MAX_EXTENSION_DAYS = 10
 RETURN_WITHIN_WORKING_DAYS = 2
@@ -186,14 +185,21 @@ def _track_url(concern: Concern) -> str:
 # Submission ------------------------------------------------------------------
 
 
-def validate_phone(phone: str) -> str:
-    phone = re.sub(r"[\s-]", "", phone or "")
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationError(
-            _("Enter a mainland mobile number: 11 digits starting with 13–19."),
-            code="phone",
-        )
-    return phone
+def contact_phone(phone: str, *, source: str) -> str:
+    """The number to store: E.164, or "" when none was given.
+
+    Residents and staff must give a valid number (a Chinese
+    ValidationError otherwise). A partner's number (Open311) is never a
+    reason to lose the report: stored in E.164 when it parses, else as
+    given, trimmed to the field's length, for staff to read.
+    """
+    if source != Concern.Source.OPEN311:
+        return parse_phone(phone, strict=True)
+    raw = " ".join((phone or "").split())
+    return (
+        parse_phone(raw, strict=False)
+        or raw[: Concern._meta.get_field("phone").max_length]
+    )
 
 
 def max_description_length() -> int:
@@ -246,7 +252,7 @@ def submit_concern(
             raise ValidationError(
                 _("Unknown %(field)s: %(value)s") % {"field": label, "value": value}
             )
-    phone = validate_phone(phone)
+    phone = contact_phone(phone, source=source)
     prepared = prepare_photos(list(photos))
 
     now = timezone.now()

@@ -319,7 +319,9 @@ class Demo:
             return "", ""
         surname = self.rng.choice(SURNAMES)
         title = self.rng.choice(["先生", "女士", "大爷", "阿姨"])
-        phone = f"1{self.rng.choice('3578')}{self.rng.randint(0, 999999999):09d}"
+        # Stored as submit_concern stores it (E.164), from real mobile blocks.
+        prefix = self.rng.choice(["138", "139", "158", "188"])
+        phone = f"+86{prefix}{self.rng.randint(0, 99999999):08d}"
         return f"{surname}{title}", phone
 
     def concern_chain(

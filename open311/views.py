@@ -45,6 +45,7 @@ from common.parsing import has_nul, parse_id
 from compounds.models import Compound
 from consultations import ratelimit
 from consultations.models import Concern, ConcernCategory
+from consultations.services import contact_phone
 
 from .models import PartnerApp
 from .services import submit_partner_request
@@ -672,7 +673,10 @@ def check_rate_limit(request: HttpRequest, partner: PartnerApp) -> None:
     )
     try:
         ratelimit.hit("address", sender_key)
-        ratelimit.hit("phone", (param(request, "phone") or "").replace(" ", ""))
+        ratelimit.hit(
+            "phone",
+            contact_phone(param(request, "phone") or "", source=Concern.Source.OPEN311),
+        )
     except ratelimit.RateLimited as exc:
         raise Open311Error(
             429, _("Too many requests were sent from here; try again later.")
@@ -717,12 +721,16 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(
                 400, _("media_url must be an http or https URL.")
             ) from None
+    # Contact fields are optional: a bad one is dropped (e-mail) or kept as
+    # given (phone, see services.contact_phone), never a reason to refuse.
     email = param(request, "email") or ""
     if email:
         try:
+            if len(email) > 254:
+                raise ValidationError("too long")
             EmailValidator()(email)
         except ValidationError:
-            raise Open311Error(400, _("email is not a valid e-mail address.")) from None
+            email = ""
     first, last = param(request, "first_name") or "", param(request, "last_name") or ""
     # Counted only for requests that would be stored, as on the public form.
     check_rate_limit(request, partner)

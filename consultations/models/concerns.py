@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.phones import format_phone
 from consultations.workflow import ACTION_CHOICES, Status
 from org.place import PlacedInTree
 from org.scope import ScopedQuerySet
@@ -356,6 +357,11 @@ class Concern(PlacedInTree):
         """The code in groups of four, as read out over the phone."""
         code = self.tracking_code
         return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+    @property
+    def formatted_phone(self) -> str:
+        """The resident's number as staff dial it (`138 0013 8000`)."""
+        return format_phone(self.phone)
 
     @property
     def is_open(self) -> bool:

@@ -1,6 +1,9 @@
-/* Compound type-ahead for the concern form. Without JavaScript the plain
-   <select> works; with it, a search box asks the portal for matching names
-   and sets the select. No libraries, no CDN. */
+/* Compound type-ahead for the concern form. Without JavaScript a search
+   form (?q=) fills the <select>; with it, a search box asks the portal for
+   matching names and sets the select. The select holds only the chosen
+   compound, so it always says what will be sent: editing the box clears
+   it, and a name typed in full chooses its compound. Texts come from the
+   field's data attributes (translated in the template). No libraries. */
 (function () {
   "use strict";
   var field = document.getElementById("compound-field");
@@ -8,28 +11,67 @@
   var select = field.querySelector("select");
   var input = document.getElementById("compound-search");
   var list = document.getElementById("compound-options");
+  var status = document.getElementById("compound-status");
   var url = field.getAttribute("data-suggest-url");
-  if (!select || !input || !list || !url) { return; }
-
-  input.hidden = false;
-  select.classList.add("compound-select-enhanced");
-  if (select.value) {
-    input.value = select.options[select.selectedIndex].text;
-  }
+  var notFound = field.getAttribute("data-not-found") || "";
+  var pickOne = field.getAttribute("data-pick-one") || "";
+  if (!select || !input || !list || !url || !select.form) { return; }
+  var form = select.form;
 
   var timer = null;
+  var blurTimer = null;
   var active = -1;
+  var latest = 0;
+
+  function chosenName() {
+    var option = select.options[select.selectedIndex];
+    return option && option.value ? option.text : "";
+  }
+
+  function say(text) {
+    if (status) { status.textContent = text; }
+  }
 
   function clear() {
     list.innerHTML = "";
     list.hidden = true;
     active = -1;
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  // The select holds only the chosen compound: add its option when needed.
+  function setChoice(id, name) {
+    id = String(id);
+    var option = null;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === id) { option = select.options[i]; }
+    }
+    if (!option) {
+      option = new Option(name, id);
+      select.add(option);
+    }
+    select.value = id;
   }
 
   function choose(id, name) {
-    select.value = String(id);
+    setChoice(id, name);
     input.value = name;
     clear();
+    say("");
+  }
+
+  // A name typed in full counts as chosen when exactly one compound has it.
+  function exact(results, q) {
+    var hits = results.filter(function (row) { return row.name === q; });
+    return hits.length === 1 ? hits[0] : null;
+  }
+
+  // Resolves to the results, or null when a newer look-up has started.
+  function lookup(q) {
+    var mine = ++latest;
+    return fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+      .then(function (data) { return mine === latest ? (data.results || []) : null; });
   }
 
   function render(results) {
@@ -57,14 +99,21 @@
 
   function search() {
     var q = input.value.trim();
-    if (!q) { clear(); return; }
-    fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-      .then(function (data) { render(data.results || []); })
-      .catch(clear);
+    if (!q) { clear(); say(""); return; }
+    lookup(q).then(function (results) {
+      if (results === null) { return; }
+      render(results);
+      var hit = exact(results, q);
+      if (hit) { setChoice(hit.id, hit.name); }
+      say(results.length ? "" : notFound);
+    }).catch(clear);
   }
 
+  input.hidden = false;
+  if (select.value) { input.value = chosenName(); }
+
   input.addEventListener("input", function () {
+    if (input.value.trim() !== chosenName()) { select.value = ""; }
     clearTimeout(timer);
     timer = setTimeout(search, 150);
   });
@@ -83,8 +132,30 @@
       clear();
     }
   });
-  input.addEventListener("blur", function () { setTimeout(clear, 100); });
+  input.addEventListener("blur", function () { blurTimer = setTimeout(clear, 100); });
   select.addEventListener("change", function () {
-    if (select.value) { input.value = select.options[select.selectedIndex].text; }
+    if (select.value) { input.value = chosenName(); }
+  });
+
+  // Sent before the look-up answered (or without tapping): look the typed
+  // name up once more rather than send an empty or stale choice.
+  form.addEventListener("submit", function (e) {
+    var q = input.value.trim();
+    if (select.value || !q) { return; }
+    e.preventDefault();
+    clearTimeout(timer);
+    lookup(q).then(function (results) {
+      if (results === null) { return; }
+      var hit = exact(results, q);
+      if (hit) {
+        choose(hit.id, hit.name);
+        form.submit();
+        return;
+      }
+      input.focus();
+      clearTimeout(blurTimer);
+      render(results);
+      say(results.length ? pickOne : notFound);
+    }).catch(function () { form.submit(); });
   });
 })();

@@ -63,7 +63,7 @@ def test_submitting_with_a_photo_shows_the_tracking_code_and_link(client, compou
     assert concern.formatted_code in html
     assert reverse("consultations:track", args=[concern.tracking_code]) in html
     assert ConcernPhoto.objects.filter(concern=concern).count() == 1
-    assert concern.phone == "13912345678"
+    assert concern.phone == "+8613912345678"
     assert concern.source == Concern.Source.WEB
 
 

@@ -221,7 +221,7 @@ def test_posting_a_request_creates_an_open311_concern(
     assert concern.compound == placed_compound
     assert concern.urgency == Concern.Urgency.URGENT
     assert concern.name == "王小明"
-    assert concern.phone == "13800000001"
+    assert concern.phone == "+8613800000001"
     submission = Open311Submission.objects.get(concern=concern)
     assert submission.partner == partner
     assert submission.media_url == "https://example.com/photo.jpg"
@@ -299,11 +299,9 @@ def test_a_deactivated_partner_cannot_post(client, partner, placed_compound):
         ({"description": ""}, 400, "description"),
         ({"description": "长" * 4001}, 400, "4000"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
-        ({"email": "not-an-address"}, 400, "email"),
         ({"lat": "abc", "long": "116.5"}, 400, "lat"),
         ({"lat": "95", "long": "116.5"}, 400, "lat"),
         ({"attribute[kind]": "shouting"}, 400, "kind"),
-        ({"phone": "12345"}, 400, "11"),
         ({"jurisdiction_id": "elsewhere.example"}, 404, "elsewhere.example"),
     ],
 )

@@ -1,0 +1,66 @@
+"""Phone numbers as residents write them, stored in one form (E.164).
+
+`parse_phone` reads a number with China as the default region: mainland
+mobiles (138 0013 8000), landlines with their area code (0537-2345678,
+05372345678), +86 and 0086 forms, and any other country's number written
+with its + prefix. `format_phone` shows a stored number as staff read it:
+national format for a Chinese number, international format otherwise.
+"""
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_REGION = "CN"
+# What people put between digits. Letters are refused outright: the library
+# would read "1-800-FLOWERS" style letters as digits.
+ALLOWED = re.compile(r"^\+?[\d\s\-().]*$")
+
+
+def parse_phone(text: str, *, strict: bool) -> str:
+    """The number in E.164 (`+8613800138000`), or "" for an empty text.
+
+    A text that is not a valid number raises a ValidationError when
+    `strict`, and gives "" otherwise (the caller decides what to keep).
+    """
+    text = (text or "").strip()
+    if not text:
+        return ""
+    number = None
+    if ALLOWED.match(text) and len(text) <= 40:
+        try:
+            number = phonenumbers.parse(text, DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        if strict:
+            raise ValidationError(
+                _(
+                    "Enter a valid phone number: a mobile number (138 0013 8000) "
+                    "or a landline with its area code (0537-2345678)."
+                ),
+                code="phone",
+            )
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(value: str) -> str:
+    """A stored number for people: `138 0013 8000`, `0537 234 5678`.
+
+    A value that is not E.164 (a partner's number kept as given) is shown
+    unchanged.
+    """
+    if not value or not value.startswith("+"):
+        return value or ""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
+        style = phonenumbers.PhoneNumberFormat.NATIONAL
+    else:
+        style = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
