@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -22,3 +23,9 @@ class JiyangConfig(AppConfig):
             and not name.startswith("file:")
         ):
             Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+
+class LoginProtectionConfig(AxesAppConfig):
+    """django-axes under a Chinese heading in the admin."""
+
+    verbose_name = _("Login protection")
