@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class JiyangConfig(AppConfig):
+    # This module holds django-axes' config too; Django picks this one for
+    # "jiyang" only when it says so.
+    default = True
     name = "jiyang"
     verbose_name = _("Portal")
 
