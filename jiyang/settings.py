@@ -164,7 +164,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
 X_FRAME_OPTIONS = "DENY"
 # Everything is served from the portal itself: no inline script or style.
-# The API documentation pages relax style-src for themselves (jiyang/api.py).
+# The API documentation pages and DRF's browsable API relax style-src for
+# themselves (jiyang/api.py, common.api.BrowsableAPIRenderer).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -301,7 +302,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "common.api.BrowsableAPIRenderer",
     ],
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,

@@ -66,6 +66,18 @@ def test_api_docs_allow_inline_style_but_load_their_script_from_a_file(client):
     assert client.get(script.group(1).decode().replace("&amp;", "&")).status_code == 200
 
 
+def test_only_the_browsable_api_pages_allow_inline_style(client, street_admin):
+    client.force_login(street_admin)
+
+    page = client.get("/api/v1/", HTTP_ACCEPT="text/html")
+    data = client.get("/api/v1/", HTTP_ACCEPT="application/json")
+
+    assert page["Content-Type"].startswith("text/html")
+    assert directives(page)["style-src"] == "'self' 'unsafe-inline'"
+    assert directives(page)["script-src"] == "'self'"
+    assert directives(data)["style-src"] == "'self'"
+
+
 INLINE = [
     ("inline script", re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)")),
     ("event handler attribute", re.compile(r"\son[a-z]+\s*=\s*[\"']", re.I)),
