@@ -314,3 +314,24 @@ def test_no_password_rule_is_left_in_english():
 
     for message in refused.value.messages:
         assert not re.search(r"[A-Za-z]{4,}", message), message
+
+
+def test_the_api_token_endpoint_obeys_the_same_lock(lockout, client, grid_secretary):
+    def token(password):
+        return client.post(
+            reverse("api-token"),
+            {"username": "grid_secretary", "password": password},
+            REMOTE_ADDR="10.0.0.1",
+        )
+
+    for _ in range(5):
+        token("wrong-password")
+
+    refused = token(PASSWORD)
+
+    # Refused like a wrong password: the lock is not told apart here.
+    assert refused.status_code == 400
+    assert "token" not in refused.json()
+    assert (
+        AccessAttempt.objects.get(username="grid_secretary").failures_since_start >= 5
+    )
