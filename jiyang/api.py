@@ -57,12 +57,17 @@ for prefix, viewset, basename in (
 ):
     router.register(prefix, viewset, basename=basename)
 
-# The docs pages are third-party HTML with a <style> block, and Swagger UI and
-# Redoc style their own elements; only these two pages allow inline style.
+# The docs pages are third-party HTML with a <style> block, Swagger UI and
+# Redoc style their own elements and draw icons as data: images, and Redoc
+# runs its search in a blob: worker; only these two pages allow those.
 # Their script is not inline: the split Swagger view serves its set-up code
 # as a script of its own (?script).
 docs_policy = csp_update(
-    {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}
+    {
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "worker-src": [SELF, "blob:"],
+    }
 )
 
 urlpatterns = [
