@@ -32,7 +32,7 @@ from django.db import connections, models
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, permissions, renderers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -84,6 +84,21 @@ class UserThrottle(RatesFromSettings, UserRateThrottle):
 
 
 # Pagination --------------------------------------------------------------
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's HTML pages, whose templates set style attributes.
+
+    Only these pages allow inline style; their script stays file-only
+    (see the content security policy in jiyang/settings.py).
+    """
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            # Read by django-csp's middleware, as its csp_update decorator does.
+            response._csp_update = {"style-src": ["'self'", "'unsafe-inline'"]}
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 class PagePagination(PageNumberPagination):

@@ -172,8 +172,8 @@ class PropertyCompanyAdmin(ScopedAdmin):
     def compliance(self, obj):
         ok = obj.keeps_party_rule
         return format_html(
-            '<span style="color:{}">{}{}</span>',
-            "#1e7b34" if ok else "#ba2121",
+            '<span class="{}">{}{}</span>',
+            "status-good" if ok else "status-bad",
             "" if ok else "⚠ ",
             obj.party_compliance_label,
         )

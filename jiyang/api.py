@@ -5,11 +5,13 @@ only registers them. The docs page is served from the portal's own static
 files (drf-spectacular-sidecar), so it works without internet access.
 """
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
@@ -55,18 +57,31 @@ for prefix, viewset, basename in (
 ):
     router.register(prefix, viewset, basename=basename)
 
+# The docs pages are third-party HTML with a <style> block, Swagger UI and
+# Redoc style their own elements and draw icons as data: images, and Redoc
+# runs its search in a blob: worker; only these two pages allow those.
+# Their script is not inline: the split Swagger view serves its set-up code
+# as a script of its own (?script).
+docs_policy = csp_update(
+    {
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "worker-src": [SELF, "blob:"],
+    }
+)
+
 urlpatterns = [
     path("api/v1/auth/token/", ObtainToken.as_view(), name="api-token"),
     path("api/v1/", include((router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        docs_policy(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
     path(
         "api/redoc/",
-        SpectacularRedocView.as_view(url_name="api-schema"),
+        docs_policy(SpectacularRedocView.as_view(url_name="api-schema")),
         name="api-redoc",
     ),
     re_path(r"^api/", not_found),

@@ -1,11 +1,15 @@
 from pathlib import Path
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
 class JiyangConfig(AppConfig):
+    # This module holds django-axes' config too; Django picks this one for
+    # "jiyang" only when it says so.
+    default = True
     name = "jiyang"
     verbose_name = _("Portal")
 
@@ -22,3 +26,9 @@ class JiyangConfig(AppConfig):
             and not name.startswith("file:")
         ):
             Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+
+class LoginProtectionConfig(AxesAppConfig):
+    """django-axes under a Chinese heading in the admin."""
+
+    verbose_name = _("Login protection")

@@ -5,10 +5,12 @@ SQLite under var/ and Celery tasks in-process. DATABASE_URL switches to
 PostgreSQL, REDIS_URL to Redis for the Celery broker and the cache.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "jiyang.apps.LoginProtectionConfig",
     "jiyang",
     "org",
     "compounds",
@@ -61,6 +65,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jiyang.urls"
@@ -104,15 +111,75 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
+# Login protection
+AUTHENTICATION_BACKENDS = [
+    # First: it refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Lockout (django-axes): a login name is locked from one address after
+# LOGIN_FAILURE_LIMIT wrong passwords, for LOGIN_LOCKOUT_MINUTES. Per name
+# and address together, so a stranger cannot lock a colleague out from
+# elsewhere; the street office lifts a lock in the admin (access attempts).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "jiyang.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# The same client address as the concern form (CONCERN_TRUST_X_FORWARDED_FOR).
+AXES_CLIENT_IP_CALLABLE = "consultations.ratelimit.client_address"
+# Staff sessions end after SESSION_IDLE_MINUTES without a request: every
+# request saves the session and so pushes the expiry back.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Transport and headers: the secure flags are off by default so that the
+# demo runs over plain HTTP; production behind TLS switches them on.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Only behind a TLS proxy that sets X-Forwarded-Proto itself (and strips it
+# from clients): otherwise any client could claim HTTPS.
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
+X_FRAME_OPTIONS = "DENY"
+# Everything is served from the portal itself: no inline script or style.
+# The API documentation pages and DRF's browsable API relax style-src for
+# themselves (jiyang/api.py, common.api.BrowsableAPIRenderer).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # The admin draws its icons from files and inline <svg>; only the
+        # API docs need data: images (jiyang/api.py).
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Logging: warnings and errors (django.request's 500s, the apps' loggers) to
 # stderr, one JSON object a line with the request id, user id and path.
@@ -236,7 +303,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "common.api.BrowsableAPIRenderer",
     ],
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -266,6 +333,7 @@ SPECTACULAR_SETTINGS = {
         "ConcernSourceEnum": "consultations.models.Concern.Source",
         "IntakeSourceEnum": "consultations.api.INTAKE_SOURCES",
         "ConcernStatusEnum": "consultations.models.Concern.Status",
+        "ConcernHandlerEnum": "consultations.models.ConcernCategory.Handler",
         "MeetingKindEnum": "civic.models.Meeting.Kind",
         "MeetingStatusEnum": "civic.models.Meeting.Status",
         "DisclosureKindEnum": "civic.models.Disclosure.Kind",

@@ -157,3 +157,10 @@ def bad_request(request, exception):
     400 into a 500.
     """
     return HttpResponseBadRequest(loader.get_template("400.html").render())
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: the Chinese lockout page."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    return render(request, "registration/lockout.html", context, status=429)

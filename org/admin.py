@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
@@ -102,7 +103,11 @@ class OrgUnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin):
 
     @admin.display(description=_("name"))
     def indented_title(self, item):
-        return super().indented_title(item)
+        # A class per level (admin-brand.css), not mptt's style attribute,
+        # which the content security policy would refuse.
+        return format_html(
+            '<div class="tree-level-{}">{}</div>', item._mpttfield("level"), item
+        )
 
     @transaction.atomic
     def _move_node(self, request):

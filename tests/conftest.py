@@ -60,6 +60,9 @@ def need(condition: bool, reason: str) -> None:
 def _test_settings(settings, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Login lockout (django-axes) counts failures in the database; the tests
+    # of the lockout switch it on (tests/test_security.py).
+    settings.AXES_ENABLED = False
     # Celery read its config at start-up; eager mode is switched on the app.
     # Tests marked `services` talk to a real worker instead.
     eager = request.node.get_closest_marker("services") is None
