@@ -118,7 +118,14 @@ class ConcernAdmin(ScopedAdmin):
         "created_at",
         "due_at",
     ]
-    list_filter = ["status", "kind", "source", "urgency", "category"]
+    list_filter = [
+        "status",
+        "kind",
+        "source",
+        "urgency",
+        "category",
+        "is_public_on_open311",
+    ]
     search_fields = ["tracking_code"]
     list_select_related = ["compound", "category"]
     date_hierarchy = "created_at"
@@ -160,7 +167,12 @@ class ConcernAdmin(ScopedAdmin):
         "escalated_at",
         "closed_at",
     ]
-    fields = readonly_fields
+    # The one field staff edit here: whether Open311 publishes the concern.
+    fields = [
+        *readonly_fields[: readonly_fields.index("hidden_reason") + 1],
+        "is_public_on_open311",
+        *readonly_fields[readonly_fields.index("hidden_reason") + 1 :],
+    ]
     actions = [
         _run(services.accept, _("Accept")),
         _run(services.dispatch, _("Dispatch to the default handler")),

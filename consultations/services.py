@@ -268,6 +268,7 @@ def submit_concern(
         phone=phone,
         email=(email or "").strip(),
         partner=partner,
+        is_public_on_open311=source in Concern.SELF_SERVICE_SOURCES,
         submission_token=submission_token or None,
         created_at=now,
         due_at=due_at,

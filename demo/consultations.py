@@ -538,6 +538,7 @@ class Demo:
             category=category,
             kind=kind,
             source=source,
+            is_public_on_open311=source in Concern.SELF_SERVICE_SOURCES,
             description=description,
             name=name,
             phone=phone,

@@ -44,7 +44,8 @@ from common.api import RatesFromSettings
 from common.parsing import has_nul, parse_id
 from compounds.models import Compound
 from consultations import ratelimit
-from consultations.models import Concern, ConcernCategory
+from consultations.models import Concern, ConcernCategory, ConcernPhoto
+from consultations.models.concerns import normalise_tracking_code
 from consultations.services import contact_phone
 
 from .models import PartnerApp
@@ -417,28 +418,48 @@ def is_closed(concern: Concern) -> bool:
     return concern.status in Concern.DONE_STATUSES
 
 
-def request_item(concern: Concern, request: HttpRequest) -> dict:
+def public_position(compound: Compound) -> tuple[float | None, float | None]:
+    """The compound's recorded position, to 3 decimals (about 100 m): never
+    the point a resident or partner gave."""
+    if compound.latitude is None or compound.longitude is None:
+        return None, None
+    return round(float(compound.latitude), 3), round(float(compound.longitude), 3)
+
+
+def public_media_url(concern: Concern, request: HttpRequest) -> str | None:
+    """A photo that came with the concern, unless its text is hidden.
+
+    Photos taken with the answer are never published.
+    """
+    if concern.is_hidden:
+        return None
     # A missing reverse one-to-one raises an AttributeError subclass.
     submission = getattr(concern, "open311", None)
+    if submission is not None and submission.media_url:
+        return submission.media_url
+    for photo in concern.photos.all():
+        if photo.stage == ConcernPhoto.Stage.SUBMITTED:
+            return request.build_absolute_uri(photo.image.url)
+    return None
+
+
+def request_item(concern: Concern, request: HttpRequest) -> dict:
+    """What Open311 publishes of a concern: its public text, the compound
+    (name, address, rounded position) and a submitted photo; never a contact
+    detail, the resident's own location or the sequential id."""
     compound = concern.compound
-    lat = submission.lat if submission and submission.lat is not None else None
-    long = submission.long if submission and submission.long is not None else None
-    if lat is None or long is None:
-        lat, long = compound.latitude, compound.longitude
-    media_url = submission.media_url if submission and submission.media_url else None
-    if media_url is None:
-        photos = [p for p in concern.photos.all() if p.stage == "submitted"]
-        if photos:
-            media_url = request.build_absolute_uri(photos[0].image.url)
+    lat, long = public_position(compound)
     closed = is_closed(concern)
     updated = concern.closed_at if closed and concern.closed_at else concern.updated_at
     return {
-        "service_request_id": concern.pk,
+        "service_request_id": concern.tracking_code,
         "status": "closed" if closed else "open",
         "status_notes": concern.get_status_display(),
         "service_name": concern.category.display_name,
         "service_code": concern.category.code,
-        "description": concern.public_description,
+        # Hidden text is absent (null), not replaced by a notice a client
+        # would show as the resident's words.
+        "description": concern.public_description or None,
         "agency_responsible": concern.handler_display or None,
         "service_notice": None,
         "requested_datetime": w3c(concern.created_at),
@@ -447,15 +468,15 @@ def request_item(concern: Concern, request: HttpRequest) -> dict:
         "address": compound.address or compound.name,
         "address_id": str(compound.pk),
         "zipcode": None,
-        "lat": float(lat) if lat is not None else None,
-        "long": float(long) if long is not None else None,
-        "media_url": media_url,
+        "lat": lat,
+        "long": long,
+        "media_url": public_media_url(concern, request),
     }
 
 
 def request_queryset():
     return (
-        Concern.objects.public()
+        Concern.objects.on_open311()
         .select_related(
             "compound",
             "category",
@@ -479,9 +500,11 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     queryset = request_queryset()
     ids = param(request, "service_request_id")
     if ids is not None:
-        # The ids override every other filter.
-        wanted = [i for i in map(parse_id, comma_list(ids)) if i is not None]
-        rows = queryset.filter(pk__in=wanted[:MAX_ROWS]).order_by("-created_at", "-id")
+        # The ids (tracking codes) override every other filter.
+        wanted = [c for c in map(normalise_tracking_code, comma_list(ids)) if c]
+        rows = queryset.filter(tracking_code__in=wanted[:MAX_ROWS]).order_by(
+            "-created_at", "-id"
+        )
         return render(fmt, "service_requests", [request_item(c, request) for c in rows])
     codes = comma_list(param(request, "service_code"))
     if codes:
@@ -540,10 +563,9 @@ def page_number(
 
 @open311_view("GET")
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
-    concern = None
-    pk = parse_id(request_id)
-    if pk is not None:
-        concern = request_queryset().filter(pk=pk).first()
+    # The id is the tracking code; the sequential key is not an address.
+    code = normalise_tracking_code(refuse_nul(request_id, "service_request_id"))
+    concern = request_queryset().filter(tracking_code=code).first() if code else None
     if concern is None:
         raise Open311Error(
             404, _("No service request %(id)s.") % {"id": request_id[:40]}
@@ -768,7 +790,7 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         "service_requests",
         [
             {
-                "service_request_id": concern.pk,
+                "service_request_id": concern.tracking_code,
                 "service_notice": notice,
                 "account_id": param(request, "account_id"),
             }

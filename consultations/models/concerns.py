@@ -118,6 +118,10 @@ class ConcernQuerySet(ScopedQuerySet):
     def public(self):
         return self.exclude(status=Concern.Status.MERGED)
 
+    def on_open311(self):
+        """What Open311 publishes: public, and marked for it."""
+        return self.public().filter(is_public_on_open311=True)
+
     def for_company(self, company_ids):
         return self.filter(handler_company_id__in=company_ids)
 
@@ -195,6 +199,11 @@ class Concern(PlacedInTree):
     # The states and their transitions are the workflow's (workflow.py).
     Status = Status
 
+    # The residents' own channels: what comes in through them is published
+    # on Open311 unless staff unmark it; staff-entered concerns are not
+    # unless staff mark them.
+    SELF_SERVICE_SOURCES = (Source.WEB, Source.OPEN311)
+
     class Rating(models.TextChoices):
         SATISFIED = "satisfied", _("satisfied")
         BASIC = "basic", _("basically satisfied")
@@ -248,6 +257,17 @@ class Concern(PlacedInTree):
     description = models.TextField(_("description"))
     is_hidden = models.BooleanField(_("description hidden"), default=False)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+    # Open311 publishes a concern only when this is set: submit_concern sets
+    # it for the residents' own channels (web form, Open311), staff may set
+    # it in the admin for a concern they took in.
+    is_public_on_open311 = models.BooleanField(
+        _("published on Open311"),
+        default=False,
+        help_text=_(
+            "Whether partner platforms may read this concern (its public text, "
+            "compound and submitted photos; never the contact details)."
+        ),
+    )
     name = models.CharField(_("name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

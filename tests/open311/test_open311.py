@@ -212,7 +212,7 @@ def test_posting_a_request_creates_an_open311_concern(
 
     assert response.status_code == 200, response.content.decode()
     [item] = requests_of(response, fmt)
-    concern = Concern.objects.get(pk=int(item["service_request_id"]))
+    concern = Concern.objects.get(tracking_code=item["service_request_id"])
     assert "token" not in item
     assert concern.formatted_code in item["service_notice"]
     assert item["account_id"] == "acct-7"
@@ -433,7 +433,7 @@ def test_a_posted_request_reads_back_by_id_as_a_list_of_one(
     assert response.status_code == 200
     [item] = requests_of(response, fmt)
     concern = Concern.objects.get()
-    assert str(item["service_request_id"]) == str(concern.pk)
+    assert item["service_request_id"] == concern.tracking_code
     assert item["status"] == "open"
     with translation.override("zh-hans"):
         assert item["status_notes"] == str(Concern.Status.SUBMITTED.label)
@@ -473,10 +473,14 @@ def test_a_closed_concern_reads_closed_with_its_state_in_the_notes(
     concern.refresh_from_db()
     expected = concern.due_at
 
-    open_item = requests_of(client.get(f"{BASE}/requests/{concern.pk}.json"), "json")
+    open_item = requests_of(
+        client.get(f"{BASE}/requests/{concern.tracking_code}.json"), "json"
+    )
     concern.refresh_from_db()
     respond_and_close(concern, superuser)
-    closed_item = requests_of(client.get(f"{BASE}/requests/{concern.pk}.json"), "json")
+    closed_item = requests_of(
+        client.get(f"{BASE}/requests/{concern.tracking_code}.json"), "json"
+    )
 
     assert open_item[0]["status"] == "open"
     with translation.override("zh-hans"):
@@ -517,7 +521,7 @@ def three_concerns(compound, other_compound, sanitation, parking):
 
 def ids(response, fmt="json"):
     assert response.status_code == 200, response.content
-    return {int(item["service_request_id"]) for item in requests_of(response, fmt)}
+    return {item["service_request_id"] for item in requests_of(response, fmt)}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -525,8 +529,8 @@ def test_the_request_list_defaults_to_the_last_90_days(client, fmt, three_concer
     old, recent_parking, recent_sanitation = three_concerns
 
     assert ids(client.get(f"{BASE}/requests.{fmt}"), fmt) == {
-        recent_parking.pk,
-        recent_sanitation.pk,
+        recent_parking.tracking_code,
+        recent_sanitation.tracking_code,
     }
 
 
@@ -537,20 +541,26 @@ def test_the_request_list_filters_by_service_code_and_status(
     old, recent_parking, recent_sanitation = three_concerns
     url = f"{BASE}/requests.{fmt}"
 
-    assert ids(client.get(url, {"service_code": "parking"}), fmt) == {recent_parking.pk}
-    assert ids(client.get(url, {"service_code": "parking,sanitation"}), fmt) == {
-        recent_parking.pk,
-        recent_sanitation.pk,
+    assert ids(client.get(url, {"service_code": "parking"}), fmt) == {
+        recent_parking.tracking_code
     }
-    assert ids(client.get(url, {"status": "open"}), fmt) == {recent_parking.pk}
-    assert ids(client.get(url, {"status": "closed"}), fmt) == {recent_sanitation.pk}
+    assert ids(client.get(url, {"service_code": "parking,sanitation"}), fmt) == {
+        recent_parking.tracking_code,
+        recent_sanitation.tracking_code,
+    }
+    assert ids(client.get(url, {"status": "open"}), fmt) == {
+        recent_parking.tracking_code
+    }
+    assert ids(client.get(url, {"status": "closed"}), fmt) == {
+        recent_sanitation.tracking_code
+    }
     assert ids(client.get(url, {"status": "open,closed"}), fmt) == {
-        recent_parking.pk,
-        recent_sanitation.pk,
+        recent_parking.tracking_code,
+        recent_sanitation.tracking_code,
     }
     assert ids(client.get(url, {"status": "", "service_code": ""}), fmt) == {
-        recent_parking.pk,
-        recent_sanitation.pk,
+        recent_parking.tracking_code,
+        recent_sanitation.tracking_code,
     }
 
 
@@ -572,9 +582,12 @@ def test_the_request_list_filters_by_date_window(client, three_concerns):
         )
     )
 
-    assert found == {old.pk}
-    assert only_start == {old.pk}
-    assert since_yesterday == {recent_parking.pk, recent_sanitation.pk}
+    assert found == {old.tracking_code}
+    assert only_start == {old.tracking_code}
+    assert since_yesterday == {
+        recent_parking.tracking_code,
+        recent_sanitation.tracking_code,
+    }
 
 
 def test_service_request_ids_override_every_other_filter(client, three_concerns):
@@ -584,14 +597,16 @@ def test_service_request_ids_override_every_other_filter(client, three_concerns)
         client.get(
             f"{BASE}/requests.json",
             {
-                "service_request_id": f"{old.pk},{recent_parking.pk},nonsense",
+                "service_request_id": (
+                    f"{old.tracking_code},{recent_parking.tracking_code},nonsense"
+                ),
                 "service_code": "greening",
                 "status": "closed",
             },
         )
     )
 
-    assert found == {old.pk, recent_parking.pk}
+    assert found == {old.tracking_code, recent_parking.tracking_code}
 
 
 def test_the_request_list_stops_at_the_row_limit(client, monkeypatch, three_concerns):
