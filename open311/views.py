@@ -55,7 +55,7 @@ logger = logging.getLogger("consultations.open311")
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed (discovery's `changeset`).
-DISCOVERY_CHANGESET = "2026-11-28T00:00:00+08:00"
+DISCOVERY_CHANGESET = "2026-12-02T00:00:00+08:00"
 CONTENT_TYPES = {
     "xml": "text/xml; charset=utf-8",
     "json": "application/json; charset=utf-8",
