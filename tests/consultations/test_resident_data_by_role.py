@@ -54,10 +54,10 @@ def undispatched(compound, serving_contract):
 
 
 def test_non_staff_post_roles_are_post_roles():
-    assert NON_STAFF_POST_ROLES == {
+    assert {
         Post.Role.INSPECTOR,
         Post.Role.RESIDENT_REPRESENTATIVE,
-    }
+    } == NON_STAFF_POST_ROLES
 
 
 def test_an_inspector_post_is_not_staff(inspector):
