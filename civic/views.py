@@ -398,6 +398,13 @@ def disclosure_list(request):
 
 @login_required
 def disclosure_create(request):
+    if not user_scope(request.user).serves_residents:
+        raise PermissionDenied(
+            _(
+                "Disclosures are published by street, community and grid staff "
+                "and by property companies."
+            )
+        )
     form = DisclosureForm(
         request.POST or None, request.FILES or None, user=request.user
     )

@@ -14,12 +14,12 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import MonthFilter, QuarterFilter, keyset
+from common.api import MonthFilter, QuarterFilter, ScopedAccess, keyset
 from compounds.models import Compound
 from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 from org.models import LiaisonDepartment
@@ -28,7 +28,7 @@ from org.scope import user_scope
 from . import services
 from .filters import ConcernFilterSet
 from .models import Concern, ConcernCategory, ConcernEvent
-from .workflow import ACTIONS, VERBS, Action, may_use
+from .workflow import ACTIONS, NOT_CONCERN_STAFF, VERBS, Action, may_use
 
 # Reference data --------------------------------------------------------------
 
@@ -63,6 +63,17 @@ class ConcernCategoryViewSet(ScopedReadOnlyViewSet):
 
 
 # Concerns --------------------------------------------------------------
+
+
+class ServesResidents(permissions.BasePermission):
+    """Org or company staff only: an inspector or a resident representative
+    gets a refusal, not an empty list (as on the pages)."""
+
+    message = NOT_CONCERN_STAFF
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return not (user and user.is_authenticated) or user_scope(user).serves_residents
 
 
 class ConcernEventSerializer(serializers.ModelSerializer):
@@ -299,6 +310,7 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = ConcernFilter
     pagination_class = keyset("-created_at", "-id")
     select_related = ("category",)
+    permission_classes = [ScopedAccess, ServesResidents]
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -367,6 +379,7 @@ class ConcernEventViewSet(ScopedReadOnlyViewSet):
     filterset_class = ConcernEventFilter
     pagination_class = keyset("-created_at", "-id")
     select_related = ("actor",)
+    permission_classes = [ScopedAccess, ServesResidents]
 
 
 ROUTES: list[tuple] = [

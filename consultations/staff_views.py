@@ -25,19 +25,27 @@ from .deadlines import add_working_days
 from .filters import StaffConcernFilter
 from .forms import ActionForm, StaffIntakeForm, new_form_token
 from .models import Concern, ConcernCategory
-from .workflow import ACTIONS, COMPANY, VERBS, may_use, offered_actions, roles_of
+from .workflow import (
+    ACTIONS,
+    COMPANY,
+    NOT_CONCERN_STAFF,
+    VERBS,
+    may_use,
+    offered_actions,
+    roles_of,
+)
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
 
 def staff_required(view):
-    """Logged in, and holding a post or a company seat that shows something."""
+    """Logged in, and org or company staff (`Scope.serves_residents`)."""
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        if user_scope(request.user).is_empty:
-            raise PermissionDenied
+        if not user_scope(request.user).serves_residents:
+            raise PermissionDenied(NOT_CONCERN_STAFF)
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__

@@ -42,9 +42,10 @@ class Status(models.TextChoices):
 class Role(StrEnum):
     """Who works concerns on the staff pages and through the API.
 
-    Company staff hold a property company's seat and no post in the tree:
-    they work on the manager pages. Everyone else who reaches a concern
-    (a post in the tree, a superuser) is org staff. The role x task matrix
+    Company staff hold a property company's seat and no staff post in the
+    tree: they work on the manager pages. Org staff hold a staff post in the
+    tree or are superusers (`Scope.is_org_staff`); an inspector or resident
+    representative is neither and has no role here. The role x task matrix
     will split these further; `roles_of` is the one place that maps a
     user's scope to roles.
     """
@@ -52,6 +53,13 @@ class Role(StrEnum):
     ORG_STAFF = "org_staff"
     COMPANY_STAFF = "company_staff"
 
+
+# The refusal shown to a signed-in user with no role (an inspector, a
+# resident representative) on the concern pages and the API.
+NOT_CONCERN_STAFF = _(
+    "Residents' concerns are worked by street, community and grid staff and "
+    "by the property company they are dispatched to."
+)
 
 ORG = frozenset({Role.ORG_STAFF})
 COMPANY = frozenset({Role.COMPANY_STAFF})
@@ -312,7 +320,11 @@ ACTION_CHOICES = [(action.name, action.label) for action in ACTIONS.values()]
 
 def roles_of(scope: Scope) -> frozenset[Role]:
     """The workflow roles of the holder of `scope` (see `Role`)."""
-    return COMPANY if scope.is_company_user else ORG
+    if scope.is_company_user:
+        return COMPANY
+    if scope.is_org_staff:
+        return ORG
+    return frozenset()
 
 
 def may_use(scope: Scope, action: Action, concern: Any = None) -> bool:

@@ -387,12 +387,19 @@ class User(AbstractUser):
             return Scope(everything=True)
         if self.person_id is None:
             return Scope()
-        unit_ids = Post.objects.active().filter(person_id=self.person_id).values("unit")
+        post_roles = frozenset(
+            Post.objects.active()
+            .filter(person_id=self.person_id)
+            .values_list("unit_id", "role")
+        )
         company_ids, compound_ids = company_scope(self.person_id)
         return Scope(
-            units=tuple(OrgUnit.objects.filter(pk__in=unit_ids)),
+            units=tuple(
+                OrgUnit.objects.filter(pk__in={unit for unit, _role in post_roles})
+            ),
             company_ids=company_ids,
             compound_ids=compound_ids,
+            post_roles=post_roles,
         )
 
 

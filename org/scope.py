@@ -7,6 +7,13 @@ compounds their company serves. A superuser sees everything. Every admin
 page, public page, API view and export filters through
 `Model.objects.visible_to(user)`.
 
+Residents' personal data (concerns and what hangs off them: a resident's
+name, phone and e-mail) is narrower, `Scope.for_residents_data()`: only the
+units of staff posts (not an inspector's or a resident representative's,
+`NON_STAFF_POST_ROLES`) and, for company staff, the rows dispatched to their
+company, never every row at the compounds it serves. A QuerySet over such
+rows sets `holds_residents_data = True`.
+
 Models declare how they hang under the tree on their QuerySet:
 
 - `scope_unit`: lookup to an OrgUnit ("" for OrgUnit itself);
@@ -29,6 +36,13 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Q
 
+# Posts (values of `org.models.Post.Role`; this module imports no model)
+# that place their holder in the tree without making them staff of the
+# office: an inspector cadre or a resident representative sits on inspection
+# panels and reads what inspections need, but works no concern, meeting or
+# disclosure and sees nothing of residents' personal data.
+NON_STAFF_POST_ROLES = frozenset({"inspector", "resident_representative"})
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -36,25 +50,56 @@ class Scope:
     units: tuple = ()
     company_ids: frozenset[int] = field(default_factory=frozenset)
     compound_ids: frozenset[int] = field(default_factory=frozenset)
+    # (unit pk, post role) for each post `units` came from.
+    post_roles: frozenset[tuple[int, str]] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
         return not (self.everything or self.units or self.company_ids)
 
     @property
+    def staff_units(self) -> tuple:
+        """The units where the holder has a staff post (see NON_STAFF_POST_ROLES)."""
+        staff = {pk for pk, role in self.post_roles if role not in NON_STAFF_POST_ROLES}
+        return tuple(unit for unit in self.units if unit.pk in staff)
+
+    @property
     def is_org_staff(self) -> bool:
-        """Holds a post in the tree, or is a superuser."""
-        return self.everything or bool(self.units)
+        """Holds a staff post in the tree, or is a superuser: works concerns,
+        meetings and disclosures of the units under it."""
+        return self.everything or bool(self.staff_units)
 
     @property
     def is_company_user(self) -> bool:
-        """Company staff without posts in the tree: the manager pages."""
-        return bool(self.company_ids) and not self.units and not self.everything
+        """Company staff without staff posts in the tree: the manager pages."""
+        return bool(self.company_ids) and not self.is_org_staff
+
+    @property
+    def serves_residents(self) -> bool:
+        """Org staff or company staff: works residents' concerns (and reads
+        their personal data within `for_residents_data()`)."""
+        return not self.for_residents_data().is_empty
+
+    def for_residents_data(self) -> "Scope":
+        """What this scope reaches of residents' personal data.
+
+        The units of staff posts, and for company staff their company (the
+        rows dispatched to it), not the compounds it serves.
+        """
+        if self.everything:
+            return self
+        return Scope(
+            units=self.staff_units,
+            company_ids=self.company_ids,
+            post_roles=self.post_roles,
+        )
 
     @property
     def sees_hidden_originals(self) -> bool:
         """The street office (and superusers) read a hidden description."""
-        return self.everything or any(unit.kind == "street" for unit in self.units)
+        return self.everything or any(
+            unit.kind == "street" for unit in self.staff_units
+        )
 
     def street_ids_for_roles(self, person_id: int | None, roles) -> list[int] | None:
         """Streets where the person holds a street post in `roles`; None: all.
@@ -135,6 +180,9 @@ class ScopedQuerySet(models.QuerySet):
     # "" for the model itself: `scope_unit` and `scope_ancestors` follow
     # from it (a class may still add ancestors, e.g. the party group).
     scope_through: str | None = None
+    # Rows carrying residents' personal data: filtered through
+    # `Scope.for_residents_data()` (see the module docstring).
+    holds_residents_data: bool = False
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -153,6 +201,8 @@ class ScopedQuerySet(models.QuerySet):
         scope = user_scope(user)
         if scope.everything:
             return self
+        if self.holds_residents_data:
+            scope = scope.for_residents_data()
         return self.filter(self.scope_q(scope))
 
     def scope_q(self, scope: Scope) -> Q:

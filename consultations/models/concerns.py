@@ -100,6 +100,8 @@ class ConcernQuerySet(ScopedQuerySet):
     scope_through = ""
     scope_compound = "compound"
     scope_company = "handler_company"
+    # Names, phones: staff posts and the company it is dispatched to.
+    holds_residents_data = True
 
     def open(self):
         return self.filter(status__in=Concern.OPEN_STATUSES)
@@ -431,6 +433,7 @@ class ConcernChildQuerySet(ScopedQuerySet):
     scope_through = "concern"
     scope_compound = "concern__compound"
     scope_company = "concern__handler_company"
+    holds_residents_data = True
 
 
 class ConcernEventQuerySet(ConcernChildQuerySet):

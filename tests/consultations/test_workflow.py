@@ -307,16 +307,22 @@ def test_reopen_needs_a_reason_and_gives_a_fresh_deadline(concern, grid_secretar
     assert concern.due_at > timezone.now()
 
 
-def test_manager_sees_only_concerns_of_compounds_and_dispatches_of_their_company(
-    concern, property_manager, other_compound, grid_secretary
+def test_manager_sees_only_concerns_dispatched_to_their_company(
+    concern, compound, property_manager, other_compound, grid_secretary
 ):
     elsewhere = services.submit_concern(
         compound=other_compound, category=category(), description="别的小区"
     )
+    undispatched = services.submit_concern(
+        compound=compound, category=category(), description="尚未派单"
+    )
+    services.accept(concern=concern, actor=grid_secretary)
+    services.dispatch(concern=concern, actor=grid_secretary)
 
     visible = set(Concern.objects.visible_to(property_manager))
 
     assert concern in visible
+    assert undispatched not in visible
     assert elsewhere not in visible
 
 
