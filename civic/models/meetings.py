@@ -144,7 +144,9 @@ class Meeting(PlacedInTree):
         return str(self.compound or self.community)
 
 
-class MeetingAgendaItemQuerySet(ScopedQuerySet):
+class MeetingChildQuerySet(ScopedQuerySet):
+    """Agenda items and decisions see what their meeting sees."""
+
     scope_through = "meeting"
     scope_compound = "meeting__compound"
 
@@ -167,7 +169,7 @@ class MeetingAgendaItem(models.Model):
         related_name="agenda_items",
     )
 
-    objects = MeetingAgendaItemQuerySet.as_manager()
+    objects = MeetingChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -178,10 +180,7 @@ class MeetingAgendaItem(models.Model):
         return self.title
 
 
-class MeetingDecisionQuerySet(ScopedQuerySet):
-    scope_through = "meeting"
-    scope_compound = "meeting__compound"
-
+class MeetingDecisionQuerySet(MeetingChildQuerySet):
     def published(self):
         return self.filter(is_published=True, meeting__status=Meeting.Status.CLOSED)
 

@@ -113,7 +113,9 @@ class VisitReport(models.Model):
         return f"{self.compound} · {self.date}"
 
 
-class VisitPhotoQuerySet(ScopedQuerySet):
+class VisitChildQuerySet(ScopedQuerySet):
+    """Photos and needs see what their visit report sees."""
+
     scope_through = "report__compound"
     scope_compound = "report__compound"
     scope_company = "report__company"
@@ -128,7 +130,7 @@ class VisitPhoto(models.Model):
     )
     image = models.ImageField(_("photo"), upload_to="visits/%Y/%m/")
 
-    objects = VisitPhotoQuerySet.as_manager()
+    objects = VisitChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit photo")
@@ -138,11 +140,7 @@ class VisitPhoto(models.Model):
         return self.image.name
 
 
-class VisitNeedQuerySet(ScopedQuerySet):
-    scope_through = "report__compound"
-    scope_compound = "report__compound"
-    scope_company = "report__company"
-
+class VisitNeedQuerySet(VisitChildQuerySet):
     def pending(self):
         return self.filter(concern__isnull=True)
 
