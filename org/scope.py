@@ -101,20 +101,20 @@ class Scope:
             unit.kind == "street" for unit in self.staff_units
         )
 
-    def street_ids_for_roles(self, person_id: int | None, roles) -> list[int] | None:
-        """Streets where the person holds a street post in `roles`; None: all.
+    def street_ids_for_roles(self, roles) -> list[int] | None:
+        """Streets where the holder has a street post in `roles`; None: all.
 
-        Company staff get none, whatever posts they also hold.
+        Company staff get none, whatever posts they also hold. Read from the
+        posts the scope was built from: no query.
         """
         if self.everything:
             return None
         if self.company_ids:
             return []
+        wanted = set(roles)
+        held = {pk for pk, role in self.post_roles if role in wanted}
         return [
-            unit.pk
-            for unit in self.units
-            if unit.kind == "street"
-            and unit.posts.active().filter(person_id=person_id, role__in=roles).exists()
+            unit.pk for unit in self.units if unit.kind == "street" and unit.pk in held
         ]
 
 

@@ -50,7 +50,7 @@ INSPECTING_ROLES = (*CADRE_ROLES, Post.Role.RESIDENT_REPRESENTATIVE)
 
 def street_ids_for_roles(user, roles) -> list[int] | None:
     """Streets where `user` holds a street post in `roles`; None: all."""
-    return user_scope(user).street_ids_for_roles(user.person_id, roles)
+    return user_scope(user).street_ids_for_roles(roles)
 
 
 def plan_street_ids(user) -> list[int] | None:

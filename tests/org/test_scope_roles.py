@@ -40,7 +40,7 @@ def test_street_ids_for_roles_lists_the_streets_of_matching_street_posts(
     roles = (Post.Role.FULL_TIME_STAFF, Post.Role.SECRETARY)
 
     def streets(user):
-        return user_scope(user).street_ids_for_roles(user.person_id, roles)
+        return user_scope(user).street_ids_for_roles(roles)
 
     assert streets(street_admin) == [street.pk]
     assert streets(inspector) == []  # a street post, in another role
@@ -57,4 +57,4 @@ def test_company_staff_get_no_streets_whatever_posts_they_hold(
     scope = user_scope(property_manager)
 
     assert not scope.is_company_user
-    assert scope.street_ids_for_roles(person.pk, [Post.Role.SECRETARY]) == []
+    assert scope.street_ids_for_roles([Post.Role.SECRETARY]) == []
