@@ -116,6 +116,8 @@ AUTHENTICATION_BACKENDS = [
     # First: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Permissions of the roles a login holds through its posts (org.rights).
+    "org.roles.RoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

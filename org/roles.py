@@ -11,15 +11,20 @@ app's contribution, so org never has to know the apps to its right. Apps
 that cannot ship a module may call `register_permissions()` instead.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.apps import apps
+from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+from .rights import ORG_STAFF, STREET, Role, Task, permissions_by_role, roles_of
 
 # The group names are data the street office sees in the admin; they stay
 # fixed so that re-running the set-up finds the same groups.
@@ -28,8 +33,16 @@ COMMUNITY_STAFF = "社区工作人员"
 GRID_BRANCH = "网格党支部"
 PROPERTY_MANAGER = "物业项目经理"
 INSPECTOR = "考核员"
+RESIDENT_REPRESENTATIVE = "居民代表"
 
-ROLES = (STREET_OFFICE, COMMUNITY_STAFF, GRID_BRANCH, PROPERTY_MANAGER, INSPECTOR)
+ROLES = (
+    STREET_OFFICE,
+    COMMUNITY_STAFF,
+    GRID_BRANCH,
+    PROPERTY_MANAGER,
+    INSPECTOR,
+    RESIDENT_REPRESENTATIVE,
+)
 
 ALL_ACTIONS = ("view", "add", "change", "delete")
 
@@ -50,10 +63,14 @@ def register_permissions(mapping: Mapping[str, Iterable[str]]) -> None:
     for role, names in mapping.items():
         _check_role(role)
         _registered[role].update(names)
+    role_permissions.cache_clear()
 
 
+@functools.cache
 def role_permissions() -> dict[str, set[str]]:
-    """Role → permission names, gathered from every installed app."""
+    """Role group → permission names, gathered from every installed app:
+    its `PERMISSIONS` and the permissions of the tasks of its role
+    (`org.rights`)."""
     # Imports each app's `roles` module once (this one included).
     autodiscover_modules("roles")
     wanted: dict[str, set[str]] = defaultdict(set)
@@ -64,7 +81,54 @@ def role_permissions() -> dict[str, set[str]]:
             wanted[role].update(names)
     for role, names in _registered.items():
         wanted[role].update(names)
+    for role, names in permissions_by_role().items():
+        if role in GROUP_OF_ROLE:
+            wanted[GROUP_OF_ROLE[role]].update(names)
     return {role: wanted.get(role, set()) for role in ROLES}
+
+
+# The group that carries each role of the rights table's model permissions.
+GROUP_OF_ROLE = {
+    Role.STREET_OFFICE: STREET_OFFICE,
+    Role.COMMUNITY_STAFF: COMMUNITY_STAFF,
+    Role.GRID_STAFF: GRID_BRANCH,
+    Role.COMPANY_STAFF: PROPERTY_MANAGER,
+    Role.INSPECTOR: INSPECTOR,
+    Role.RESIDENT_REP: RESIDENT_REPRESENTATIVE,
+}
+
+
+class RoleBackend(BaseBackend):
+    """Model permissions from the roles a user holds (`org.rights.roles_of`).
+
+    A login needs no group set by hand: its posts and company seats give it
+    the permissions of their roles, and lose them the day a post ends. The
+    role groups still exist for the admin's eyes and for extra grants, which
+    Django's ModelBackend reads beside this one.
+    """
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        cached = getattr(user_obj, "_role_perm_cache", None)
+        if cached is None:
+            by_group = role_permissions()
+            cached = set()
+            for role in roles_of(user_obj):
+                if role in GROUP_OF_ROLE:
+                    cached |= by_group[GROUP_OF_ROLE[role]]
+            user_obj._role_perm_cache = cached
+        return cached
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return perm in self.get_all_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        prefix = f"{app_label}."
+        return any(p.startswith(prefix) for p in self.get_all_permissions(user_obj))
 
 
 @transaction.atomic
@@ -146,4 +210,23 @@ PERMISSIONS = {
     + perms("org", "person", "crossappointment", actions=("add", "change")),
     PROPERTY_MANAGER: view("org", "orgunit"),
     INSPECTOR: view("org", "orgunit"),
+    RESIDENT_REPRESENTATIVE: view("org", "orgunit"),
 }
+
+# The org tasks of the rights table (`org.rights`).
+TASKS = (
+    Task(
+        "org.edit_people",
+        _("keep the people and posts of one's own area"),
+        ORG_STAFF,
+        permissions=tuple(
+            perms("org", "person", "post", actions=("view", "add", "change"))
+        ),
+    ),
+    Task(
+        "org.edit_tree",
+        _("change the organisation tree"),
+        STREET,
+        permissions=tuple(perms("org", "orgunit")),
+    ),
+)

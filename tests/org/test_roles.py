@@ -20,9 +20,12 @@ def group_permissions(name: str) -> set[str]:
 def fresh_registry(monkeypatch):
     """Contributions registered in a test vanish after it."""
     monkeypatch.setattr(roles, "_registered", roles.defaultdict(set))
+    roles.role_permissions.cache_clear()
+    yield
+    roles.role_permissions.cache_clear()
 
 
-def test_ensure_role_groups_makes_the_five_groups_and_is_safe_to_repeat():
+def test_ensure_role_groups_makes_the_six_groups_and_is_safe_to_repeat():
     roles.ensure_role_groups()
     first = {name: group_permissions(name) for name in roles.ROLES}
     roles.ensure_role_groups()
