@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.django_db
-
 from org.rights import Role, roles_of, tasks
 from tests.rights import probes as probes_package
+
+pytestmark = pytest.mark.django_db
 
 
 def all_probes():

@@ -7,8 +7,8 @@ runs every probe as every role and fails for a task no probe covers.
 """
 
 from collections.abc import Callable
-from html.parser import HTMLParser
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from django.http import HttpResponse
