@@ -24,3 +24,10 @@ PERMISSIONS = {
     PROPERTY_MANAGER: view("assessments", "rectificationnotice"),
     INSPECTOR: view("assessments", *_SCHEME, *_INSPECTIONS),
 }
+
+# The assessment tasks of the rights table (`org.rights`): inspections and
+# rectification, then the street office's cycle (scheme, scoring, ranking,
+# rewards, exit).
+INSPECTION_TASKS: tuple = ()
+CYCLE_TASKS: tuple = ()
+TASKS = (*INSPECTION_TASKS, *CYCLE_TASKS)
