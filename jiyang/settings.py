@@ -131,6 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# The first page after login: 我的待办 (jiyang/my_tasks.py).
+LOGIN_REDIRECT_URL = "my-tasks"
 # Lockout (django-axes): a login name is locked from one address after
 # LOGIN_FAILURE_LIMIT wrong passwords, for LOGIN_LOCKOUT_MINUTES. Per name
 # and address together, so a stranger cannot lock a colleague out from

@@ -13,6 +13,9 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("my-tasks/", views.my_tasks, name="my-tasks"),
+    # Before the admin's own: the login lands on 我的待办.
+    path("admin/login/", views.staff_login),
     path("admin/", admin.site.urls),
     path("", include("jiyang.api")),
     path("open311/v2/", include("open311.urls")),

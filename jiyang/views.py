@@ -1,6 +1,9 @@
 import logging
 
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -8,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,6 +22,10 @@ from common.parsing import check_text
 from common.periods import Month
 from compounds.models import Compound
 from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_code
+from org.rights import require
+
+from .my_tasks import my_tasks as tasks_of
+from .workspace import links_for
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +124,35 @@ def compound_board(request, pk: int):
             "today": today,
         },
     )
+
+
+@login_required
+def my_tasks(request):
+    """我的待办: what waits for the user, the first page after login."""
+    require(request.user, "jiyang.view_my_tasks")
+    sections = tasks_of(request.user)
+    return render(
+        request,
+        "jiyang/my_tasks.html",
+        {
+            "sections": [section for section in sections if section.waiting],
+            "idle": [
+                item for section in sections for item in section.items if not item.count
+            ],
+            "links": links_for(request.user),
+        },
+    )
+
+
+def staff_login(request):
+    """The admin's login, landing on 我的待办 unless told where to go."""
+    extra = {}
+    if (
+        REDIRECT_FIELD_NAME not in request.GET
+        and REDIRECT_FIELD_NAME not in request.POST
+    ):
+        extra[REDIRECT_FIELD_NAME] = reverse("my-tasks")
+    return admin.site.login(request, extra_context=extra)
 
 
 def _database_ok() -> bool:
