@@ -384,7 +384,7 @@ def my_tasks(user, now: datetime | None = None) -> list[Section]:
         sections.append(
             Section(_("Residents' concerns"), company_concern_items(user, now))
         )
-    assessment = Section(_("Inspections and rectification"))
+    assessment = Section(_("Assessment and rectification"))
     if inspecting_street_ids(user) != []:
         assessment.items += inspection_items(user, today)
     if company:

@@ -220,7 +220,7 @@ def test_the_company_counts_only_what_was_dispatched_to_it(
     assert found["concerns.to_sign"] == 1
     assert found["concerns.overdue"] == 1
     assert "concerns.to_accept" not in found
-    assert "派给本公司、待签收的诉求" in body
+    assert "派给本公司待签收的诉求" in body
     assert 'href="/concerns/manager/"' in body
 
 
