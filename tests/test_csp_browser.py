@@ -56,8 +56,9 @@ def test_no_page_breaks_the_policy(
     page.fill("#id_username", superuser.username)
     page.fill("#id_password", "pass-word-123")
     page.click("#login-form [type=submit]")
-    page.wait_for_url(f"{base}/admin/")
+    page.wait_for_url(f"{base}/my-tasks/")
     staff = [
+        "/my-tasks/",
         "/admin/",
         "/admin/org/orgunit/",
         "/admin/compounds/compound/",
