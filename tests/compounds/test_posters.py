@@ -1,8 +1,10 @@
 """扫码说事 posters: each compound's A4 poster with a QR code to the form."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from tests.factories import CompoundFactory
@@ -73,9 +75,7 @@ def test_community_print_page_has_one_a4_poster_per_compound(
 
 
 def test_poster_css_prints_each_poster_on_its_own_a4_page():
-    from django.contrib.staticfiles import finders
-
-    css = open(finders.find("compounds/posters.css"), encoding="utf-8").read()
+    css = Path(finders.find("compounds/posters.css")).read_text(encoding="utf-8")
     assert "size: A4" in css
     assert "break-after: page" in css
 
@@ -100,7 +100,9 @@ def test_poster_of_another_community_is_not_found(
 ):
     elsewhere = CompoundFactory(grid__parent=other_community)
     client.force_login(community_staff)
-    assert client.get(reverse("compounds:poster", args=[elsewhere.pk])).status_code == 404
+    assert (
+        client.get(reverse("compounds:poster", args=[elsewhere.pk])).status_code == 404
+    )
     assert (
         client.get(
             reverse("compounds:community-posters", args=[other_community.pk])

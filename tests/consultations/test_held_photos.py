@@ -55,9 +55,7 @@ def test_error_keeps_the_text_and_the_photos_and_says_so(client, filled):
     assert Concern.objects.count() == 0
 
 
-def test_next_try_sends_the_held_photos_without_choosing_them_again(
-    client, filled
-):
+def test_next_try_sends_the_held_photos_without_choosing_them_again(client, filled):
     first = post(client, **{**filled, "description": ""}, photos=[photo()])
 
     second = post(client, **filled, held=held_token(first))
@@ -87,9 +85,7 @@ def test_a_held_photo_can_be_removed(client, filled):
 
 
 def test_a_bad_photo_is_refused_and_the_good_one_kept(client, filled):
-    response = post(
-        client, **filled, photos=[photo(), photo("x.gif", gif_bytes())]
-    )
+    response = post(client, **filled, photos=[photo(), photo("x.gif", gif_bytes())])
 
     assert response.status_code == 400
     assert "只接受 JPEG、PNG 或 WebP 格式的照片" in response.content.decode()
@@ -102,7 +98,10 @@ def test_held_photos_count_against_the_limit(client, filled):
     first = post(client, **{**filled, "category": ""}, photos=[photo(), photo()])
 
     second = post(
-        client, **filled, held=held_token(first), photos=[photo("c.jpg"), photo("d.jpg")]
+        client,
+        **filled,
+        held=held_token(first),
+        photos=[photo("c.jpg"), photo("d.jpg")],
     )
 
     assert second.status_code == 400

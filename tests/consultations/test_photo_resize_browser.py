@@ -90,9 +90,7 @@ def test_after_an_error_the_photo_is_kept_and_sent_with_the_fix(
 
     expect(page.locator("#held-photos")).to_contain_text("已为您保留")
     expect(page.locator("#held-photos img")).to_have_count(1)
-    expect(page.locator("textarea[name=description]")).to_have_value(
-        "电动车棚的灯不亮"
-    )
+    expect(page.locator("textarea[name=description]")).to_have_value("电动车棚的灯不亮")
     assert HeldPhoto.objects.count() == 1
     page.select_option("select[name=category]", label="环境卫生")
     submit(page)
