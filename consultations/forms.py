@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from common.parsing import parse_id
 from common.phones import parse_phone
 from compounds.models import Compound
-from org.models import LiaisonDepartment
+from org.models import LiaisonDepartment, OrgUnit
 
 from .held_photos import held_under, take_photos
 from .models import Concern, ConcernCategory
@@ -80,10 +80,25 @@ class ConcernForm(forms.Form):
         label=_("Compound"),
         queryset=Compound.objects.none(),
         empty_label=_("Choose your compound"),
+        required=False,
         error_messages={
             "invalid_choice": _("Choose a compound from the list."),
-            "required": _("Choose your compound."),
         },
+    )
+    # "Not in the list": the place as the resident says it, and the
+    # community it is in; staff assign the compound later.
+    place = forms.CharField(
+        label=_("Where is it? (compound, building or street)"),
+        max_length=100,
+        required=False,
+    )
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=OrgUnit.objects.none(),
+        empty_label=_("Choose the community"),
+        required=False,
+        help_text=_("Not sure? Choose the nearest; staff will check."),
+        error_messages={"invalid_choice": _("Choose a community from the list.")},
     )
     category = forms.ModelChoiceField(
         label=_("What is it about?"),
@@ -137,6 +152,9 @@ class ConcernForm(forms.Form):
         self.compound_matches: list[Compound] | None = None
         if self.limit_compound_choices:
             self._limit_compound_choices(search)
+        self.fields["community"].queryset = OrgUnit.objects.communities().order_by(
+            "tree_id", "lft"
+        )
         self.fields["category"].queryset = ConcernCategory.objects.filter(
             is_active=True
         )
@@ -174,8 +192,21 @@ class ConcernForm(forms.Form):
         """The held photos, then this post's."""
         return take_photos(self.held_photos) + list(self.cleaned_data["photos"])
 
+    @property
+    def not_listed(self) -> bool:
+        """The resident said the compound is not in the list."""
+        return bool(self.is_bound and (self.data.get("place") or "").strip())
+
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("compound") is not None:
+            cleaned["place"], cleaned["community"] = "", None
+        elif "compound" not in self.errors:
+            if not (cleaned.get("place") or "").strip():
+                if "place" not in self.errors:
+                    self.add_error("compound", _("Choose your compound."))
+            elif cleaned.get("community") is None and "community" not in self.errors:
+                self.add_error("community", _("Choose the community it is in."))
         new = cleaned.get("photos") or []
         if self.held_photos and len(self.held_photos) + len(new) > max_photos():
             self.add_error(

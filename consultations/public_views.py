@@ -124,6 +124,8 @@ def public_concern_form(
     try:
         concern = submit(
             compound=cleaned["compound"],
+            place=cleaned["place"],
+            community=cleaned["community"],
             category=cleaned["category"],
             description=cleaned["description"],
             kind=cleaned["kind"],
