@@ -2,15 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from org.rights import ORG_STAFF, Task
+from org.rights import COMMUNITY, STREET, Task
 
-# A concern whose compound was not in the public form's list waits for
-# staff of its area to assign one (services.assign_compound).
+# A concern whose compound was not in the public form's list sits in the
+# community the resident chose, with no grid, until the community or the
+# street office assigns one (services.assign_compound). Grid staff do not
+# see it before that.
 PLACE_TASKS = (
     Task(
         "consultations.assign_compound",
         _("assign the compound of a concern reported as not in the list"),
-        ORG_STAFF,
+        STREET | COMMUNITY,
     ),
 )
 
