@@ -104,7 +104,10 @@ class ConcernForm(forms.Form):
         label=_("What is it about?"),
         queryset=ConcernCategory.objects.none(),
         empty_label=_("Choose a category"),
-        error_messages={"invalid_choice": _("Choose a category from the list.")},
+        error_messages={
+            "invalid_choice": _("Choose a category from the list."),
+            "required": _("Choose what it is about."),
+        },
     )
     kind = forms.ChoiceField(
         label=_("Kind"),

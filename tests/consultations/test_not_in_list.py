@@ -253,3 +253,18 @@ def test_open311_shows_the_place_as_its_address(client, community):
     [row] = [r for r in rows if r["service_request_id"] == concern.tracking_code]
     assert row["address"] == "老粮站家属院3号楼"
     assert row["address_id"] is None
+
+
+def test_it_follows_its_community_when_the_community_moves(community):
+    concern = unlisted(community)
+    new_street = StreetFactory(code="370811013")
+    community.parent = new_street
+    community.code = "370811013001"
+    community.save()
+
+    concern.refresh_from_db()
+    assert (concern.street, concern.community, concern.grid) == (
+        new_street,
+        community,
+        None,
+    )
