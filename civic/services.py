@@ -475,7 +475,7 @@ def disclosure_for_objection(disclosure_id, on: date | None = None) -> Disclosur
 
 @transaction.atomic
 def object_to_disclosure(
-    *, disclosure: Disclosure, compound: Compound, **concern_fields
+    *, disclosure: Disclosure, compound: Compound | None, **concern_fields
 ) -> Concern:
     """A resident's objection: a concern about the disclosure, linked to it.
 
@@ -483,7 +483,7 @@ def object_to_disclosure(
     already stored, still linked once.
     """
     disclosure = disclosure_for_objection(disclosure.pk)
-    if compound.pk != disclosure.compound_id:
+    if compound is None or compound.pk != disclosure.compound_id:
         raise ValidationError(
             {"compound": _("An objection is about a disclosure of its own compound.")}
         )

@@ -1,5 +1,8 @@
 """What each role may do with compounds and companies (see `org.roles`)."""
 
+from django.utils.translation import gettext_lazy as _
+
+from org.rights import ORG_STAFF, Task
 from org.roles import (
     COMMUNITY_STAFF,
     GRID_BRANCH,
@@ -53,3 +56,15 @@ PERMISSIONS = {
         "compounds", "propertycompany", "compound", "committee", "facility"
     ),
 }
+
+# 扫码说事 posters (compounds/views.py): staff of the area print them for
+# the compounds under their posts.
+POSTER_TASKS = (
+    Task(
+        "compounds.print_posters",
+        _("print the scan-to-report posters of one's compounds"),
+        ORG_STAFF,
+    ),
+)
+
+TASKS = (*POSTER_TASKS,)

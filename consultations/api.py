@@ -12,7 +12,8 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 from common.api import MonthFilter, QuarterFilter, ScopedAccess, keyset
 from compounds.models import Compound
 from org.api import ScopedReadOnlyViewSet, SubtreeFilter
-from org.models import LiaisonDepartment
+from org.models import LiaisonDepartment, OrgUnit
 from org.scope import user_scope
 
 from . import services
@@ -104,6 +105,7 @@ class ConcernSerializer(serializers.ModelSerializer):
             "id",
             "tracking_code",
             "compound",
+            "place",
             "street",
             "community",
             "grid",
@@ -215,7 +217,11 @@ INTAKE_SOURCES = [c for c in Concern.Source.choices if c[0] != Concern.Source.OP
 class ConcernIntakeInput(serializers.Serializer):
     """A concern taken in by staff (phone, walk-in, door-knock, …)."""
 
-    compound = serializers.IntegerField(min_value=1)
+    # Or, when the compound is not in the list: the place as said and the
+    # community's id (staff assign the compound later).
+    compound = serializers.IntegerField(min_value=1, required=False)
+    place = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    community = serializers.IntegerField(min_value=1, required=False)
     category = serializers.SlugField(max_length=40)
     description = serializers.CharField(max_length=4000)
     kind = serializers.ChoiceField(
@@ -337,13 +343,33 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         compound = scoped_object(
-            Compound.objects.visible_to(request.user), values["compound"], "compound"
+            Compound.objects.visible_to(request.user),
+            values.get("compound"),
+            "compound",
         )
+        community = None
+        if compound is None:
+            if not values.get("place", "").strip():
+                raise serializers.ValidationError(
+                    {"compound": [gettext("Choose the compound, or say where it is.")]}
+                )
+            # The user's communities, or the community of the user's grid.
+            units = OrgUnit.objects.visible_to(request.user)
+            community = scoped_object(
+                OrgUnit.objects.communities().filter(
+                    Q(pk__in=units.values("pk"))
+                    | Q(pk__in=units.grids().values("parent"))
+                ),
+                values.get("community"),
+                "community",
+            )
         category = ConcernCategory.objects.filter(code=values["category"]).first()
         if category is None:
             raise serializers.ValidationError({"category": [_not_found_message()]})
         concern = services.submit_concern(
             compound=compound,
+            place=values.get("place", ""),
+            community=community,
             category=category,
             description=values["description"],
             kind=values["kind"],

@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from common.parsing import parse_id
 from common.phones import parse_phone
 from compounds.models import Compound
-from org.models import LiaisonDepartment
+from org.models import LiaisonDepartment, OrgUnit
 
+from .held_photos import held_under, take_photos
 from .models import Concern, ConcernCategory
 from .services import MAX_EXTENSION_DAYS, max_description_length
-from .uploads import max_photos, prepare_photos
+from .uploads import PreparedPhoto, max_photos, prepare_photo, prepare_photos
 from .workflow import Action
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -46,7 +47,21 @@ class PhotosField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return prepare_photos(files)
+        files = [f for f in files if f]
+        # The photos that passed, even when another did not: the public form
+        # holds them for the resident's next try (held_photos.py).
+        self.accepted: list[PreparedPhoto] = []
+        if len(files) > max_photos():
+            return prepare_photos(files)  # refuses with the count message
+        errors = []
+        for upload in files:
+            try:
+                self.accepted.append(prepare_photo(upload))
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+        return self.accepted
 
 
 class CompoundChoiceField(forms.ModelChoiceField):
@@ -65,16 +80,34 @@ class ConcernForm(forms.Form):
         label=_("Compound"),
         queryset=Compound.objects.none(),
         empty_label=_("Choose your compound"),
+        required=False,
         error_messages={
             "invalid_choice": _("Choose a compound from the list."),
-            "required": _("Choose your compound."),
         },
+    )
+    # "Not in the list": the place as the resident says it, and the
+    # community it is in; staff assign the compound later.
+    place = forms.CharField(
+        label=_("Where is it? (compound, building or street)"),
+        max_length=100,
+        required=False,
+    )
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=OrgUnit.objects.none(),
+        empty_label=_("Choose the community"),
+        required=False,
+        help_text=_("Not sure? Choose the nearest; staff will check."),
+        error_messages={"invalid_choice": _("Choose a community from the list.")},
     )
     category = forms.ModelChoiceField(
         label=_("What is it about?"),
         queryset=ConcernCategory.objects.none(),
         empty_label=_("Choose a category"),
-        error_messages={"invalid_choice": _("Choose a category from the list.")},
+        error_messages={
+            "invalid_choice": _("Choose a category from the list."),
+            "required": _("Choose what it is about."),
+        },
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -115,12 +148,16 @@ class ConcernForm(forms.Form):
 
     def __init__(self, *args, compounds=None, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self._find_held_photos()
         self.fields["compound"].queryset = (
             compounds if compounds is not None else Compound.objects.all()
         ).order_by("name")
         self.compound_matches: list[Compound] | None = None
         if self.limit_compound_choices:
             self._limit_compound_choices(search)
+        self.fields["community"].queryset = OrgUnit.objects.communities().order_by(
+            "tree_id", "lft"
+        )
         self.fields["category"].queryset = ConcernCategory.objects.filter(
             is_active=True
         )
@@ -137,6 +174,56 @@ class ConcernForm(forms.Form):
         self.fields["photos"].help_text = _(
             "Up to %(n)d photos, JPEG, PNG or WebP, at most 5 MB each."
         ) % {"n": max_photos()}
+
+    def _find_held_photos(self) -> None:
+        """The photos held from an earlier try (`held`), less `held_drop`."""
+        token = self.data.get("held", "") if self.is_bound else ""
+        token = token.strip().lower() if isinstance(token, str) else ""
+        self.held_token = token if TOKEN_RE.match(token) else None
+        getlist = getattr(self.data, "getlist", None)
+        drop = {parse_id(v) for v in getlist("held_drop")} if getlist else set()
+        held = held_under(self.held_token)
+        self.held_photos = [p for p in held if p.pk not in drop]
+        self.dropped_photos = [p for p in held if p.pk in drop]
+
+    @property
+    def new_photos(self) -> list[PreparedPhoto]:
+        """This post's photos that passed the checks (even if others did not)."""
+        return list(getattr(self.fields["photos"], "accepted", []))
+
+    def photos_to_submit(self) -> list[PreparedPhoto]:
+        """The held photos, then this post's."""
+        return take_photos(self.held_photos) + list(self.cleaned_data["photos"])
+
+    @property
+    def not_listed(self) -> bool:
+        """The resident said the compound is not in the list."""
+        return bool(self.is_bound and (self.data.get("place") or "").strip())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("compound") is not None:
+            cleaned["place"], cleaned["community"] = "", None
+        elif "compound" not in self.errors:
+            if not (cleaned.get("place") or "").strip():
+                if "place" not in self.errors:
+                    self.add_error("compound", _("Choose your compound."))
+            elif cleaned.get("community") is None and "community" not in self.errors:
+                self.add_error("community", _("Choose the community it is in."))
+        new = cleaned.get("photos") or []
+        if self.held_photos and len(self.held_photos) + len(new) > max_photos():
+            self.add_error(
+                "photos",
+                ValidationError(
+                    _(
+                        "At most %(n)d photos may be attached; %(held)d are "
+                        "already kept for you."
+                    )
+                    % {"n": max_photos(), "held": len(self.held_photos)},
+                    code="too_many",
+                ),
+            )
+        return cleaned
 
     def _limit_compound_choices(self, search: str) -> None:
         field = self.fields["compound"]

@@ -18,6 +18,7 @@ from compounds.models import Compound
 
 from . import ratelimit, services
 from .forms import COMPOUND_MATCHES, ConcernForm, RatingForm, new_form_token
+from .held_photos import held_under, hold_photos, release_photos
 from .models import Concern, ConcernEvent, ConcernPhoto
 from .models.concerns import normalise_tracking_code
 
@@ -27,6 +28,11 @@ def max_request_bytes() -> int:
 
 
 def _form_page(request, form, status=200, error="", context=None):
+    held_token, held = None, []
+    if form.is_bound:
+        # The page comes back: keep the photos that passed for the next try.
+        held_token = hold_photos(form.new_photos, token=form.held_token)
+        held = held_under(held_token)
     return render(
         request,
         "consultations/concern_form.html",
@@ -34,6 +40,8 @@ def _form_page(request, form, status=200, error="", context=None):
             "form": form,
             "error": error,
             "compounds_url": reverse("consultations:compounds"),
+            "held_token": held_token,
+            "held_photos": held,
             **(context or {}),
         },
         status=status,
@@ -95,6 +103,7 @@ def public_concern_form(
             context=context,
         )
     form = ConcernForm(data, files)
+    release_photos(form.held_token, ids=[p.pk for p in form.dropped_photos])
     if not form.is_valid():
         return _form_page(request, form, status=400, context=context)
     cleaned = form.cleaned_data
@@ -115,6 +124,8 @@ def public_concern_form(
     try:
         concern = submit(
             compound=cleaned["compound"],
+            place=cleaned["place"],
+            community=cleaned["community"],
             category=cleaned["category"],
             description=cleaned["description"],
             kind=cleaned["kind"],
@@ -122,12 +133,13 @@ def public_concern_form(
             name=cleaned["name"],
             phone=cleaned["phone"],
             email=cleaned["email"],
-            photos=cleaned["photos"],
+            photos=form.photos_to_submit(),
             submission_token=cleaned["token"],
         )
     except ValidationError as exc:
         add_to_form(form, exc)
         return _form_page(request, form, status=400, context=context)
+    release_photos(form.held_token)
     return render(request, "consultations/concern_submitted.html", {"concern": concern})
 
 

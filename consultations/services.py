@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from common.phones import parse_phone
 from compounds.models import CompanyStaff, Compound
 from org.models import LiaisonDepartment, OrgUnit, Post, User
+from org.rights import require
 
 from . import notifications
 from .deadlines import add_hours, add_working_days
@@ -211,7 +212,7 @@ def max_description_length() -> int:
 @transaction.atomic
 def submit_concern(
     *,
-    compound: Compound,
+    compound: Compound | None,
     category: ConcernCategory,
     description: str,
     kind: str = Concern.Kind.CONSULTATION,
@@ -224,11 +225,16 @@ def submit_concern(
     actor: User | None = None,
     partner: str = "",
     submission_token: str | None = None,
+    place: str = "",
+    community: OrgUnit | None = None,
 ) -> Concern:
     """Store a resident's concern with its photos, first event and e-mails.
 
     A repeated `submission_token` (a replayed form) returns the concern
-    already stored instead of a second one.
+    already stored instead of a second one. Without a `compound` (the
+    resident's was not in the list) the `place` as typed and the
+    `community` are required; staff assign the compound later
+    (`assign_compound`).
     """
     if submission_token:
         existing = Concern.objects.filter(submission_token=submission_token).first()
@@ -253,12 +259,15 @@ def submit_concern(
                 _("Unknown %(field)s: %(value)s") % {"field": label, "value": value}
             )
     phone = contact_phone(phone, source=source)
+    place, community = _reported_place(compound, place, community)
     prepared = prepare_photos(list(photos))
 
     now = timezone.now()
     due_at, fallback = deadline_for(category, urgency, now)
     concern = Concern(
         compound=compound,
+        place=place,
+        community=community,
         category=category,
         description=description,
         kind=kind,
@@ -305,9 +314,9 @@ def submit_concern(
     )
     notifications.queue_email(
         concern=concern,
-        to=_unit_emails(compound.grid, compound.community),
+        to=_unit_emails(concern.grid, concern.community),
         subject=_("New concern %(code)s in %(compound)s")
-        % {"code": concern.formatted_code, "compound": compound},
+        % {"code": concern.formatted_code, "compound": concern.place_display},
         body=_("%(category)s · %(kind)s\n\n%(description)s\n\nDeadline: %(due)s")
         % {
             "category": category,
@@ -325,6 +334,68 @@ def submit_concern(
             body=_("Your tracking code is %(code)s. Follow it here: %(url)s")
             % {"code": concern.formatted_code, "url": _track_url(concern)},
         )
+    return concern
+
+
+def _reported_place(
+    compound: Compound | None, place: str, community: OrgUnit | None
+) -> tuple[str, OrgUnit | None]:
+    """The place text and community of a concern (see `submit_concern`)."""
+    if compound is not None:
+        return "", None
+    place = " ".join((place or "").split())
+    if not place:
+        raise ValidationError(
+            {"place": _("Say where it is: the compound, building or street.")},
+            code="required",
+        )
+    if len(place) > Concern._meta.get_field("place").max_length:
+        raise ValidationError(
+            {"place": _("Say where it is in at most 100 characters.")},
+            code="too_long",
+        )
+    if community is None or community.kind != OrgUnit.Kind.COMMUNITY:
+        raise ValidationError(
+            {"community": _("Choose the community it is in.")}, code="required"
+        )
+    return place, community
+
+
+@transaction.atomic
+def assign_compound(
+    *, concern: Concern, compound: Compound, actor: User | None
+) -> Concern:
+    """Put a concern reported as not in the list under its compound.
+
+    The street, community and grid follow the compound; the place the
+    resident typed is kept, and an internal event says who assigned what.
+    """
+    if actor is not None:
+        require(actor, "consultations.assign_compound")
+    concern = _lock(concern)
+    if concern.compound_id is not None:
+        raise ValidationError(
+            _("This concern already has its compound: %(compound)s.")
+            % {"compound": concern.compound},
+            code="has_compound",
+        )
+    if compound.street_id != concern.street_id:
+        raise ValidationError(
+            _("Choose a compound of the concern's street."), code="other_street"
+        )
+    concern.compound = compound
+    concern.save(
+        update_fields=["compound", "street", "community", "grid", "updated_at"]
+    )
+    _event(
+        concern,
+        actor=actor,
+        action="note",
+        from_status=concern.status,
+        note=_("Compound assigned: %(compound)s (reported as “%(place)s”).")
+        % {"compound": compound.name, "place": concern.place},
+        is_public=False,
+    )
     return concern
 
 
@@ -371,6 +442,15 @@ def dispatch(
     H = ConcernCategory.Handler
     to = to or concern.category.default_handler
     company = unit = None
+    if to in (H.COMPANY, H.GRID) and concern.compound_id is None:
+        raise ValidationError(
+            _(
+                "Assign the compound first: the resident's was not in the "
+                "list. Until then it can go to the community or a liaison "
+                "department."
+            ),
+            code="needs_compound",
+        )
     if to == H.COMPANY:
         company = concern.compound.current_company
         if company is None:
@@ -382,7 +462,7 @@ def dispatch(
                 % {"compound": concern.compound}
             )
     elif to == H.COMMUNITY:
-        unit = concern.compound.community
+        unit = concern.community
     elif to == H.GRID:
         unit = concern.compound.grid
     elif to == H.LIAISON:
@@ -424,7 +504,7 @@ def dispatch(
         % {"code": concern.formatted_code},
         body=_("%(compound)s · %(category)s\n\n%(description)s\n\nDeadline: %(due)s")
         % {
-            "compound": concern.compound,
+            "compound": concern.place_display,
             "category": concern.category,
             "description": concern.description,
             "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M")
@@ -874,11 +954,11 @@ def _mark_overdue(pk: int, now: datetime) -> None:
         )
     notifications.queue_email(
         concern=concern,
-        to=handler_emails(concern) or _unit_emails(concern.compound.community),
+        to=handler_emails(concern) or _unit_emails(concern.community),
         subject=_("Concern %(code)s is overdue") % {"code": concern.formatted_code},
         body=_("%(compound)s · %(category)s: the deadline %(due)s has passed.")
         % {
-            "compound": concern.compound,
+            "compound": concern.place_display,
             "category": concern.category,
             "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M"),
         },

@@ -3,9 +3,15 @@
 from celery import shared_task
 
 from . import services
+from .held_photos import purge_held_photos
 from .notifications import send_notification_task, sweep_outbox
 
-__all__ = ["send_notification_task", "sweep_deadlines_task", "sweep_outbox_task"]
+__all__ = [
+    "purge_held_photos_task",
+    "send_notification_task",
+    "sweep_deadlines_task",
+    "sweep_outbox_task",
+]
 
 
 @shared_task
@@ -16,3 +22,8 @@ def sweep_outbox_task() -> int:
 @shared_task
 def sweep_deadlines_task() -> int:
     return services.sweep_deadlines()
+
+
+@shared_task
+def purge_held_photos_task() -> int:
+    return purge_held_photos()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import public_views, staff_views
+from . import place_views, public_views, staff_views
 
 app_name = "consultations"
 
@@ -18,6 +18,16 @@ urlpatterns = [
     path("concerns/staff/", staff_views.staff_concern_list, name="staff-list"),
     path("concerns/staff/new/", staff_views.staff_concern_create, name="staff-create"),
     path("concerns/staff/rates/", staff_views.staff_rates, name="staff-rates"),
+    path(
+        "concerns/staff/places/",
+        place_views.needing_compound,
+        name="needing-compound",
+    ),
+    path(
+        "concerns/staff/places/<int:pk>/",
+        place_views.assign_compound,
+        name="assign-compound",
+    ),
     path(
         "concerns/staff/<int:pk>/",
         staff_views.staff_concern_detail,

@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE["sweep-outbox"] = {
     "task": "consultations.tasks.sweep_outbox_task",
     "schedule": crontab(minute="*/5"),
 }
+# Photos held for a form sent back with errors last an hour.
+CELERY_BEAT_SCHEDULE["purge-held-photos"] = {
+    "task": "consultations.tasks.purge_held_photos_task",
+    "schedule": crontab(minute="*/30"),
+}
 
 # E-mail
 EMAIL_BACKEND = env.str(

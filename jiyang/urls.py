@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("compounds/<int:pk>/", views.compound_board, name="compound-board"),
+    path("", include("compounds.urls")),
     path("", include("civic.urls")),
     path("", include("consultations.urls")),
     path("assessments/", include("assessments.urls")),

@@ -104,6 +104,16 @@ GROUPS = (
                 "consultations:manager-list",
                 _company,
             ),
+            Link(
+                _("Concerns whose compound is to be confirmed"),
+                "consultations:needing-compound",
+                task_is("consultations.assign_compound"),
+            ),
+            Link(
+                _("Scan-to-report posters (扫码说事)"),
+                "compounds:posters",
+                task_is("compounds.print_posters"),
+            ),
         ),
     ),
     Group(

@@ -448,7 +448,9 @@ def request_item(concern: Concern, request: HttpRequest) -> dict:
     (name, address, rounded position) and a submitted photo; never a contact
     detail, the resident's own location or the sequential id."""
     compound = concern.compound
-    lat, long = public_position(compound)
+    # Reported as not in the list: the place as typed, no position, until
+    # staff assign the compound.
+    lat, long = public_position(compound) if compound else (None, None)
     closed = is_closed(concern)
     updated = concern.closed_at if closed and concern.closed_at else concern.updated_at
     return {
@@ -465,8 +467,8 @@ def request_item(concern: Concern, request: HttpRequest) -> dict:
         "requested_datetime": w3c(concern.created_at),
         "updated_datetime": w3c(updated),
         "expected_datetime": w3c(concern.due_at),
-        "address": compound.address or compound.name,
-        "address_id": str(compound.pk),
+        "address": (compound.address or compound.name) if compound else concern.place,
+        "address_id": str(compound.pk) if compound else None,
         "zipcode": None,
         "lat": lat,
         "long": long,

@@ -18,6 +18,8 @@ def test_admin_index_links_every_staff_page(client, street_admin):
         "my-tasks",
         "consultations:staff-list",
         "consultations:staff-rates",
+        "consultations:needing-compound",
+        "compounds:posters",
         "civic:visit-day",
         "civic:meetings",
         "assessments:inspections",

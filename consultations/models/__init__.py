@@ -16,6 +16,7 @@ from .concerns import (
     Notification,
     new_tracking_code,
 )
+from .held import HeldPhoto
 
 __all__ = [
     "CalendarOverride",
@@ -26,6 +27,7 @@ __all__ = [
     "ConcernHold",
     "ConcernPhoto",
     "ConcernQuerySet",
+    "HeldPhoto",
     "Notification",
     "new_tracking_code",
 ]

@@ -124,6 +124,10 @@ class ConcernQuerySet(ScopedQuerySet):
         """What Open311 publishes: public, and marked for it."""
         return self.public().filter(is_public_on_open311=True)
 
+    def needing_compound(self):
+        """Reported as not in the list; staff still have to assign one."""
+        return self.filter(compound__isnull=True)
+
     def for_company(self, company_ids):
         return self.filter(handler_company_id__in=company_ids)
 
@@ -235,11 +239,32 @@ class Concern(PlacedInTree):
         default=new_tracking_code,
         editable=False,
     )
+    # Empty while the resident's compound was not in the list: the concern
+    # then sits in the community the resident chose (no grid), with the
+    # place as typed in `place`, until staff assign the compound
+    # (services.assign_compound).
     compound = models.ForeignKey(
         "compounds.Compound",
         verbose_name=_("compound"),
         on_delete=models.PROTECT,
         related_name="concerns",
+        null=True,
+        blank=True,
+    )
+    grid = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        null=True,
+        blank=True,
+    )
+    place = models.CharField(
+        _("place as reported"),
+        max_length=100,
+        blank=True,
+        help_text=_("What the resident typed when the compound was not in the list."),
     )
     category = models.ForeignKey(
         ConcernCategory,
@@ -366,6 +391,18 @@ class Concern(PlacedInTree):
                 name="concern_company_recent",
             ),
             models.Index(fields=["status", "due_at"], name="concern_status_due"),
+            models.Index(
+                fields=["community", "-created_at"],
+                condition=Q(compound__isnull=True),
+                name="concern_needs_compound",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compound__isnull=False) | ~Q(place=""),
+                name="concern_compound_or_place",
+                violation_error_message=_("Choose the compound, or say where it is."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -411,6 +448,18 @@ class Concern(PlacedInTree):
         if self.due_at <= yellow_from:
             return self.AlertLevel.YELLOW
         return self.AlertLevel.NONE
+
+    @property
+    def needs_compound(self) -> bool:
+        """Reported as not in the list, and no compound assigned yet."""
+        return self.compound_id is None
+
+    @property
+    def place_display(self) -> str:
+        """The compound's name, or the place the resident typed."""
+        if self.compound_id is not None:
+            return self.compound.name
+        return _("%(place)s (not in the list)") % {"place": self.place}
 
     @property
     def handler_display(self) -> str:

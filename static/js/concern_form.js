@@ -15,6 +15,10 @@
   var url = field.getAttribute("data-suggest-url");
   var notFound = field.getAttribute("data-not-found") || "";
   var pickOne = field.getAttribute("data-pick-one") || "";
+  var notListedText = field.getAttribute("data-not-listed") || "";
+  // "不在列表中": the place as typed and its community (staff resolve it).
+  var notListed = document.getElementById("not-listed");
+  var place = notListed && notListed.querySelector("input[name=place]");
   if (!select || !input || !list || !url || !select.form) { return; }
   var form = select.form;
 
@@ -58,6 +62,33 @@
     input.value = name;
     clear();
     say("");
+    if (notListed && place) { place.value = ""; notListed.open = false; }
+  }
+
+  function openNotListed() {
+    if (!notListed || !place) { return; }
+    select.value = "";
+    notListed.open = true;
+    if (!place.value) { place.value = input.value.trim(); }
+    clear();
+    say("");
+    var community = notListed.querySelector("select");
+    (community && !community.value ? community : place).focus();
+  }
+
+  // Offered at the end of the suggestions, and alone when nothing matches.
+  function notListedOption(index) {
+    var li = document.createElement("li");
+    li.setAttribute("role", "option");
+    li.id = "compound-option-" + index;
+    li.className = "not-listed-option";
+    li.dataset.notListed = "1";
+    li.textContent = notListedText;
+    li.addEventListener("mousedown", function (e) {
+      e.preventDefault();
+      openNotListed();
+    });
+    return li;
   }
 
   // A name typed in full counts as chosen when exactly one compound has it.
@@ -94,7 +125,10 @@
       });
       list.appendChild(li);
     });
-    list.hidden = results.length === 0;
+    if (notListed && notListedText && input.value.trim()) {
+      list.appendChild(notListedOption(results.length));
+    }
+    list.hidden = list.children.length === 0;
   }
 
   function search() {
@@ -127,6 +161,7 @@
       input.setAttribute("aria-activedescendant", items[active].id);
     } else if (e.key === "Enter" && active >= 0) {
       e.preventDefault();
+      if (items[active].dataset.notListed) { openNotListed(); return; }
       choose(items[active].dataset.id, items[active].dataset.name);
     } else if (e.key === "Escape") {
       clear();
@@ -142,6 +177,8 @@
   form.addEventListener("submit", function (e) {
     var q = input.value.trim();
     if (select.value || !q) { return; }
+    // Not in the list, said so: the place goes instead of a compound.
+    if (notListed && notListed.open && place && place.value.trim()) { return; }
     e.preventDefault();
     clearTimeout(timer);
     lookup(q).then(function (results) {

@@ -129,3 +129,43 @@ def test_without_javascript_a_search_fills_the_select(
     expect(page.locator("#tracking-code")).to_be_visible()
     assert Concern.objects.get().compound == compounds["阳光丽景"]
     context.close()
+
+
+def test_no_match_offers_not_in_the_list_and_files_the_place(
+    live_server, page, compounds, community
+):
+    page.goto(f"{live_server.url}/concerns/new/")
+    page.fill("#compound-search", "老粮站家属院")
+    expect(page.locator("#compound-status")).to_contain_text("没有找到")
+    offer = page.locator("#compound-options li.not-listed-option")
+    expect(offer).to_have_text("不在列表中，手动填写地点")
+    offer.click()
+
+    expect(page.locator("#not-listed")).to_have_attribute("open", "")
+    expect(page.locator("input[name=place]")).to_have_value("老粮站家属院")
+    page.select_option("#not-listed select[name=community]", label=community.name)
+    fill_the_rest(page)
+    submit(page)
+
+    expect(page.locator("#tracking-code")).to_be_visible()
+    concern = Concern.objects.get()
+    assert (concern.compound, concern.place, concern.community) == (
+        None,
+        "老粮站家属院",
+        community,
+    )
+
+
+def test_picking_a_compound_after_not_in_the_list_sends_the_compound(
+    live_server, page, compounds
+):
+    page.goto(f"{live_server.url}/concerns/new/")
+    page.fill("#compound-search", "老粮站")
+    page.locator("#compound-options li.not-listed-option").click()
+    page.fill("#compound-search", "京杭")
+    page.locator("#compound-options li", has_text="京杭佳苑").click()
+    expect(page.locator("input[name=place]")).to_have_value("")
+    fill_the_rest(page)
+    submit(page)
+
+    assert Concern.objects.get().compound == compounds["京杭佳苑"]
