@@ -29,27 +29,25 @@ class PeopleField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class InspectionStartForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date of the visit"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+class InspectionPanelForm(forms.Form):
+    """Who sits on the panel; the panel rules are the service's
+    (`validate_panel`), whose errors the view adds to the form."""
+
     cadres = PeopleField(queryset=Person.objects.none(), label=_("Cadres"))
     resident_reps = PeopleField(
         queryset=Person.objects.none(), label=_("Resident representatives")
     )
 
-    def __init__(self, *args, compound, **kwargs):
+    def __init__(self, *args, compound, on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.compound = compound
-        today = timezone.localdate()
-        self.fields["date"].initial = today
+        on = on or timezone.localdate()
         Role = InspectionPanelMember.Role
         self.fields["cadres"].queryset = eligible_people(
-            compound.street, Role.CADRE, today
+            compound.street, Role.CADRE, on
         )
         self.fields["resident_reps"].queryset = eligible_people(
-            compound.street, Role.RESIDENT_REP, today
+            compound.street, Role.RESIDENT_REP, on
         )
 
     def panel(self) -> list[tuple[Person, str]]:
@@ -57,6 +55,19 @@ class InspectionStartForm(forms.Form):
         return [(p, Role.CADRE) for p in self.cleaned_data["cadres"]] + [
             (p, Role.RESIDENT_REP) for p in self.cleaned_data["resident_reps"]
         ]
+
+
+class InspectionStartForm(InspectionPanelForm):
+    date = forms.DateField(
+        label=_("Date of the visit"),
+        # ISO, the only value an <input type="date"> accepts.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    field_order = ["date", "cadres", "resident_reps"]
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, compound=compound, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
 
 
 class InspectionSheetForm(forms.Form):
@@ -122,7 +133,7 @@ class AmendForm(forms.Form):
 class RaiseRectificationForm(forms.Form):
     deadline = forms.DateField(
         label=pgettext_lazy("rectification", "Deadline"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     requirement = forms.CharField(
         label=_("What to rectify"), required=False, widget=forms.Textarea({"rows": 2})
