@@ -83,6 +83,13 @@ def inspection_list(request):
     drafts = inspections.drafts().filter(created_by=request.user)
     done = inspections.submitted().filter(month=month)
     done_ids = set(done.values_list("compound_id", flat=True))
+    sat_on = (
+        inspections.submitted()
+        .filter(panel__person_id=request.user.person_id)
+        .order_by("-date", "-pk")
+        if request.user.person_id
+        else inspections.none()
+    )
     return render(
         request,
         "assessments/inspection_list.html",
@@ -91,6 +98,7 @@ def inspection_list(request):
             "drafts": drafts,
             "done": done[:20],
             "done_ids": done_ids,
+            "sat_on": sat_on[:20],
             "month": month,
             "is_inspector": True,
             "is_cadre": may(request.user, "assessments.draw_plan")

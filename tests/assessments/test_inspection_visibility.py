@@ -140,3 +140,33 @@ def test_the_admin_shows_the_manager_no_panel_and_no_filer(
     )
     client.force_login(leader)
     assert leader.person.name in client.get(url).content.decode()
+
+
+def test_the_representatives_admin_lists_the_inspections_it_sat_on(
+    client, compound, street, leader, inspector
+):
+    mine = with_rep(compound, leader, inspector.person)
+    other = with_rep(compound, leader, resident_rep(street))
+    client.force_login(inspector)
+    page = client.get("/admin/assessments/inspection/")
+    assert page.status_code == 200
+    listed = page.content.decode()
+    assert f"/admin/assessments/inspection/{mine.pk}/change/" in listed
+    assert f"/admin/assessments/inspection/{other.pk}/change/" not in listed
+    assert client.get("/admin/assessments/inspectionplan/").status_code == 403
+
+
+def test_the_list_names_the_inspections_the_representative_sat_on(
+    client, compound, street, leader, inspector
+):
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=3)
+    mine = submitted_inspection(
+        compound,
+        leader,
+        on=last_month,
+        panel=[(leader.person, Role.CADRE), (inspector.person, Role.RESIDENT_REP)],
+    )
+    client.force_login(inspector)
+    page = client.get("/assessments/inspections/").content.decode()
+    assert "我参加的检查" in page
+    assert f"/assessments/inspections/{mine.pk}/" in page
