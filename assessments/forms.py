@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from org.models import OrgUnit, Person
 
 from .models import InspectionPanelMember
-from .services.inspections import ItemEntry, eligible_people
+from .services.inspections import ItemEntry, eligible_people, panel_conflicts
 
 MAX_PHOTOS = 6
 
@@ -24,9 +24,14 @@ def clean_photos(files) -> list:
 
 class PeopleField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
+    # Person id → why they may not sit (shown beside the name).
+    conflicts: dict[int, str] = {}
 
     def label_from_instance(self, obj: Person) -> str:
-        return obj.name
+        reason = self.conflicts.get(obj.pk)
+        if not reason:
+            return obj.name
+        return _("%(name)s (%(reason)s)") % {"name": obj.name, "reason": reason}
 
 
 class InspectionPanelForm(forms.Form):
@@ -49,6 +54,9 @@ class InspectionPanelForm(forms.Form):
         self.fields["resident_reps"].queryset = eligible_people(
             compound.street, Role.RESIDENT_REP, on
         )
+        conflicts = panel_conflicts(compound, on)
+        for name in ("cadres", "resident_reps"):
+            self.fields[name].conflicts = conflicts
 
     def panel(self) -> list[tuple[Person, str]]:
         Role = InspectionPanelMember.Role

@@ -170,6 +170,27 @@ def is_own_compound(person: Person, compound: Compound, on: date) -> bool:
     return Person.objects.filter(own_compound_q(compound, on), pk=person.pk).exists()
 
 
+def panel_conflicts(compound: Compound, on: date) -> dict[int, str]:
+    """Person id → why they may not sit on `compound`'s panel on `on`
+    (their own compound, or the serving company's staff): the start form
+    says so beside each name, before anyone is chosen."""
+    compound = Compound.objects.select_related("street", "grid").get(pk=compound.pk)
+    street = compound.street
+    reasons: dict[int, str] = {}
+    reps = eligible_people(street, Role.RESIDENT_REP, on)
+    for pk in reps.filter(own_compound_q(compound, on)).values_list("pk", flat=True):
+        reasons[pk] = _("own compound")
+    contract = compound.contract_on(on)
+    if contract is not None:
+        for pk in (
+            CompanyStaff.objects.active(on)
+            .filter(company=contract.company)
+            .values_list("person_id", flat=True)
+        ):
+            reasons[pk] = _("works for the serving company")
+    return reasons
+
+
 def validate_panel(*, compound: Compound, on: date, seats: Sequence[PanelSeat]) -> None:
     """Refuse a panel that breaks a rule, naming each person and the reason.
 

@@ -203,3 +203,19 @@ def test_the_date_field_holds_an_iso_date(client, compound, leader):
     client.force_login(leader)
     page = client.get(f"/assessments/inspections/new/?compound={compound.pk}")
     assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()
+
+
+def test_the_start_form_marks_who_would_be_refused(
+    client, compound, street, serving_contract, leader
+):
+    own = resident_rep(compound.grid)
+    employee = resident_rep(street)
+    CompanyStaffFactory(company=serving_contract.company, person=employee)
+    free = resident_rep(street)
+    default_scheme()
+    client.force_login(leader)
+    page = client.get(f"/assessments/inspections/new/?compound={compound.pk}")
+    text = page.content.decode()
+    assert f"{own.name}（本人所在小区）" in text
+    assert f"{employee.name}（受雇于服务企业）" in text
+    assert f"{free.name}（" not in text
