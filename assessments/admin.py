@@ -36,12 +36,14 @@ from .models import (
     QuarterlyBonus,
     QuarterlyRanking,
     RectificationNotice,
+    RectificationRound,
     Reward,
     SchemeCategory,
     SchemeItem,
     ScoringRun,
     VetoRule,
 )
+from .services.inspections import shows_panel_names
 from .services.scoring import (
     rank_quarter,
     refuse_unfinished_month,
@@ -266,6 +268,13 @@ class InspectionAdmin(ScopedAdmin):
     ]
     exclude = ["planned_visit", "created_at"]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if shows_panel_names(request.user):
+            return fields
+        # A company reads its deductions, not who scored it.
+        return [f for f in fields if f not in ("submitted_by", "created_by")]
+
     @admin.display(description=_("page"))
     def page_link(self, obj):
         return format_html(
@@ -330,8 +339,15 @@ class InspectionPlanAdmin(ScopedAdmin):
 # Rectification notices --------------------------------------------------------
 
 
+class RoundInline(ReadOnlyInline):
+    model = RectificationRound
+    fields = ["at", "kind", "text", "by"]
+    readonly_fields = fields
+
+
 @admin.register(RectificationNotice)
 class RectificationNoticeAdmin(ScopedAdmin):
+    inlines = [RoundInline]
     list_display = ["__str__", "company", "deadline", "status", "overdue"]
     list_filter = ["status", "deadline"]
     list_select_related = ["inspection__compound", "item_result__item", "company"]
@@ -351,6 +367,7 @@ class RectificationNoticeAdmin(ScopedAdmin):
         "verification_note",
         "created_by",
         "created_at",
+        "reminded_on",
     ]
 
     @admin.display(boolean=True, description=_("overdue"))

@@ -21,6 +21,7 @@ from common.api import MonthFilter, QuarterFilter, keyset
 from compounds.models import Compound
 from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 from org.models import Person
+from org.rights import require
 
 from .models import (
     AssessmentScheme,
@@ -39,6 +40,7 @@ from .services.inspections import (
     ItemEntry,
     amend_inspection,
     save_sheet,
+    shows_panel_names,
     start_inspection,
     submit_inspection,
 )
@@ -183,6 +185,14 @@ class InspectionDetailSerializer(InspectionSerializer):
         fields = [*InspectionSerializer.Meta.fields, "panel", "results"]
         read_only_fields = fields
 
+    def to_representation(self, instance: Inspection) -> dict:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not shows_panel_names(request.user):
+            # A company reads its deductions, not who scored it.
+            data["panel"] = [{"role": seat["role"]} for seat in data["panel"]]
+        return data
+
 
 class PanelSeatInput(serializers.Serializer):
     person = serializers.IntegerField(min_value=1)
@@ -232,6 +242,9 @@ def _not_found() -> str:
 @transaction.atomic
 def file_inspection(*, user: Any, values: dict) -> Inspection:
     """The inspection form's steps, in one transaction."""
+    require(user, "assessments.start_inspection")
+    if values["submit"]:
+        require(user, "assessments.submit_inspection")
     compound = Compound.objects.visible_to(user).filter(pk=values["compound"]).first()
     if compound is None:
         raise _field_error("compound", _not_found())
@@ -322,7 +335,10 @@ class InspectionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         inspection = Inspection.objects.prefetch_related(
             "panel__person", "results__item"
         ).get(pk=inspection.pk)
-        return Response(InspectionDetailSerializer(inspection).data, status=code)
+        serializer = InspectionDetailSerializer(
+            inspection, context=self.get_serializer_context()
+        )
+        return Response(serializer.data, status=code)
 
     @extend_schema(
         request=InspectionInput,
@@ -339,6 +355,7 @@ class InspectionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Score and lock a draft."""
+        require(request.user, "assessments.submit_inspection")
         inspection = submit_inspection(inspection=self.get_object(), actor=request.user)
         return self.detail_response(inspection)
 
@@ -346,6 +363,7 @@ class InspectionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def amend(self, request: Request, pk: str | None = None) -> Response:
         """Open the next version of a submitted inspection as a draft."""
+        require(request.user, "assessments.amend_inspection")
         data = AmendInput(data=request.data)
         data.is_valid(raise_exception=True)
         inspection = amend_inspection(

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from common.periods import Month, Quarter
 from compounds.models import Compound
 from org.models import OrgUnit
+from org.rights import require
 
 from .models import AssessmentScheme, Inspection, InspectionPlan, PlannedVisit
 from .models.inspections import plan_street_ids
@@ -120,6 +121,7 @@ def draw_month(
     *, street: OrgUnit, month: date, actor, seed: str | None = None
 ) -> InspectionPlan:
     """Draw and seal the street's inspection plan for `month`."""
+    require(actor, "assessments.draw_plan")
     streets = plan_street_ids(actor)
     if streets is not None and street.pk not in streets:
         raise PermissionDenied(_("Only the street office's cadres may draw the plan."))

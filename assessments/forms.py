@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from org.models import OrgUnit, Person
 
 from .models import InspectionPanelMember
-from .services.inspections import ItemEntry, eligible_people
+from .services.inspections import ItemEntry, eligible_people, panel_conflicts
 
 MAX_PHOTOS = 6
 
@@ -24,39 +24,58 @@ def clean_photos(files) -> list:
 
 class PeopleField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
+    # Person id → why they may not sit (shown beside the name).
+    conflicts: dict[int, str] = {}
 
     def label_from_instance(self, obj: Person) -> str:
-        return obj.name
+        reason = self.conflicts.get(obj.pk)
+        if not reason:
+            return obj.name
+        return _("%(name)s (%(reason)s)") % {"name": obj.name, "reason": reason}
 
 
-class InspectionStartForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date of the visit"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+class InspectionPanelForm(forms.Form):
+    """Who sits on the panel; the panel rules are the service's
+    (`validate_panel`), whose errors the view adds to the form."""
+
     cadres = PeopleField(queryset=Person.objects.none(), label=_("Cadres"))
     resident_reps = PeopleField(
         queryset=Person.objects.none(), label=_("Resident representatives")
     )
 
-    def __init__(self, *args, compound, **kwargs):
+    def __init__(self, *args, compound, on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.compound = compound
-        today = timezone.localdate()
-        self.fields["date"].initial = today
+        on = on or timezone.localdate()
         Role = InspectionPanelMember.Role
         self.fields["cadres"].queryset = eligible_people(
-            compound.street, Role.CADRE, today
+            compound.street, Role.CADRE, on
         )
         self.fields["resident_reps"].queryset = eligible_people(
-            compound.street, Role.RESIDENT_REP, today
+            compound.street, Role.RESIDENT_REP, on
         )
+        conflicts = panel_conflicts(compound, on)
+        for name in ("cadres", "resident_reps"):
+            self.fields[name].conflicts = conflicts
 
     def panel(self) -> list[tuple[Person, str]]:
         Role = InspectionPanelMember.Role
         return [(p, Role.CADRE) for p in self.cleaned_data["cadres"]] + [
             (p, Role.RESIDENT_REP) for p in self.cleaned_data["resident_reps"]
         ]
+
+
+class InspectionStartForm(InspectionPanelForm):
+    date = forms.DateField(
+        label=_("Date of the visit"),
+        # ISO, the only value an <input type="date"> accepts.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    field_order = ["date", "cadres", "resident_reps"]
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, compound=compound, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
 
 
 class InspectionSheetForm(forms.Form):
@@ -122,7 +141,7 @@ class AmendForm(forms.Form):
 class RaiseRectificationForm(forms.Form):
     deadline = forms.DateField(
         label=pgettext_lazy("rectification", "Deadline"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     requirement = forms.CharField(
         label=_("What to rectify"), required=False, widget=forms.Textarea({"rows": 2})

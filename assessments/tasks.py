@@ -6,12 +6,15 @@ street office and joins them in a chord; with no broker configured Celery
 runs the same chord in-process.
 """
 
+from datetime import date
+
 from celery import chord, current_app, shared_task
 from django.db import transaction
 
 from common.periods import Month, Quarter
 
 from .models import ScoringRun
+from .services.inspections import send_rectification_reminders
 from .services.scoring import rank_quarter, score_street_month, start_month_run
 
 
@@ -73,3 +76,10 @@ def month_chord(
         score_street_month_task.s(street_id, month, run_id).set(queue=queue)
         for street_id in street_ids
     )(finish_scoring_run_task.s(run_id).set(queue=queue))
+
+
+@shared_task
+def send_rectification_reminders_task(on: str | None = None) -> int:
+    """Remind companies of notices due soon (default: today); return the
+    number of e-mails queued."""
+    return send_rectification_reminders(on=date.fromisoformat(on) if on else None)

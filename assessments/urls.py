@@ -23,6 +23,16 @@ urlpatterns = [
     path("inspections/plans/", inspections.plan_list, name="plans"),
     path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection"),
     path(
+        "inspections/<int:pk>/panel/",
+        inspections.inspection_panel,
+        name="inspection-panel",
+    ),
+    path(
+        "inspections/<int:pk>/delete/",
+        inspections.inspection_delete,
+        name="inspection-delete",
+    ),
+    path(
         "inspections/<int:pk>/amend/",
         inspections.inspection_amend,
         name="inspection-amend",

@@ -256,6 +256,12 @@ CELERY_BEAT_SCHEDULE["rank-previous-quarter"] = {
     "task": "assessments.tasks.rank_quarter_task",
     "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year="1,4,7,10"),
 }
+# Rectification notices: each morning at 08:00, companies are reminded of
+# notices due in two days and today.
+CELERY_BEAT_SCHEDULE["rectification-reminders"] = {
+    "task": "assessments.tasks.send_rectification_reminders_task",
+    "schedule": crontab(minute=0, hour=8),
+}
 # Visit days: every evening at 18:00; it mails only on the eve of one.
 CELERY_BEAT_SCHEDULE["visit-day-reminders"] = {
     "task": "civic.tasks.send_visit_day_reminders_task",

@@ -12,6 +12,7 @@ from .inspections import (
     PlannedVisit,
     RectificationNotice,
     RectificationPhoto,
+    RectificationRound,
     inspecting_street_ids,
     plan_street_ids,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "QuarterlyRanking",
     "RectificationNotice",
     "RectificationPhoto",
+    "RectificationRound",
     "Reward",
     "SchemeCategory",
     "SchemeInUseError",

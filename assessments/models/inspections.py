@@ -1,6 +1,6 @@
 """Sealed monthly draws, unannounced inspections and rectification notices."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,6 +27,7 @@ __all__ = [
     "PlannedVisit",
     "RectificationNotice",
     "RectificationPhoto",
+    "RectificationRound",
     "CADRE_ROLES",
     "INSPECTING_ROLES",
     "PLAN_ROLES",
@@ -61,6 +62,34 @@ def plan_street_ids(user) -> list[int] | None:
 def inspecting_street_ids(user) -> list[int] | None:
     """Streets where `user` may file inspections; None means every street."""
     return street_ids_for_roles(user, INSPECTING_ROLES)
+
+
+def wide_scope(scope: Scope) -> Scope:
+    """The scope without the posts of a resident representative.
+
+    A representative's post places them in the street, but they see only
+    the inspections they sat on (and the drafts they started), not every
+    inspection of the street: those come from `panel_q`.
+    """
+    wide = {
+        pk for pk, role in scope.post_roles if role != Post.Role.RESIDENT_REPRESENTATIVE
+    }
+    return Scope(
+        units=tuple(unit for unit in scope.units if unit.pk in wide),
+        company_ids=scope.company_ids,
+        compound_ids=scope.compound_ids,
+        post_roles=frozenset(p for p in scope.post_roles if p[0] in wide),
+    )
+
+
+def panel_q(user, path: str = "") -> Q:
+    """Inspections (at `path`) on whose panel `user` sat, or that they began."""
+    prefix = f"{path}__" if path else ""
+    q = Q(**{f"{prefix}created_by_id": user.pk})
+    if user.person_id:
+        seats = InspectionPanelMember.objects.filter(person_id=user.person_id)
+        q |= Q(**{f"{prefix}pk__in": seats.values("inspection_id")})
+    return q
 
 
 class SealedQuerySet(models.QuerySet):
@@ -173,19 +202,31 @@ class InspectionQuerySet(ScopedQuerySet):
     scope_compound = "compound"
 
     def visible_to(self, user):
-        """Submitted inspections under the user's posts or of the compounds
-        their company serves; drafts (a visit in progress) only to the
-        street's inspecting staff."""
+        """Submitted inspections under the user's posts, of the compounds
+        their company serves or behind a notice to their company; drafts (a
+        visit in progress) only to the street's cadres. A resident
+        representative sees only the inspections they sat on or began."""
         scope = user_scope(user)
         if scope.everything:
             return self
+        if scope.is_empty:
+            return self.none()
         submitted = Q(status=Inspection.Status.SUBMITTED)
-        q = self.scope_q(Scope(units=scope.units)) & submitted
+        q = self.scope_q(Scope(units=wide_scope(scope).units)) & submitted
         if scope.compound_ids:
             q |= Q(compound_id__in=scope.compound_ids) & submitted
-        streets = inspecting_street_ids(user)
+        if scope.company_ids:
+            notices = RectificationNotice.objects.filter(
+                company_id__in=scope.company_ids
+            )
+            q |= Q(pk__in=notices.values("inspection_id")) & submitted
+        streets = plan_street_ids(user)
         if streets:
             q |= Q(status=Inspection.Status.DRAFT, street_id__in=streets)
+        if any(
+            role == Post.Role.RESIDENT_REPRESENTATIVE for _pk, role in scope.post_roles
+        ):
+            q |= panel_q(user)
         return self.filter(q)
 
     def submitted(self):
@@ -454,6 +495,25 @@ class RectificationNoticeQuerySet(ScopedQuerySet):
     scope_through = "inspection"
     scope_company = "company"
 
+    def visible_to(self, user):
+        """Notices under the user's posts or to their company; a resident
+        representative's, only of the inspections they sat on."""
+        scope = user_scope(user)
+        if scope.everything:
+            return self
+        q = self.scope_q(wide_scope(scope))
+        if any(
+            role == Post.Role.RESIDENT_REPRESENTATIVE for _pk, role in scope.post_roles
+        ):
+            q |= panel_q(user, "inspection")
+        return self.filter(q)
+
+    def due_for_reminder(self, on: date, days_before: tuple[int, ...]):
+        """Open notices whose deadline is `days` after `on` for one of
+        `days_before`, not yet reminded on `on`."""
+        deadlines = [on + timedelta(days=days) for days in days_before]
+        return self.open().filter(deadline__in=deadlines).exclude(reminded_on=on)
+
     def open(self):
         S = RectificationNotice.Status
         return self.filter(status__in=[S.OPEN, S.RETURNED])
@@ -532,6 +592,12 @@ class RectificationNotice(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    reminded_on = models.DateField(
+        _("last reminded on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the company was last reminded of the deadline."),
+    )
 
     objects = RectificationNoticeQuerySet.as_manager()
 
@@ -553,6 +619,53 @@ class RectificationNotice(models.Model):
         )
 
 
+class RectificationRound(models.Model):
+    """One step of a notice's rounds: the company's answer, or the street's
+    re-check (returned or accepted). Rows are only ever added, so every
+    answer and every return stays on the notice's page."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", pgettext_lazy("rectification", "answer")
+        RETURNED = "returned", _("returned: not rectified")
+        ACCEPTED = "accepted", _("verified: rectified")
+
+    notice = models.ForeignKey(
+        RectificationNotice,
+        verbose_name=_("notice"),
+        on_delete=models.CASCADE,
+        related_name="rounds",
+    )
+    kind = models.CharField(
+        pgettext_lazy("rectification round", "kind"),
+        max_length=12,
+        choices=Kind.choices,
+    )
+    text = models.TextField(pgettext_lazy("rectification round", "text"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("rectification round", "by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(
+        pgettext_lazy("rectification round", "at"), default=timezone.now
+    )
+
+    class Meta:
+        verbose_name = _("rectification round")
+        verbose_name_plural = _("rectification rounds")
+        ordering = ["notice", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} · {self.get_kind_display()} · {self.at:%Y-%m-%d}"
+
+    @property
+    def is_answer(self) -> bool:
+        return self.kind == self.Kind.ANSWER
+
+
 def rectification_photo_path(instance: "RectificationPhoto", filename: str) -> str:
     return f"rectifications/{instance.notice_id}/{filename}"
 
@@ -562,6 +675,14 @@ class RectificationPhoto(models.Model):
         RectificationNotice,
         verbose_name=_("notice"),
         on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    round = models.ForeignKey(
+        RectificationRound,
+        verbose_name=_("rectification round"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="photos",
     )
     image = models.ImageField(_("photo"), upload_to=rectification_photo_path)

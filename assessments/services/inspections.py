@@ -2,23 +2,34 @@
 
 Every function validates before it writes and runs in one transaction, so
 bad input leaves nothing changed. The pages, the admin and the API all call
-these; who may inspect or verify is decided here too (`can_inspect`,
-`can_verify`).
+these. Who may is decided here too: the task of the rights table
+(`org.rights.require`, tasks in `assessments/roles.py`), then where
+(`can_inspect`, `can_verify`: the street of one's posts).
+
+The company addressed by a notice hears of it through the outbox of
+`consultations` (`queue_email`): when it is raised, when it is returned,
+and `REMINDER_DAYS` before its deadline (`send_rectification_reminders`,
+run daily by Celery beat).
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compounds.models import CommitteeMember, Compound
+from compounds.models import CommitteeMember, CompanyStaff, Compound, PropertyCompany
+from consultations.notifications import queue_email
 from org.models import OrgUnit, Person, Post
+from org.rights import Role as RightsRole
+from org.rights import require, roles_of
 from org.scope import user_scope
 
 from ..models import (
@@ -31,6 +42,7 @@ from ..models import (
     PlannedVisit,
     RectificationNotice,
     RectificationPhoto,
+    RectificationRound,
     SchemeItem,
     VetoRule,
     inspecting_street_ids,
@@ -71,10 +83,41 @@ def can_verify(user, inspection: Inspection) -> bool:
     return streets is None or inspection.street_id in streets
 
 
-def _require_inspector(user, compound: Compound) -> None:
+def shows_panel_names(user) -> bool:
+    """Whether `user` reads who sat on a panel: everyone but company staff
+    (a company sees its deductions, never the representatives who scored
+    it)."""
+    return bool(roles_of(user) - {RightsRole.COMPANY_STAFF})
+
+
+def may_answer_for(user, notice: RectificationNotice) -> bool:
+    """Whether `user` works for the company a notice is addressed to."""
+    scope = user_scope(user)
+    return scope.everything or notice.company_id in scope.company_ids
+
+
+def _require_inspector(user, compound: Compound, task: str) -> None:
+    require(user, task)
     if not can_inspect(user, compound):
         raise PermissionDenied(
             _("Only the street office's inspection staff may do this.")
+        )
+
+
+def _require_cadre(user, inspection: Inspection, task: str) -> None:
+    require(user, task)
+    if not can_verify(user, inspection):
+        raise PermissionDenied(
+            _("Only the street office's inspection staff may do this.")
+        )
+
+
+def _require_starter(user, inspection: Inspection) -> None:
+    """A draft's panel is changed, or the draft deleted, by whoever began it."""
+    require(user, "assessments.start_inspection")
+    if not (user.is_superuser or inspection.created_by_id == user.pk):
+        raise PermissionDenied(
+            _("Only the person who started this draft may change or delete it.")
         )
 
 
@@ -127,7 +170,38 @@ def is_own_compound(person: Person, compound: Compound, on: date) -> bool:
     return Person.objects.filter(own_compound_q(compound, on), pk=person.pk).exists()
 
 
+def panel_conflicts(compound: Compound, on: date) -> dict[int, str]:
+    """Person id → why they may not sit on `compound`'s panel on `on`
+    (their own compound, or the serving company's staff): the start form
+    says so beside each name, before anyone is chosen."""
+    compound = Compound.objects.select_related("street", "grid").get(pk=compound.pk)
+    street = compound.street
+    reasons: dict[int, str] = {}
+    reps = eligible_people(street, Role.RESIDENT_REP, on)
+    for pk in reps.filter(own_compound_q(compound, on)).values_list("pk", flat=True):
+        reasons[pk] = _("own compound")
+    contract = compound.contract_on(on)
+    if contract is not None:
+        for pk in (
+            CompanyStaff.objects.active(on)
+            .filter(company=contract.company)
+            .values_list("person_id", flat=True)
+        ):
+            reasons[pk] = _("works for the serving company")
+    return reasons
+
+
 def validate_panel(*, compound: Compound, on: date, seats: Sequence[PanelSeat]) -> None:
+    """Refuse a panel that breaks a rule, naming each person and the reason.
+
+    At least one cadre and one resident representative, each holding the
+    post in the street; no representative for their own compound; nobody
+    working for the company serving the compound on `on`. Checked when the
+    panel is chosen and again at submission.
+    """
+    # The tree's bounds held in memory go stale when units are added; read
+    # the compound's place afresh.
+    compound = Compound.objects.select_related("street", "grid").get(pk=compound.pk)
     errors = []
     cadres = [s.person for s in seats if s.role == Role.CADRE]
     reps = [s.person for s in seats if s.role == Role.RESIDENT_REP]
@@ -162,6 +236,26 @@ def validate_panel(*, compound: Compound, on: date, seats: Sequence[PanelSeat]) 
                     "and may not score their own compound."
                 )
                 % {"person": person, "compound": compound}
+            )
+    contract = compound.contract_on(on)
+    if contract is not None:
+        staff = (
+            CompanyStaff.objects.active(on)
+            .filter(company=contract.company, person__in=persons)
+            .select_related("person")
+            .order_by("person__name")
+        )
+        for seat in {s.person_id: s for s in staff}.values():
+            errors.append(
+                _(
+                    "%(person)s works for %(company)s, which serves "
+                    "%(compound)s, and may not sit on its panel."
+                )
+                % {
+                    "person": seat.person,
+                    "company": contract.company,
+                    "compound": compound,
+                }
             )
     if errors:
         raise ValidationError(errors, code="panel")
@@ -206,10 +300,12 @@ def start_inspection(
     planned_visit: PlannedVisit | None = None,
 ) -> Inspection:
     """Open a draft inspection with a row for every item of the scheme in
-    force on `date`. `panel` holds (person, role) pairs."""
-    _require_inspector(actor, compound)
+    force on `date`. `panel` holds (person, role) pairs; a panel breaking
+    a rule is refused before anything is stored."""
+    _require_inspector(actor, compound, "assessments.start_inspection")
     scheme = _validate_date(date)
     seats = _seats(panel)
+    validate_panel(compound=compound, on=date, seats=seats)
     inspection = Inspection.objects.create(
         compound=compound,
         date=date,
@@ -249,11 +345,22 @@ def _locked_draft(inspection: Inspection) -> Inspection:
 
 @transaction.atomic
 def set_panel(*, inspection: Inspection, panel: Iterable, actor) -> Inspection:
-    """Replace the panel of a draft."""
+    """Replace the panel of a draft (by whoever started it), checking the
+    panel rules on the draft's date."""
     inspection = _locked_draft(inspection)
-    _require_inspector(actor, inspection.compound)
-    _write_panel(inspection, _seats(panel))
+    _require_starter(actor, inspection)
+    seats = _seats(panel)
+    validate_panel(compound=inspection.compound, on=inspection.date, seats=seats)
+    _write_panel(inspection, seats)
     return inspection
+
+
+@transaction.atomic
+def delete_draft(*, inspection: Inspection, actor) -> None:
+    """Delete a draft (by whoever started it); a submitted inspection stays."""
+    inspection = _locked_draft(inspection)
+    _require_starter(actor, inspection)
+    inspection.delete()
 
 
 @transaction.atomic
@@ -271,7 +378,7 @@ def update_draft(
 ) -> Inspection:
     """Change the date, poll counts, veto or note of a draft."""
     inspection = _locked_draft(inspection)
-    _require_inspector(actor, inspection.compound)
+    _require_inspector(actor, inspection.compound, "assessments.start_inspection")
     if date is not None and date != inspection.date:
         scheme = _validate_date(date)
         if scheme.pk != inspection.scheme_id:
@@ -322,7 +429,7 @@ def record_item(
 ) -> InspectionItemResult:
     """Record what the panel found for one item of a draft."""
     inspection = _locked_draft(inspection)
-    _require_inspector(actor, inspection.compound)
+    _require_inspector(actor, inspection.compound, "assessments.start_inspection")
     if item.category.scheme_id != inspection.scheme_id:
         raise ValidationError(
             _("Item %(code)s is not part of this inspection's scheme.")
@@ -419,7 +526,7 @@ def compute_score(inspection: Inspection) -> InspectionScore:
 def submit_inspection(*, inspection: Inspection, actor) -> Inspection:
     """Validate, score and lock a draft; an amendment replaces its original."""
     inspection = _locked_draft(inspection)
-    _require_inspector(actor, inspection.compound)
+    _require_inspector(actor, inspection.compound, "assessments.submit_inspection")
     scheme = _validate_date(inspection.date)
     if scheme.pk != inspection.scheme_id:
         raise ValidationError(
@@ -472,7 +579,7 @@ def amend_inspection(*, inspection: Inspection, reason: str, actor) -> Inspectio
     submitted.
     """
     original = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    _require_inspector(actor, original.compound)
+    _require_cadre(actor, original, "assessments.amend_inspection")
     if not original.is_locked:
         raise ValidationError(
             _("A draft is changed directly; only a submitted inspection is amended.")
@@ -521,6 +628,55 @@ def amend_inspection(*, inspection: Inspection, reason: str, actor) -> Inspectio
 
 # Rectification notices -------------------------------------------------------
 
+# Days before the deadline on which the company is reminded (0: the day).
+REMINDER_DAYS = (2, 0)
+
+
+def company_emails(company: PropertyCompany, on: date | None = None) -> list[str]:
+    """Where a company's notices go: its contact and its active staff."""
+    emails = [company.contact_email]
+    emails += (
+        CompanyStaff.objects.active(on)
+        .filter(company=company)
+        .exclude(person__email="")
+        .values_list("person__email", flat=True)
+    )
+    return sorted({e for e in emails if e})
+
+
+def _notice_url(notice: RectificationNotice) -> str:
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    return f"{base}{reverse('assessments:rectification', args=[notice.pk])}"
+
+
+def _mail_company(notice: RectificationNotice, subject: str, lead: str) -> int:
+    item = notice.item_result.item if notice.item_result_id else None
+    body = _(
+        "%(lead)s\n\nCompound: %(compound)s\nInspection of %(date)s, item "
+        "%(item)s\nWhat to rectify: %(requirement)s\nDeadline: %(deadline)s\n\n"
+        "Answer on the notice's page: %(url)s\n"
+    ) % {
+        "lead": lead,
+        "compound": notice.inspection.compound,
+        "date": notice.inspection.date.isoformat(),
+        "item": f"{item.code} {item.name}" if item else "—",
+        "requirement": notice.requirement,
+        "deadline": notice.deadline.isoformat(),
+        "url": _notice_url(notice),
+    }
+    rows = queue_email(
+        concern=None, to=company_emails(notice.company), subject=subject, body=body
+    )
+    return len(rows)
+
+
+def _subject(notice: RectificationNotice, what: str) -> str:
+    return _("%(what)s: %(compound)s, by %(deadline)s") % {
+        "what": what,
+        "compound": notice.inspection.compound,
+        "deadline": notice.deadline.isoformat(),
+    }
+
 
 @transaction.atomic
 def raise_rectification(
@@ -530,12 +686,10 @@ def raise_rectification(
     deadline: date | None = None,
     requirement: str = "",
 ) -> RectificationNotice:
-    """Address a failed item to the company serving the compound that day."""
+    """Address a failed item to the company serving the compound that day,
+    and mail the company the notice."""
     inspection = result.inspection
-    if not can_verify(actor, inspection):
-        raise PermissionDenied(
-            _("Only the street office's inspection staff may do this.")
-        )
+    _require_cadre(actor, inspection, "assessments.raise_rectification")
     if not inspection.is_locked:
         raise ValidationError(_("Submit the inspection before raising notices."))
     if not result.failed:
@@ -554,7 +708,7 @@ def raise_rectification(
         deadline = today + timedelta(days=inspection.scheme.rectification_days)
     if deadline < today:
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
-    return RectificationNotice.objects.create(
+    notice = RectificationNotice.objects.create(
         inspection=inspection,
         item_result=result,
         company=company,
@@ -562,6 +716,12 @@ def raise_rectification(
         requirement=requirement or result.note or result.item.name,
         created_by=actor,
     )
+    _mail_company(
+        notice,
+        _subject(notice, _("Rectification notice")),
+        _("The street property office asks your company to rectify a finding."),
+    )
+    return notice
 
 
 @transaction.atomic
@@ -572,9 +732,10 @@ def answer_rectification(
     photos: Sequence[UploadedFile] = (),
     actor,
 ) -> RectificationNotice:
-    """The company's project manager reports what was done."""
+    """The company reports what was done: a new round; earlier rounds stay."""
+    require(actor, "assessments.answer_rectification")
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
-    if notice.company_id not in user_scope(actor).company_ids:
+    if not may_answer_for(actor, notice):
         raise PermissionDenied(
             _("Only the staff of the company addressed may answer this notice.")
         )
@@ -587,13 +748,21 @@ def answer_rectification(
         )
     if not (note or "").strip():
         raise ValidationError({"note": _("Say what was done to rectify.")})
-    notice.answer_note = note.strip()
-    notice.answered_at = timezone.now()
+    now = timezone.now()
+    answer = RectificationRound.objects.create(
+        notice=notice,
+        kind=RectificationRound.Kind.ANSWER,
+        text=note.strip(),
+        by=actor,
+        at=now,
+    )
+    notice.answer_note = answer.text
+    notice.answered_at = now
     notice.answered_by = actor
     notice.status = S.ANSWERED
     notice.save()
     for photo in photos:
-        RectificationPhoto.objects.create(notice=notice, image=photo)
+        RectificationPhoto.objects.create(notice=notice, round=answer, image=photo)
     return notice
 
 
@@ -601,18 +770,64 @@ def answer_rectification(
 def verify_rectification(
     *, notice: RectificationNotice, accepted: bool, actor, note: str = ""
 ) -> RectificationNotice:
-    """The inspector accepts the rectification or returns it."""
+    """The street re-checks an answer: accepts it, or returns it to the
+    company (which is told, and answers again in a new round)."""
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
-    if not can_verify(actor, notice.inspection):
-        raise PermissionDenied(
-            _("Only the street office's inspection staff may do this.")
-        )
+    _require_cadre(actor, notice.inspection, "assessments.recheck_rectification")
     S = RectificationNotice.Status
     if notice.status != S.ANSWERED:
         raise ValidationError(_("Only an answered notice can be verified."))
+    now = timezone.now()
+    Kind = RectificationRound.Kind
+    RectificationRound.objects.create(
+        notice=notice,
+        kind=Kind.ACCEPTED if accepted else Kind.RETURNED,
+        text=(note or "").strip(),
+        by=actor,
+        at=now,
+    )
     notice.status = S.VERIFIED if accepted else S.RETURNED
     notice.verified_by = actor
-    notice.verified_at = timezone.now()
-    notice.verification_note = note
+    notice.verified_at = now
+    notice.verification_note = (note or "").strip()
     notice.save()
+    if not accepted:
+        _mail_company(
+            notice,
+            _subject(notice, _("Rectification returned")),
+            _("The re-check found the finding not rectified: %(note)s")
+            % {"note": notice.verification_note or "—"},
+        )
     return notice
+
+
+@transaction.atomic
+def send_rectification_reminders(*, on: date | None = None) -> int:
+    """Remind each company of its open notices due in `REMINDER_DAYS`.
+
+    A notice is reminded at most once a day (`reminded_on`, claimed with a
+    conditional update), so a second run on the same day mails nothing.
+    Returns the number of e-mails queued.
+    """
+    on = on or timezone.localdate()
+    queued = 0
+    due = RectificationNotice.objects.due_for_reminder(on, REMINDER_DAYS)
+    for notice in due.select_related(
+        "inspection__compound", "item_result__item", "company"
+    ).order_by("deadline", "pk"):
+        claimed = (
+            RectificationNotice.objects.filter(pk=notice.pk)
+            .exclude(reminded_on=on)
+            .update(reminded_on=on)
+        )
+        if not claimed:
+            continue
+        days = (notice.deadline - on).days
+        lead = (
+            _("The deadline of this rectification notice is today.")
+            if days == 0
+            else _("This rectification notice is due in %(days)s days.")
+            % {"days": days}
+        )
+        queued += _mail_company(notice, _subject(notice, _("Reminder")), lead)
+    return queued

@@ -1,7 +1,9 @@
 """Phone-sized pages: inspectors file inspections, companies answer notices.
 
 Views only parse, call a service and render; the rules live in
-`assessments/services/inspections.py` and `assessments/draw.py`.
+`assessments/services/inspections.py` and `assessments/draw.py`. Each view
+asks the rights table first (`require`), so a role without the task gets
+the Chinese refusal page before any row is looked up.
 """
 
 from collections import OrderedDict
@@ -17,13 +19,14 @@ from common.errors import add_to_form, error_messages, flash
 from common.parsing import parse_id
 from common.periods import Month
 from compounds.models import Compound
-from org.scope import user_scope
+from org.rights import may, require
 
 from ..draw import draw_month, verify_plan
 from ..forms import (
     AmendForm,
     AnswerRectificationForm,
     DrawForm,
+    InspectionPanelForm,
     InspectionSheetForm,
     InspectionStartForm,
     RaiseRectificationForm,
@@ -45,8 +48,12 @@ from ..services.inspections import (
     can_inspect,
     can_verify,
     compute_score,
+    delete_draft,
+    may_answer_for,
     raise_rectification,
     save_sheet,
+    set_panel,
+    shows_panel_names,
     start_inspection,
     submit_inspection,
     verify_rectification,
@@ -54,6 +61,7 @@ from ..services.inspections import (
 
 
 def _require_inspecting_staff(user) -> list[int] | None:
+    require(user, "assessments.start_inspection")
     streets = inspecting_street_ids(user)
     if streets == []:
         raise PermissionDenied
@@ -75,6 +83,13 @@ def inspection_list(request):
     drafts = inspections.drafts().filter(created_by=request.user)
     done = inspections.submitted().filter(month=month)
     done_ids = set(done.values_list("compound_id", flat=True))
+    sat_on = (
+        inspections.submitted()
+        .filter(panel__person_id=request.user.person_id)
+        .order_by("-date", "-pk")
+        if request.user.person_id
+        else inspections.none()
+    )
     return render(
         request,
         "assessments/inspection_list.html",
@@ -83,9 +98,11 @@ def inspection_list(request):
             "drafts": drafts,
             "done": done[:20],
             "done_ids": done_ids,
+            "sat_on": sat_on[:20],
             "month": month,
             "is_inspector": True,
-            "is_cadre": plan_street_ids(request.user) != [],
+            "is_cadre": may(request.user, "assessments.draw_plan")
+            and plan_street_ids(request.user) != [],
         },
     )
 
@@ -93,6 +110,7 @@ def inspection_list(request):
 @login_required
 def plan_list(request):
     """The sealed draws of the cadre's street; draw a month."""
+    require(request.user, "assessments.draw_plan")
     streets = plan_street_ids(request.user)
     if streets == []:
         raise PermissionDenied
@@ -206,14 +224,25 @@ def _grouped_results(inspection: Inspection, posted=None):
 @login_required
 def inspection_detail(request, pk: int):
     """The sheet of a draft for its inspectors; read-only otherwise."""
+    if request.method == "POST":
+        require(
+            request.user,
+            "assessments.submit_inspection"
+            if "submit" in request.POST
+            else "assessments.start_inspection",
+        )
+    else:
+        require(request.user, "assessments.view_inspections")
     inspection = get_object_or_404(
         Inspection.objects.visible_to(request.user).select_related(
             "compound", "scheme", "veto", "supersedes"
         ),
         pk=pk,
     )
-    editable = not inspection.is_locked and can_inspect(
-        request.user, inspection.compound
+    editable = (
+        not inspection.is_locked
+        and may(request.user, "assessments.start_inspection")
+        and can_inspect(request.user, inspection.compound)
     )
     if not editable:
         return _read_only(request, inspection)
@@ -265,12 +294,18 @@ def inspection_detail(request, pk: int):
             "is_inspector": True,
             "preview": preview,
             "panel": inspection.panel.select_related("person"),
+            "is_starter": _is_starter(request.user, inspection),
         },
     )
 
 
+def _is_starter(user, inspection: Inspection) -> bool:
+    return user.is_superuser or inspection.created_by_id == user.pk
+
+
 def _read_only(request, inspection: Inspection):
-    may_verify = can_verify(request.user, inspection)
+    user = request.user
+    may_verify = can_verify(user, inspection)
     return render(
         request,
         "assessments/inspection_detail.html",
@@ -278,19 +313,94 @@ def _read_only(request, inspection: Inspection):
             "inspection": inspection,
             "groups": _grouped_results(inspection),
             "panel": inspection.panel.select_related("person"),
-            "can_amend": may_verify and inspection.is_locked and inspection.is_current,
-            "can_raise": may_verify and inspection.is_locked,
+            "shows_panel_names": shows_panel_names(user),
+            "can_amend": may_verify
+            and may(user, "assessments.amend_inspection")
+            and inspection.is_locked
+            and inspection.is_current,
+            "can_raise": may_verify
+            and may(user, "assessments.raise_rectification")
+            and inspection.is_locked,
             "amend_form": AmendForm(),
             "raise_form": RaiseRectificationForm(),
-            "notices": inspection.rectifications.select_related("item_result__item"),
-            "is_inspector": inspecting_street_ids(request.user) != [],
+            "notices": RectificationNotice.objects.visible_to(user)
+            .filter(inspection=inspection)
+            .select_related("item_result__item", "company"),
+            "is_inspector": _is_inspecting(user),
+        },
+    )
+
+
+def _is_inspecting(user) -> bool:
+    return may(user, "assessments.start_inspection") and (
+        inspecting_street_ids(user) != []
+    )
+
+
+def _own_draft(request, pk: int) -> Inspection:
+    """A draft the user may see; the service checks they started it."""
+    require(request.user, "assessments.start_inspection")
+    return get_object_or_404(
+        Inspection.objects.visible_to(request.user).drafts().select_related("compound"),
+        pk=pk,
+    )
+
+
+@login_required
+def inspection_panel(request, pk: int):
+    """Change the panel of a draft (by whoever started it)."""
+    inspection = _own_draft(request, pk)
+    if not _is_starter(request.user, inspection):
+        raise PermissionDenied(
+            _("Only the person who started this draft may change or delete it.")
+        )
+    Role = inspection.panel.model.Role
+    seats = list(inspection.panel.all())
+    form = InspectionPanelForm(
+        request.POST or None,
+        compound=inspection.compound,
+        on=inspection.date,
+        initial={
+            "cadres": [m.person_id for m in seats if m.role == Role.CADRE],
+            "resident_reps": [
+                m.person_id for m in seats if m.role == Role.RESIDENT_REP
+            ],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_panel(inspection=inspection, panel=form.panel(), actor=request.user)
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Panel changed."))
+            return redirect("assessments:inspection", pk=inspection.pk)
+    return render(
+        request,
+        "assessments/inspection_panel.html",
+        {
+            "form": form,
+            "inspection": inspection,
+            "compound": inspection.compound,
+            "is_inspector": True,
         },
     )
 
 
 @login_required
 @require_POST
+def inspection_delete(request, pk: int):
+    """Delete a draft (by whoever started it)."""
+    inspection = _own_draft(request, pk)
+    delete_draft(inspection=inspection, actor=request.user)
+    messages.success(request, _("Draft deleted."))
+    return redirect("assessments:inspections")
+
+
+@login_required
+@require_POST
 def inspection_amend(request, pk: int):
+    require(request.user, "assessments.amend_inspection")
     inspection = get_object_or_404(Inspection.objects.visible_to(request.user), pk=pk)
     form = AmendForm(request.POST)
     try:
@@ -310,6 +420,7 @@ def inspection_amend(request, pk: int):
 @login_required
 @require_POST
 def rectification_raise(request, pk: int):
+    require(request.user, "assessments.raise_rectification")
     result = get_object_or_404(
         InspectionItemResult.objects.filter(
             inspection__in=Inspection.objects.visible_to(request.user)
@@ -334,6 +445,7 @@ def rectification_raise(request, pk: int):
 
 @login_required
 def rectification_list(request):
+    require(request.user, "assessments.view_inspections")
     notices = (
         RectificationNotice.objects.visible_to(request.user)
         .select_related("inspection__compound", "item_result__item", "company")
@@ -344,25 +456,40 @@ def rectification_list(request):
         "assessments/inspection_rectification_list.html",
         {
             "notices": notices,
-            "is_inspector": inspecting_street_ids(request.user) != [],
+            "is_inspector": _is_inspecting(request.user),
         },
     )
 
 
 @login_required
 def rectification_detail(request, pk: int):
+    """A notice, its rounds in order, and the form of whoever acts next."""
+    user = request.user
+    if request.method == "POST":
+        require(
+            user,
+            "assessments.recheck_rectification"
+            if "accepted" in request.POST
+            else "assessments.answer_rectification",
+        )
+    else:
+        require(user, "assessments.view_inspections")
     notice = get_object_or_404(
-        RectificationNotice.objects.visible_to(request.user).select_related(
+        RectificationNotice.objects.visible_to(user).select_related(
             "inspection__compound", "item_result__item", "company"
         ),
         pk=pk,
     )
     S = RectificationNotice.Status
-    can_answer = notice.company_id in user_scope(request.user).company_ids and (
-        notice.status in (S.OPEN, S.RETURNED)
+    can_answer = (
+        may(user, "assessments.answer_rectification")
+        and may_answer_for(user, notice)
+        and notice.status in (S.OPEN, S.RETURNED)
     )
     may_verify = (
-        can_verify(request.user, notice.inspection) and notice.status == S.ANSWERED
+        may(user, "assessments.recheck_rectification")
+        and can_verify(user, notice.inspection)
+        and notice.status == S.ANSWERED
     )
     answer_form = AnswerRectificationForm(
         request.POST if can_answer and request.method == "POST" else None
@@ -377,7 +504,7 @@ def rectification_detail(request, pk: int):
                     notice=notice,
                     note=answer_form.cleaned_data["note"],
                     photos=clean_photos(request.FILES.getlist("photos")),
-                    actor=request.user,
+                    actor=user,
                 )
                 messages.success(request, _("Answer sent."))
                 return redirect("assessments:rectification", pk=pk)
@@ -386,23 +513,31 @@ def rectification_detail(request, pk: int):
                     notice=notice,
                     accepted=verify_form.cleaned_data["accepted"],
                     note=verify_form.cleaned_data["note"],
-                    actor=request.user,
+                    actor=user,
                 )
                 messages.success(request, _("Verification recorded."))
                 return redirect("assessments:rectification", pk=pk)
             if not (can_answer or may_verify):
-                raise PermissionDenied
+                raise ValidationError(_("This notice awaits no action of yours."))
         except ValidationError as error:
             flash(request, error)
+    inspection_visible = (
+        Inspection.objects.visible_to(user).filter(pk=notice.inspection_id).exists()
+    )
     return render(
         request,
         "assessments/inspection_rectification_detail.html",
         {
             "notice": notice,
+            "rounds": notice.rounds.select_related("by__person").prefetch_related(
+                "photos"
+            ),
+            "loose_photos": notice.photos.filter(round__isnull=True),
+            "inspection_visible": inspection_visible,
             "can_answer": can_answer,
             "can_verify": may_verify,
             "answer_form": answer_form,
             "verify_form": verify_form,
-            "is_inspector": inspecting_street_ids(request.user) != [],
+            "is_inspector": _is_inspecting(user),
         },
     )

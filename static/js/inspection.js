@@ -81,3 +81,13 @@
   });
   recompute();
 })();
+
+// Forms elsewhere on the page (deleting a draft) confirm before posting.
+document.querySelectorAll("form.insp-danger").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+});

@@ -69,8 +69,9 @@ def submitted_inspection(
     on: date | None = None,
     occurrences: dict[str, int] | None = None,
     poll: tuple[int, int, int] = (8, 2, 0),
+    panel=None,
 ) -> Inspection:
-    inspection = draft_inspection(compound, inspector_user, on=on)
+    inspection = draft_inspection(compound, inspector_user, on=on, panel=panel)
     for code, n in (occurrences or {}).items():
         record_item(
             inspection=inspection,
