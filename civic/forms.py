@@ -9,6 +9,7 @@ from compounds.models import Compound
 from consultations.models import Concern, ConcernCategory
 from consultations.uploads import prepare_photo
 from org.models import OrgUnit
+from org.rights import may
 
 from . import services as civic_services
 from .models import Disclosure, Meeting
@@ -223,6 +224,15 @@ class DecisionForm(forms.Form):
 DecisionFormSet = forms.formset_factory(DecisionForm, extra=3, max_num=10)
 
 
+class ActionItemDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("How it was done"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the lines are painted")}),
+    )
+
+
 class DisclosureForm(forms.ModelForm):
     objection_days = forms.IntegerField(
         label=_("Objection window (days)"),
@@ -249,3 +259,10 @@ class DisclosureForm(forms.ModelForm):
         )
         self.fields["published_on"].required = False
         self.fields["published_on"].help_text = _("Blank: today.")
+        if not may(user, "civic.publish_disclosure"):
+            # The serving company: its own duties of disclosure only.
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in self.fields["kind"].choices
+                if not value or value in civic_services.COMPANY_DISCLOSURE_KINDS
+            ]
