@@ -12,7 +12,6 @@ from org.admin_scope import ScopedAdmin, ScopedTabularInline
 from org.rights import require
 
 from . import services as civic_services
-
 from .models import (
     ActionItem,
     Disclosure,

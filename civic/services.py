@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.parsing import parse_id
-from org.rights import may, require
 from common.periods import Month
 from compounds.models import CompanyStaff, Compound, ServiceContract, active_on_q
 from consultations.models import Concern, ConcernCategory
 from consultations.notifications import queue_email
 from consultations.services import place_hold, release_hold, submit_concern
+from org.rights import may, require
 
 from .models import (
     ActionItem,

@@ -249,18 +249,14 @@ PROBES = [
         "civic.publish_disclosure",
         "page",
         arrange=_disclosure(Disclosure.Kind.PARTY_AFFAIRS),
-        act=lambda client, target: client.post(
-            reverse("civic:disclosure-new"), target
-        ),
+        act=lambda client, target: client.post(reverse("civic:disclosure-new"), target),
         happened=_published,
     ),
     Probe(
         "civic.publish_service_disclosure",
         "page",
         arrange=_disclosure(Disclosure.Kind.FEES),
-        act=lambda client, target: client.post(
-            reverse("civic:disclosure-new"), target
-        ),
+        act=lambda client, target: client.post(reverse("civic:disclosure-new"), target),
         happened=_published,
     ),
 ]
