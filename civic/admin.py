@@ -37,6 +37,18 @@ class VisitDayOverrideAdmin(ScopedAdmin):
     autocomplete_fields = ["compound"]
     list_select_related = ["street", "compound"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser and "street" in form.base_fields:
+            # An override without a street applies in every street: only
+            # the superuser sets one. A street office names its own.
+            street = form.base_fields["street"]
+            street.required = True
+            choices = list(street.queryset[:2])
+            if len(choices) == 1:
+                street.initial = choices[0].pk
+        return form
+
 
 class VisitNeedInline(ScopedTabularInline):
     model = VisitNeed
