@@ -131,9 +131,8 @@ def visit_report_create(request):
             except ValidationError as error:
                 add_to_form(form, error)
             else:
+                # A report off the visit day says so on its page.
                 messages.success(request, _("The visit report has been filed."))
-                if not services.counts_for_month(report):
-                    messages.warning(request, _not_on_visit_day(report))
                 return redirect("civic:visit-report", pk=report.pk)
     else:
         today = timezone.localdate()
