@@ -157,7 +157,7 @@ class AgendaItemForm(forms.Form):
             concerns = concerns.filter(community_id=meeting.community_id)
         self.fields["concern"].queryset = concerns.order_by("-created_at")
         self.fields["concern"].label_from_instance = lambda c: (
-            f"{c.tracking_code} · {c.description[:30]}"
+            f"{c.formatted_code} · {c.description[:30]}"
         )
 
     def clean(self):
@@ -209,7 +209,7 @@ class DecisionForm(forms.Form):
         if concerns is not None:
             self.fields["concern"].queryset = concerns
             self.fields["concern"].label_from_instance = lambda c: (
-                f"{c.tracking_code} · {c.description[:30]}"
+                f"{c.formatted_code} · {c.description[:30]}"
             )
 
     def clean(self):
