@@ -4,11 +4,14 @@ Closing a meeting and turning needs into concerns go through the pages
 (and so through `civic_services`); here those fields are read-only.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from org.admin_scope import ScopedAdmin, ScopedTabularInline
+from org.rights import require
 
+from . import services as civic_services
 from .models import (
     ActionItem,
     Disclosure,
@@ -23,9 +26,28 @@ from .models import (
 
 
 @admin.register(VisitDayOverride)
-class VisitDayOverrideAdmin(admin.ModelAdmin):
-    list_display = ["month", "date", "reason"]
+class VisitDayOverrideAdmin(ScopedAdmin):
+    """The street office moves a month's visit day for its street or one
+    compound (civic.set_visit_day)."""
+
+    list_display = ["month", "date", "street", "compound", "reason"]
+    list_filter = ["month"]
+    fields = ["month", "street", "compound", "date", "reason"]
     date_hierarchy = "month"
+    autocomplete_fields = ["compound"]
+    list_select_related = ["street", "compound"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser and "street" in form.base_fields:
+            # An override without a street applies in every street: only
+            # the superuser sets one. A street office names its own.
+            street = form.base_fields["street"]
+            street.required = True
+            choices = list(street.queryset[:2])
+            if len(choices) == 1:
+                street.initial = choices[0].pk
+        return form
 
 
 class VisitNeedInline(ScopedTabularInline):
@@ -78,15 +100,37 @@ class MeetingAdmin(ScopedAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(ScopedAdmin):
-    list_display = ["concern", "owner", "deadline", "done_at", "decision"]
+    """Marking an item done releases its concern's hold, so it goes through
+    `complete_action_item` (the action below, or the meeting's page)."""
+
+    list_display = ["concern", "owner", "deadline", "done_at", "done_by", "decision"]
     list_filter = [("done_at", admin.EmptyFieldListFilter), "deadline"]
     search_fields = ["owner", "concern__tracking_code"]
     raw_id_fields = ["concern", "decision"]
-    list_select_related = ["concern", "decision"]
+    list_select_related = ["concern", "decision", "done_by"]
+    readonly_fields = ["concern", "decision", "done_at", "done_by", "done_note"]
+    actions = ["mark_done"]
 
-    @admin.display(description=_("open"), boolean=True)
-    def is_open(self, obj):
-        return obj.done_at is None
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Mark the selected action items done"))
+    def mark_done(self, request, queryset):
+        require(request.user, "civic.complete_action_item")
+        done = 0
+        for item in queryset.filter(done_at__isnull=True):
+            civic_services.complete_action_item(item=item, actor=request.user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d action item marked done.",
+                "%(n)d action items marked done.",
+                done,
+            )
+            % {"n": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Disclosure)

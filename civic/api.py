@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,9 +19,10 @@ from common.api import MonthFilter, QuarterFilter
 from compounds.models import Compound
 from consultations.api import scoped_object
 from org.api import ScopedReadOnlyViewSet, SubtreeFilter
+from org.rights import require
 
 from . import services as civic_services
-from .models import Disclosure, Meeting, VisitReport
+from .models import ActionItem, Disclosure, Meeting, VisitReport
 
 # Visit reports --------------------------------------------------------------
 
@@ -83,6 +85,7 @@ class VisitReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=VisitReportInput, responses={201: VisitReportSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require(request.user, "civic.file_visit_report")
         data = VisitReportInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -187,6 +190,64 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         return super().get_queryset().order_by("-date", "-id")
 
 
+class ActionItemSerializer(serializers.ModelSerializer):
+    meeting = serializers.IntegerField(source="decision.meeting_id", read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "meeting",
+            "decision",
+            "concern",
+            "owner",
+            "deadline",
+            "done_at",
+            "done_by",
+            "done_note",
+        ]
+
+
+class ActionItemDoneInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ActionItemFilter(django_filters.FilterSet):
+    subtree = SubtreeFilter()
+    is_open = django_filters.BooleanFilter(
+        field_name="done_at", lookup_expr="isnull", label="open"
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = ["concern", "decision"]
+
+
+class ActionItemViewSet(ScopedReadOnlyViewSet):
+    """Meeting action items; while one is open its concern cannot close."""
+
+    queryset = ActionItem.objects.all()
+    serializer_class = ActionItemSerializer
+    filterset_class = ActionItemFilter
+    select_related = ("decision",)
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().order_by("deadline", "id")
+
+    @extend_schema(request=ActionItemDoneInput, responses={200: ActionItemSerializer})
+    @action(detail=True, methods=["post"])
+    def done(self, request: Request, pk: str | None = None) -> Response:
+        """Mark the item done; its hold on the concern is released."""
+        require(request.user, "civic.complete_action_item")
+        item = self.get_object()
+        data = ActionItemDoneInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = civic_services.complete_action_item(
+            item=item, actor=request.user, note=data.validated_data.get("note", "")
+        )
+        return Response(ActionItemSerializer(self.get_queryset().get(pk=item.pk)).data)
+
+
 # Disclosures --------------------------------------------------------------
 
 
@@ -252,5 +313,6 @@ class DisclosureViewSet(ScopedReadOnlyViewSet):
 ROUTES: list[tuple] = [
     ("visit-reports", VisitReportViewSet, "visitreport"),
     ("meetings", MeetingViewSet, "meeting"),
+    ("action-items", ActionItemViewSet, "actionitem"),
     ("disclosures", DisclosureViewSet, "disclosure"),
 ]

@@ -9,6 +9,7 @@ from compounds.models import Compound
 from consultations.models import Concern, ConcernCategory
 from consultations.uploads import prepare_photo
 from org.models import OrgUnit
+from org.rights import may
 
 from . import services as civic_services
 from .models import Disclosure, Meeting
@@ -156,7 +157,7 @@ class AgendaItemForm(forms.Form):
             concerns = concerns.filter(community_id=meeting.community_id)
         self.fields["concern"].queryset = concerns.order_by("-created_at")
         self.fields["concern"].label_from_instance = lambda c: (
-            f"{c.tracking_code} · {c.description[:30]}"
+            f"{c.formatted_code} · {c.description[:30]}"
         )
 
     def clean(self):
@@ -208,7 +209,7 @@ class DecisionForm(forms.Form):
         if concerns is not None:
             self.fields["concern"].queryset = concerns
             self.fields["concern"].label_from_instance = lambda c: (
-                f"{c.tracking_code} · {c.description[:30]}"
+                f"{c.formatted_code} · {c.description[:30]}"
             )
 
     def clean(self):
@@ -221,6 +222,15 @@ class DecisionForm(forms.Form):
 
 
 DecisionFormSet = forms.formset_factory(DecisionForm, extra=3, max_num=10)
+
+
+class ActionItemDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("How it was done"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the lines are painted")}),
+    )
 
 
 class DisclosureForm(forms.ModelForm):
@@ -249,3 +259,10 @@ class DisclosureForm(forms.ModelForm):
         )
         self.fields["published_on"].required = False
         self.fields["published_on"].help_text = _("Blank: today.")
+        if not may(user, "civic.publish_disclosure"):
+            # The serving company: its own duties of disclosure only.
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in self.fields["kind"].choices
+                if not value or value in civic_services.COMPANY_DISCLOSURE_KINDS
+            ]

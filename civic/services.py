@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from compounds.models import CompanyStaff, Compound, ServiceContract, active_on_
 from consultations.models import Concern, ConcernCategory
 from consultations.notifications import queue_email
 from consultations.services import place_hold, release_hold, submit_concern
+from org.rights import may, require
 
 from .models import (
     ActionItem,
@@ -38,6 +40,24 @@ SATURDAY = 5
 DEFAULT_OBJECTION_DAYS = 7
 MAX_VISIT_PHOTOS = 6
 
+# What the serving company discloses itself (see civic/roles.py).
+COMPANY_DISCLOSURE_KINDS = frozenset(
+    {
+        Disclosure.Kind.SERVICE_STANDARD,
+        Disclosure.Kind.FEES,
+        Disclosure.Kind.FINANCES,
+        Disclosure.Kind.PUBLIC_INCOME,
+        Disclosure.Kind.MAINTENANCE_FUND,
+    }
+)
+
+
+def _check(actor, task: str) -> None:
+    """Refuse a person the rights table does not allow (no actor: the
+    system itself, e.g. the demo loader)."""
+    if actor is not None:
+        require(actor, task)
+
 
 # Visit day -----------------------------------------------------------------
 
@@ -48,48 +68,120 @@ def second_saturday(year: int, month: int) -> date:
     return first_saturday + timedelta(days=7)
 
 
-def visit_day(year: int, month: int) -> date:
-    """The visit day of a month: its override if any, else its 2nd Saturday."""
-    override = (
-        VisitDayOverride.objects.filter(month=date(year, month, 1))
-        .values_list("date", flat=True)
-        .first()
-    )
-    return override or second_saturday(year, month)
+def visit_day(
+    year: int, month: int, *, compound: Compound | None = None, street_id=None
+) -> date:
+    """The visit day of a month: the compound's override, else its street's,
+    else a general one, else the month's second Saturday."""
+    if compound is not None:
+        street_id = compound.street_id
+    rows = VisitDayOverride.objects.filter(month=date(year, month, 1))
+    wanted = Q(compound__isnull=True, street__isnull=True)
+    if street_id is not None:
+        wanted |= Q(compound__isnull=True, street_id=street_id)
+    if compound is not None:
+        wanted |= Q(compound=compound)
+    found = {
+        (compound_id is not None, street is not None): day
+        for compound_id, street, day in rows.filter(wanted).values_list(
+            "compound_id", "street_id", "date"
+        )
+    }
+    for key in ((True, True), (False, True), (False, False)):
+        if key in found:
+            return found[key]
+    return second_saturday(year, month)
 
 
-def next_visit_day(on: date | None = None) -> date:
+def next_visit_day(on: date | None = None, *, street_id=None) -> date:
     """The first visit day on or after `on` (today by default)."""
     on = on or timezone.localdate()
-    this_month = visit_day(on.year, on.month)
+    this_month = visit_day(on.year, on.month, street_id=street_id)
     if this_month >= on:
         return this_month
     following = Month.of(on).next()
-    return visit_day(following.year, following.number)
+    return visit_day(following.year, following.number, street_id=street_id)
 
 
-def compounds_due_for_visit(month: date) -> QuerySet[Compound]:
-    """Compounds served by a company on the month's visit day."""
-    day = visit_day(month.year, month.month)
-    return Compound.objects.filter(
-        Exists(
-            ServiceContract.objects.filter(compound=OuterRef("pk")).filter(
-                active_on_q(day)
-            )
+def with_visit_day(compounds: QuerySet[Compound], month: date) -> QuerySet[Compound]:
+    """Annotate each compound's `visit_day` in `month` (see `visit_day`), in
+    the same query."""
+    start = Month.of(month).start
+    rows = VisitDayOverride.objects.filter(month=start)
+    general = rows.filter(compound__isnull=True)
+
+    def first(overrides):
+        return Subquery(overrides.values("date")[:1])
+
+    return compounds.annotate(
+        visit_day=Coalesce(
+            first(rows.filter(compound=OuterRef("pk"))),
+            first(general.filter(street=OuterRef("street"))),
+            first(general.filter(street__isnull=True)),
+            Value(second_saturday(start.year, start.month)),
+            output_field=DateField(),
         )
     )
 
 
-def compounds_missing_report(
+def _served_on_visit_day() -> Exists:
+    return Exists(
+        ServiceContract.objects.filter(compound=OuterRef("pk")).filter(
+            active_on_q(OuterRef("visit_day"))
+        )
+    )
+
+
+def _report_on_visit_day() -> Exists:
+    return Exists(
+        VisitReport.objects.filter(compound=OuterRef("pk"), date=OuterRef("visit_day"))
+    )
+
+
+def compounds_due_for_visit(
     month: date, compounds: QuerySet[Compound] | None = None
 ) -> QuerySet[Compound]:
-    """Compounds that a company served on the visit day but filed no report
-    for in that month. `compounds` narrows the search (e.g. to a scope)."""
-    month = Month.of(month).start
+    """Compounds served by a company on their visit day of `month`, with
+    `visit_day` annotated."""
     base = compounds if compounds is not None else Compound.objects.all()
-    reports = VisitReport.objects.in_month(month).filter(compound=OuterRef("pk"))
-    due = compounds_due_for_visit(month).values("pk")
-    return base.filter(pk__in=due).exclude(Exists(reports))
+    return with_visit_day(base, month).filter(_served_on_visit_day())
+
+
+def compounds_missing_report(
+    month: date,
+    compounds: QuerySet[Compound] | None = None,
+    on: date | None = None,
+) -> QuerySet[Compound]:
+    """Compounds that a company served on their visit day, once that day has
+    passed, with no report dated on it. `compounds` narrows the search (e.g.
+    to a scope).
+
+    A report on another day is kept but does not count; a visit day still
+    ahead (or today) is not missed yet.
+    """
+    on = on or timezone.localdate()
+    return (
+        compounds_due_for_visit(month, compounds)
+        .filter(visit_day__lt=on)
+        .exclude(_report_on_visit_day())
+    )
+
+
+def with_serving_company(compounds: QuerySet[Compound]) -> QuerySet[Compound]:
+    """Annotate `company_name`, the company serving on `visit_day`."""
+    contracts = ServiceContract.objects.filter(compound=OuterRef("pk")).filter(
+        active_on_q(OuterRef("visit_day"))
+    )
+    return compounds.annotate(
+        company_name=Subquery(contracts.values("company__name")[:1])
+    )
+
+
+def counts_for_month(report: VisitReport) -> bool:
+    """Whether the report is dated on its compound's visit day."""
+    return report.date == visit_day(
+        report.date.year, report.date.month, compound=report.compound
+    )
 
 
 def _company_on(compound: Compound, day: date):
@@ -108,7 +200,12 @@ def file_visit_report(
     photos: Sequence = (),
     needs: Iterable[str] = (),
 ) -> VisitReport:
-    """Store one compound's visit-day report with its photos and needs."""
+    """Store one compound's visit-day report with its photos and needs.
+
+    A report dated on another day than the compound's visit day is stored
+    but does not count for the month (`counts_for_month`).
+    """
+    _check(manager, "civic.file_visit_report")
     today = timezone.localdate()
     if date > today:
         raise ValidationError(
@@ -161,6 +258,7 @@ def need_to_concern(
     urgency: str = Concern.Urgency.NORMAL,
 ) -> Concern:
     """Turn a need heard on a visit day into a concern linked to the report."""
+    _check(actor, "civic.turn_need_into_concern")
     need = (
         VisitNeed.objects.select_for_update().select_related("report").get(pk=need.pk)
     )
@@ -181,16 +279,19 @@ def need_to_concern(
 
 
 def managers_to_remind(day: date) -> dict[str, list[str]]:
-    """E-mail → names of the compounds the manager's company serves on `day`."""
+    """E-mail → names of the compounds the manager's company serves whose
+    visit day is `day`."""
     staff = (
         CompanyStaff.objects.active(day)
         .filter(role=CompanyStaff.Role.MANAGER)
         .exclude(person__email="")
         .values_list("person__email", "company_id")
     )
+    due = with_visit_day(Compound.objects.all(), day).filter(visit_day=day)
     served: dict[int, list[str]] = {}
     for company_id, name in (
         ServiceContract.objects.filter(active_on_q(day))
+        .filter(compound__in=due.values("pk"))
         .order_by("compound__name")
         .values_list("company_id", "compound__name")
     ):
@@ -203,15 +304,14 @@ def managers_to_remind(day: date) -> dict[str, list[str]]:
 
 @transaction.atomic
 def send_visit_day_reminders(*, on: date | None = None) -> int:
-    """On the eve of a visit day, e-mail each manager their compounds.
+    """On the eve of a visit day, e-mail each manager their compounds whose
+    visit day is tomorrow.
 
     The e-mails go through the outbox like every other mail. Returns the
-    number queued (0 when tomorrow is no visit day).
+    number queued (0 when tomorrow is no compound's visit day).
     """
     on = on or timezone.localdate()
     tomorrow = on + timedelta(days=1)
-    if visit_day(tomorrow.year, tomorrow.month) != tomorrow:
-        return 0
     queued = 0
     for email, names in sorted(managers_to_remind(tomorrow).items()):
         subject = _("Visit day tomorrow (%(day)s)") % {"day": tomorrow.isoformat()}
@@ -257,6 +357,7 @@ def create_meeting(
     actor=None,
 ) -> Meeting:
     """Plan a meeting for a compound or a community, with its agenda."""
+    _check(actor, "civic.plan_meeting")
     meeting = Meeting(
         kind=kind,
         title=title,
@@ -270,7 +371,9 @@ def create_meeting(
     meeting.full_clean()
     meeting.save()
     for order, (topic, concern) in enumerate(agenda, start=1):
-        add_agenda_item(meeting=meeting, title=topic, concern=concern, order=order)
+        add_agenda_item(
+            meeting=meeting, title=topic, concern=concern, order=order, actor=actor
+        )
     return meeting
 
 
@@ -288,9 +391,15 @@ def _check_concern_in_meeting_area(meeting: Meeting, concern: Concern) -> None:
 
 @transaction.atomic
 def add_agenda_item(
-    *, meeting: Meeting, title: str, concern: Concern | None = None, order=None
+    *,
+    meeting: Meeting,
+    title: str,
+    concern: Concern | None = None,
+    order=None,
+    actor=None,
 ) -> MeetingAgendaItem:
     """Add a topic to a planned meeting, optionally about a concern."""
+    _check(actor, "civic.plan_meeting")
     if meeting.is_closed:
         raise ValidationError(_("The meeting is closed."))
     title = (title or "").strip() or (concern.description[:60] if concern else "")
@@ -320,6 +429,7 @@ def close_meeting(
     A decision may put action items (owner, deadline) on concerns; while an
     action item is open its concern cannot be closed.
     """
+    _check(actor, "civic.record_decisions")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.is_closed:
         raise ValidationError(_("The meeting is already closed."))
@@ -385,6 +495,7 @@ def close_meeting(
 @transaction.atomic
 def publish_decision(*, decision: MeetingDecision, actor=None) -> MeetingDecision:
     """Show a decision of a closed meeting on the compound's public board."""
+    _check(actor, "civic.record_decisions")
     decision = MeetingDecision.objects.select_related("meeting").get(pk=decision.pk)
     if not decision.meeting.is_closed:
         raise ValidationError(_("Only decisions of a closed meeting can be published."))
@@ -397,15 +508,51 @@ def publish_decision(*, decision: MeetingDecision, actor=None) -> MeetingDecisio
 
 @transaction.atomic
 def complete_action_item(*, item: ActionItem, actor=None, note: str = "") -> ActionItem:
-    """Mark an action item done and release its hold on the concern."""
-    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    """Mark an action item done and release its hold on the concern.
+
+    Marking it again changes nothing: the first who marked it stays.
+    """
+    _check(actor, "civic.complete_action_item")
+    items = ActionItem.objects.select_for_update(of=("self",))
+    if actor is not None:
+        items = items.visible_to(actor)
+    item = items.filter(pk=item.pk).first()
+    if item is None:
+        raise PermissionDenied(_("This action item is not in your area."))
     if item.done_at is None:
         item.done_at = timezone.now()
         item.done_note = note.strip()[:500]
-        item.save(update_fields=["done_at", "done_note"])
+        item.done_by = actor
+        item.save(update_fields=["done_at", "done_note", "done_by"])
         if item.hold is not None:
             release_hold(hold=item.hold)
     return item
+
+
+def holds_of(concern: Concern, user) -> list:
+    """The open holds that keep `concern` from closing, each with `item`
+    (its action item with decision and meeting, or None when something
+    else placed the hold) and `can_complete` (whether `user` may mark that
+    item done: the rights table and the scope)."""
+    holds = list(concern.holds.open().order_by("placed_at", "pk"))
+    items = {
+        item.hold_id: item
+        for item in ActionItem.objects.filter(
+            hold__in=[hold.pk for hold in holds]
+        ).select_related("decision__meeting")
+    }
+    allowed = may(user, "civic.complete_action_item")
+    mine = set()
+    if allowed and items:
+        mine = set(
+            ActionItem.objects.visible_to(user)
+            .filter(pk__in=[item.pk for item in items.values()])
+            .values_list("pk", flat=True)
+        )
+    for hold in holds:
+        hold.item = items.get(hold.pk)
+        hold.can_complete = hold.item is not None and hold.item.pk in mine
+    return holds
 
 
 def open_action_items(concern: Concern) -> QuerySet[ActionItem]:
@@ -432,8 +579,11 @@ def publish_disclosure(
     """Publish a disclosure on a compound's board with an objection window.
 
     The window runs `objection_days` days from publication (inclusive);
-    None or 0 publishes without one.
+    None or 0 publishes without one. Org staff publish every kind; the
+    serving company only its own duties of disclosure
+    (`COMPANY_DISCLOSURE_KINDS`), on the compounds it serves.
     """
+    _check_publisher(actor, compound, kind)
     published_on = published_on or timezone.localdate()
     if objection_days is not None and objection_days < 0:
         raise ValidationError({"objection_days": _("The window cannot be negative.")})
@@ -454,6 +604,26 @@ def publish_disclosure(
     disclosure.full_clean()
     disclosure.save()
     return disclosure
+
+
+def may_publish_disclosures(user) -> bool:
+    """Whether `user` may publish some kind of disclosure."""
+    return may(user, "civic.publish_service_disclosure")
+
+
+def publishing_task(kind: str) -> str:
+    """The task that publishes a disclosure of `kind` (see civic/roles.py)."""
+    if kind in COMPANY_DISCLOSURE_KINDS:
+        return "civic.publish_service_disclosure"
+    return "civic.publish_disclosure"
+
+
+def _check_publisher(actor, compound: Compound, kind: str) -> None:
+    if actor is None:
+        return
+    require(actor, publishing_task(kind))
+    if not Compound.objects.visible_to(actor).filter(pk=compound.pk).exists():
+        raise PermissionDenied(_("This compound is not in your area."))
 
 
 def disclosure_for_objection(disclosure_id, on: date | None = None) -> Disclosure:
@@ -508,6 +678,14 @@ def manager_compounds(user, on: date | None = None) -> QuerySet[Compound]:
 
 
 def visit_status(compounds: QuerySet[Compound], month: date) -> QuerySet[Compound]:
-    """Annotate `reported` (a report exists for the month) on `compounds`."""
-    reports = VisitReport.objects.in_month(month).filter(compound=OuterRef("pk"))
-    return compounds.annotate(reported=Exists(reports))
+    """Annotate `visit_day`, `reported` (a report on the visit day) and
+    `reported_other_day` (a report in the month, on another day) on
+    `compounds`."""
+    period = Month.of(month)
+    in_month = VisitReport.objects.in_month(period.start).filter(
+        compound=OuterRef("pk")
+    )
+    return with_visit_day(compounds, month).annotate(
+        reported=_report_on_visit_day(),
+        reported_other_day=Exists(in_month.exclude(date=OuterRef("visit_day"))),
+    )

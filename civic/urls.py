@@ -25,6 +25,11 @@ urlpatterns = [
         views.decision_publish,
         name="decision-publish",
     ),
+    path(
+        "meetings/action-items/<int:pk>/done/",
+        views.action_item_done,
+        name="action-item-done",
+    ),
     path("disclosures/", views.disclosure_list, name="disclosures"),
     path("disclosures/new/", views.disclosure_create, name="disclosure-new"),
     path("disclosures/<int:pk>/", views.disclosure_detail, name="disclosure"),

@@ -14,7 +14,9 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as django_render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -25,10 +27,12 @@ from common.periods import Month
 from compounds.models import Compound
 from consultations.models import Concern, ConcernCategory
 from consultations.public_views import public_concern_form
+from org.rights import may, require
 from org.scope import user_scope
 
 from . import services
 from .forms import (
+    ActionItemDoneForm,
     AgendaItemForm,
     CloseMeetingForm,
     DecisionFormSet,
@@ -69,15 +73,24 @@ def _parse_month(text: str | None) -> date:
 # Visit day -----------------------------------------------------------------
 
 
+def _street_of(street_ids) -> int | None:
+    """The one street these compounds lie in (None when several)."""
+    streets = set(street_ids)
+    return streets.pop() if len(streets) == 1 else None
+
+
 @login_required
 def visit_day(request):
     """The manager's visit-day page: this month's day and my compounds."""
     today = timezone.localdate()
     month = Month.of(today).start
-    this_day = services.visit_day(today.year, today.month)
-    compounds = services.visit_status(
-        services.manager_compounds(request.user), month
-    ).order_by("reported", "name")
+    compounds = list(
+        services.visit_status(services.manager_compounds(request.user), month).order_by(
+            "reported", "visit_day", "name"
+        )
+    )
+    street_id = _street_of(c.street_id for c in compounds)
+    this_day = services.visit_day(today.year, today.month, street_id=street_id)
     recent = (
         VisitReport.objects.visible_to(request.user)
         .select_related("compound")
@@ -90,16 +103,17 @@ def visit_day(request):
         {
             "today": today,
             "this_day": this_day,
-            "next_day": services.next_visit_day(today),
+            "next_day": services.next_visit_day(today, street_id=street_id),
             "compounds": compounds,
             "recent": recent,
-            "is_org_staff": user_scope(request.user).is_org_staff,
+            "may_file": may(request.user, "civic.file_visit_report"),
         },
     )
 
 
 @login_required
 def visit_report_create(request):
+    require(request.user, "civic.file_visit_report")
     if request.method == "POST":
         form = VisitReportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -117,17 +131,39 @@ def visit_report_create(request):
             except ValidationError as error:
                 add_to_form(form, error)
             else:
+                # A report off the visit day says so on its page.
                 messages.success(request, _("The visit report has been filed."))
                 return redirect("civic:visit-report", pk=report.pk)
     else:
         today = timezone.localdate()
-        this_day = services.visit_day(today.year, today.month)
-        initial = {"date": this_day if this_day <= today else today}
+        initial = {"date": today}
         compound_id = parse_id(request.GET.get("compound"))
-        if compound_id is not None:
-            initial["compound"] = compound_id
+        compound = (
+            services.manager_compounds(request.user).filter(pk=compound_id).first()
+            if compound_id is not None
+            else None
+        )
+        if compound is not None:
+            initial["compound"] = compound.pk
+        day = services.visit_day(today.year, today.month, compound=compound)
+        if day <= today:
+            initial["date"] = day
         form = VisitReportForm(initial=initial, user=request.user)
     return render(request, "civic/visit_report_form.html", {"form": form})
+
+
+def _not_on_visit_day(report: VisitReport) -> str:
+    day = services.visit_day(
+        report.date.year, report.date.month, compound=report.compound
+    )
+    return _(
+        "%(date)s is not the visit day of %(compound)s (%(day)s): the report is "
+        "kept but does not count as this month's visit."
+    ) % {
+        "date": report.date.isoformat(),
+        "compound": report.compound.name,
+        "day": day.isoformat(),
+    }
 
 
 @login_required
@@ -144,6 +180,10 @@ def visit_report_detail(request, pk: int):
         "civic/visit_report_detail.html",
         {
             "report": report,
+            "not_on_visit_day": (
+                "" if services.counts_for_month(report) else _not_on_visit_day(report)
+            ),
+            "may_turn_needs": may(request.user, "civic.turn_need_into_concern"),
             "needs": needs,
             "photos": report.photos.all(),
             "need_form": NeedToConcernForm(),
@@ -154,6 +194,7 @@ def visit_report_detail(request, pk: int):
 @login_required
 @require_POST
 def visit_need_to_concern(request, pk: int):
+    require(request.user, "civic.turn_need_into_concern")
     need = get_object_or_404(
         VisitNeed.objects.visible_to(request.user).select_related("report"), pk=pk
     )
@@ -183,14 +224,19 @@ def visit_need_to_concern(request, pk: int):
 def visit_missing(request):
     """Which compounds filed no visit report for a month (for staff)."""
     _require_org_staff(request.user)
+    today = timezone.localdate()
     month = _parse_month(request.GET.get("month"))
     scope = Compound.objects.visible_to(request.user)
-    missing = (
-        services.compounds_missing_report(month, scope)
+    due = services.compounds_due_for_visit(month, scope)
+    missing = list(
+        services.with_serving_company(
+            services.compounds_missing_report(month, scope, on=today)
+        )
         .select_related("community", "grid")
         .order_by("community__name", "name")
     )
-    due = services.compounds_due_for_visit(month).filter(pk__in=scope.values("pk"))
+    street_id = _street_of(scope.values_list("street_id", flat=True).distinct())
+    day = services.visit_day(month.year, month.month, street_id=street_id)
     months = [Month.current().shifted(-i).start for i in range(12)]
     return render(
         request,
@@ -198,9 +244,10 @@ def visit_missing(request):
         {
             "month": month,
             "months": months,
-            "day": services.visit_day(month.year, month.month),
+            "day": day,
             "missing": missing,
-            "due_count": due.count(),
+            "due_count": due.filter(visit_day__lt=today).count(),
+            "not_yet": due.filter(visit_day__gte=today).count(),
         },
     )
 
@@ -225,14 +272,14 @@ def meeting_list(request):
             "meetings": meetings[:100],
             "kinds": Meeting.Kind.choices,
             "kind": kind,
-            "is_org_staff": user_scope(request.user).is_org_staff,
+            "may_plan": may(request.user, "civic.plan_meeting"),
         },
     )
 
 
 @login_required
 def meeting_create(request):
-    _require_org_staff(request.user)
+    require(request.user, "civic.plan_meeting")
     form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -266,7 +313,9 @@ def _meeting_for(user, pk: int) -> Meeting:
 def meeting_detail(request, pk: int):
     meeting = _meeting_for(request.user, pk)
     agenda_form = None
-    if not meeting.is_closed and user_scope(request.user).is_org_staff:
+    if request.method == "POST":
+        require(request.user, "civic.plan_meeting")
+    if not meeting.is_closed and may(request.user, "civic.plan_meeting"):
         agenda_form = AgendaItemForm(
             request.POST or None, meeting=meeting, user=request.user
         )
@@ -276,6 +325,7 @@ def meeting_detail(request, pk: int):
                     meeting=meeting,
                     title=agenda_form.cleaned_data["title"],
                     concern=agenda_form.cleaned_data["concern"],
+                    actor=request.user,
                 )
             except ValidationError as error:
                 add_to_form(agenda_form, error)
@@ -285,7 +335,7 @@ def meeting_detail(request, pk: int):
     decisions = meeting.decisions.prefetch_related(
         Prefetch(
             "action_items",
-            queryset=ActionItem.objects.select_related("concern"),
+            queryset=ActionItem.objects.select_related("concern", "done_by__person"),
         )
     )
     return render(
@@ -296,14 +346,16 @@ def meeting_detail(request, pk: int):
             "agenda": meeting.agenda_items.select_related("concern"),
             "decisions": decisions,
             "agenda_form": agenda_form,
-            "is_org_staff": user_scope(request.user).is_org_staff,
+            "may_record": may(request.user, "civic.record_decisions"),
+            "may_complete": may(request.user, "civic.complete_action_item"),
+            "done_form": ActionItemDoneForm(),
         },
     )
 
 
 @login_required
 def meeting_close(request, pk: int):
-    _require_org_staff(request.user)
+    require(request.user, "civic.record_decisions")
     meeting = _meeting_for(request.user, pk)
     if meeting.is_closed:
         messages.warning(request, _("The meeting is already closed."))
@@ -365,7 +417,7 @@ def meeting_close(request, pk: int):
 @login_required
 @require_POST
 def decision_publish(request, pk: int):
-    _require_org_staff(request.user)
+    require(request.user, "civic.record_decisions")
     decision = get_object_or_404(
         MeetingDecision.objects.visible_to(request.user).select_related("meeting"),
         pk=pk,
@@ -377,6 +429,31 @@ def decision_publish(request, pk: int):
     else:
         messages.success(request, _("The decision is on the public board."))
     return redirect("civic:meeting", pk=decision.meeting_id)
+
+
+@login_required
+@require_POST
+def action_item_done(request, pk: int):
+    """Mark an action item done, from its meeting's page or its concern's."""
+    require(request.user, "civic.complete_action_item")
+    item = get_object_or_404(
+        ActionItem.objects.visible_to(request.user).select_related("decision"),
+        pk=pk,
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    form = ActionItemDoneForm(request.POST)
+    if not form.is_valid():
+        flash(request, ValidationError(form.errors.as_data()))
+    else:
+        services.complete_action_item(
+            item=item, actor=request.user, note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("The action item is done."))
+    return redirect(back or reverse("civic:meeting", args=[item.decision.meeting_id]))
 
 
 # Disclosures ---------------------------------------------------------------
@@ -392,19 +469,27 @@ def disclosure_list(request):
     return render(
         request,
         "civic/disclosure_list.html",
-        {"disclosures": disclosures, "today": timezone.localdate()},
+        {
+            "disclosures": disclosures,
+            "today": timezone.localdate(),
+            "may_publish": services.may_publish_disclosures(request.user),
+        },
     )
 
 
 @login_required
 def disclosure_create(request):
-    if not user_scope(request.user).serves_residents:
+    if not services.may_publish_disclosures(request.user):
         raise PermissionDenied(
             _(
                 "Disclosures are published by street, community and grid staff "
                 "and by property companies."
             )
         )
+    kind = request.POST.get("kind", "")
+    if request.method == "POST" and kind in Disclosure.Kind.values:
+        # A kind the role may not publish is refused here, not only unoffered.
+        require(request.user, services.publishing_task(kind))
     form = DisclosureForm(
         request.POST or None, request.FILES or None, user=request.user
     )

@@ -132,7 +132,7 @@ def test_staff_lists_ignore_filters_in_odd_digits(client, street_admin, digit):
     ("who", "url"),
     [
         ("inspector", "/assessments/inspections/new/"),
-        ("grid_secretary", "/visit-day/reports/new/"),
+        ("property_manager", "/visit-day/reports/new/"),
     ],
 )
 def test_staff_forms_ignore_a_compound_in_odd_digits(

@@ -25,4 +25,4 @@ def test_a_refusal_with_a_reason_shows_the_reason(client, property_manager):
 
     page = response.content.decode()
     assert response.status_code == 403
-    assert "只有街道、社区和网格工作人员可以进行此操作。" in page
+    assert "“安排会议及议程”由以下岗位办理" in page

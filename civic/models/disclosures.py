@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from consultations.models import ConcernChildQuerySet
@@ -88,7 +89,7 @@ class Disclosure(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
-    content = models.TextField(_("content"), max_length=20000)
+    content = models.TextField(pgettext_lazy("disclosure", "content"), max_length=20000)
     attachment = models.FileField(
         _("attachment"),
         upload_to="disclosures/%Y/%m/",

@@ -255,6 +255,15 @@ class ActionItem(models.Model):
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_note = models.CharField(_("how it was done"), max_length=500, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = ActionItemQuerySet.as_manager()
 

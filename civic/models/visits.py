@@ -21,25 +21,87 @@ __all__ = [
 ]
 
 
+class VisitDayOverrideQuerySet(ScopedQuerySet):
+    # A street office sees the overrides of its street (and of the
+    # compounds in it); a row without a street is older than streets had
+    # their own and applies everywhere.
+    scope_unit = "street"
+    scope_ancestors = {"street": "street"}
+    scope_compound = "compound"
+
+    def for_month(self, month: date):
+        return self.filter(month=Month.of(month).start)
+
+
 class VisitDayOverride(models.Model):
-    """A month whose visit day is not its second Saturday (e.g. a holiday)."""
+    """A month whose visit day is not its second Saturday (e.g. a holiday),
+    for a whole street or for one compound in it."""
 
     month = models.DateField(
-        _("month"), unique=True, help_text=_("Any day of the month; stored as the 1st.")
+        _("month"), help_text=_("Any day of the month; stored as the 1st.")
+    )
+    street = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("street"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": "street"},
+        help_text=_("The street whose visit day moves."),
+    )
+    compound = models.ForeignKey(
+        "compounds.Compound",
+        verbose_name=_("compound"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Blank: every compound of the street."),
     )
     date = models.DateField(_("visit day"))
     reason = models.CharField(_("reason"), max_length=100, blank=True)
 
+    objects = VisitDayOverrideQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("visit-day override")
         verbose_name_plural = _("visit-day overrides")
-        ordering = ["-month"]
+        ordering = ["-month", "street", "compound"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(street__isnull=True, compound__isnull=True),
+                name="visit_day_override_one_general_per_month",
+                violation_error_message=_("This month already has its visit day."),
+            ),
+            models.UniqueConstraint(
+                fields=["month", "street"],
+                condition=Q(street__isnull=False, compound__isnull=True),
+                name="visit_day_override_one_per_street_month",
+                violation_error_message=_(
+                    "This street already has a visit day for this month."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["month", "compound"],
+                condition=Q(compound__isnull=False),
+                name="visit_day_override_one_per_compound_month",
+                violation_error_message=_(
+                    "This compound already has a visit day for this month."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} → {self.date}"
+        where = self.compound or self.street
+        prefix = f"{where} · " if where else ""
+        return f"{prefix}{self.month:%Y-%m} → {self.date}"
 
     def save(self, *args, **kwargs) -> None:
         self.month = Month.of(self.month).start
+        if self.compound_id:
+            self.street_id = self.compound.street_id
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -49,6 +111,12 @@ class VisitDayOverride(models.Model):
             raise ValidationError(
                 {"date": _("The visit day must fall in the month it replaces.")}
             )
+        if self.compound_id:
+            if self.street_id and self.street_id != self.compound.street_id:
+                raise ValidationError(
+                    {"compound": _("The compound is not in this street.")}
+                )
+            self.street_id = self.compound.street_id
 
 
 class VisitReportQuerySet(ScopedQuerySet):

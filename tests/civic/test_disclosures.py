@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -183,6 +183,89 @@ def test_staff_cannot_publish_for_a_compound_outside_their_scope(
 
     assert response.status_code == 200
     assert "compound" in response.context["form"].errors
+    assert not Disclosure.objects.exists()
+
+
+# Who publishes -------------------------------------------------------------
+
+
+def disclosure_post(compound, kind, title="公示"):
+    return {
+        "compound": compound.pk,
+        "kind": kind,
+        "title": title,
+        "content": "详见公示内容。",
+        "objection_days": 7,
+    }
+
+
+def test_serving_company_publishes_its_fees(client, property_manager, compound):
+    client.force_login(property_manager)
+
+    response = client.post(
+        reverse("civic:disclosure-new"), disclosure_post(compound, "fees", "收费标准")
+    )
+
+    assert response.status_code == 302
+    assert Disclosure.objects.get().created_by == property_manager
+
+
+def test_serving_company_is_offered_only_its_own_kinds(client, property_manager):
+    client.force_login(property_manager)
+
+    form = client.get(reverse("civic:disclosure-new")).context["form"]
+
+    offered = {value for value, _label in form.fields["kind"].choices if value}
+    assert offered == {
+        "service_standard",
+        "fees",
+        "finances",
+        "public_income",
+        "maintenance_fund",
+    }
+
+
+@pytest.mark.parametrize("kind", ["party_affairs", "meeting_decision"])
+def test_serving_company_cannot_publish_the_offices_kinds(
+    client, property_manager, compound, kind
+):
+    client.force_login(property_manager)
+
+    response = client.post(
+        reverse("civic:disclosure-new"), disclosure_post(compound, kind)
+    )
+
+    assert response.status_code == 403
+    assert "发布各类公开" in response.content.decode()
+    assert not Disclosure.objects.exists()
+
+
+def test_company_cannot_publish_for_a_compound_it_does_not_serve(
+    property_manager, other_compound
+):
+    with pytest.raises(PermissionDenied):
+        civic_services.publish_disclosure(
+            compound=other_compound,
+            kind="fees",
+            title="收费",
+            content="内容",
+            actor=property_manager,
+        )
+    assert not Disclosure.objects.exists()
+
+
+def test_resident_representative_publishes_nothing(client, inspector, compound):
+    client.force_login(inspector)
+
+    page = client.get(reverse("civic:disclosures"))
+    form = client.get(reverse("civic:disclosure-new"))
+    response = client.post(
+        reverse("civic:disclosure-new"), disclosure_post(compound, "fees")
+    )
+
+    assert reverse("civic:disclosure-new") not in page.content.decode()
+    assert form.status_code == 403
+    assert response.status_code == 403
     assert not Disclosure.objects.exists()
 
 

@@ -349,14 +349,175 @@ def test_reminder_follows_the_override(compound):
     assert civic_services.send_visit_day_reminders(on=date(2026, 10, 16)) == 1
 
 
-def test_visit_day_page_marks_compounds_reported_this_month(
+def test_visit_day_page_marks_compounds_reported_on_their_visit_day(
     client, property_manager, compound
 ):
-    client.force_login(property_manager)
-    before = client.get(reverse("civic:visit-day")).context["compounds"]
-    VisitReportFactory(compound=compound, date=timezone.localdate())
+    with time_machine.travel(date(2026, 11, 20), tick=False):
+        client.force_login(property_manager)
+        before = client.get(reverse("civic:visit-day")).context["compounds"]
+        VisitReportFactory(compound=compound, date=date(2026, 11, 14))
 
-    after = client.get(reverse("civic:visit-day")).context["compounds"]
+        after = client.get(reverse("civic:visit-day")).context["compounds"]
 
     assert [c.reported for c in before] == [False]
     assert [c.reported for c in after] == [True]
+
+
+# Only the visit day counts ---------------------------------------------------
+
+
+def test_a_report_on_another_day_is_kept_but_does_not_count(compound):
+    ServiceContractFactory(compound=compound, start=date(2026, 1, 1))
+    VisitReportFactory(compound=compound, date=date(2026, 10, 3))
+
+    missing = civic_services.compounds_missing_report(
+        date(2026, 10, 1), on=date(2026, 11, 1)
+    )
+
+    assert list(missing) == [compound]
+    assert not civic_services.counts_for_month(VisitReport.objects.get())
+
+
+def test_a_month_is_missed_only_after_its_visit_day(compound):
+    ServiceContractFactory(compound=compound, start=date(2026, 1, 1))
+
+    def missing(on):
+        return list(civic_services.compounds_missing_report(date(2026, 12, 1), on=on))
+
+    assert missing(date(2026, 12, 2)) == []
+    assert missing(date(2026, 12, 12)) == []  # the visit day itself
+    assert missing(date(2026, 12, 13)) == [compound]
+
+
+def test_street_and_compound_overrides_move_their_own_visit_day(
+    street, compound, other_compound
+):
+    ServiceContractFactory(compound=compound, start=date(2026, 1, 1))
+    ServiceContractFactory(compound=other_compound, start=date(2026, 1, 1))
+    far = CompoundFactory()
+    ServiceContractFactory(compound=far, start=date(2026, 1, 1))
+    VisitDayOverride.objects.create(
+        month=date(2026, 10, 1), street=street, date=date(2026, 10, 17)
+    )
+    VisitDayOverride.objects.create(
+        month=date(2026, 10, 1), compound=compound, date=date(2026, 10, 24)
+    )
+
+    assert civic_services.visit_day(2026, 10, compound=compound) == date(2026, 10, 24)
+    assert civic_services.visit_day(2026, 10, compound=other_compound) == date(
+        2026, 10, 17
+    )
+    assert civic_services.visit_day(2026, 10, compound=far) == date(2026, 10, 10)
+    days = dict(
+        civic_services.with_visit_day(
+            CompoundFactory._meta.model.objects.all(), date(2026, 10, 1)
+        ).values_list("pk", "visit_day")
+    )
+    assert days == {
+        compound.pk: date(2026, 10, 24),
+        other_compound.pk: date(2026, 10, 17),
+        far.pk: date(2026, 10, 10),
+    }
+    # Each compound's own day is the one its report must carry.
+    VisitReportFactory(compound=compound, date=date(2026, 10, 24))
+    VisitReportFactory(compound=other_compound, date=date(2026, 10, 10))
+    missing = civic_services.compounds_missing_report(
+        date(2026, 10, 1), on=date(2026, 11, 1)
+    )
+    assert set(missing) == {other_compound, far}
+
+
+def test_a_compound_override_must_lie_in_its_street(compound, outsider):
+    other_street = outsider.person.unit.parent.parent
+    override = VisitDayOverride(
+        month=date(2026, 10, 1),
+        street=other_street,
+        compound=compound,
+        date=date(2026, 10, 17),
+    )
+
+    with pytest.raises(ValidationError) as error:
+        override.full_clean()
+    assert "compound" in error.value.message_dict
+
+
+def test_the_reminder_goes_to_the_compounds_whose_day_is_tomorrow(compound):
+    contract = ServiceContractFactory(compound=compound, start=date(2026, 1, 1))
+    CompanyStaffFactory(
+        company=contract.company,
+        person=PersonFactory(unit=compound.grid, email="manager@example.com"),
+    )
+    VisitDayOverride.objects.create(
+        month=date(2026, 10, 1), compound=compound, date=date(2026, 10, 24)
+    )
+
+    assert civic_services.send_visit_day_reminders(on=date(2026, 10, 9)) == 0
+    assert civic_services.send_visit_day_reminders(on=date(2026, 10, 23)) == 1
+
+
+def test_manager_is_told_when_a_report_is_not_on_the_visit_day(
+    client, property_manager, compound
+):
+    with time_machine.travel(date(2026, 11, 20), tick=False):
+        client.force_login(property_manager)
+        response = client.post(
+            reverse("civic:visit-report-new"),
+            {"compound": compound.pk, "date": "2026-11-18", "households_visited": 9},
+            follow=True,
+        )
+
+    page = response.content.decode()
+    assert VisitReport.objects.get().date == date(2026, 11, 18)
+    assert "不计入本月走访" in page
+    assert "2026-11-14" in page
+
+
+def test_missing_page_waits_for_the_visit_day_and_names_the_company(
+    client, street_admin, compound
+):
+    contract = ServiceContractFactory(compound=compound, start=date(2026, 1, 1))
+
+    with time_machine.travel(date(2026, 12, 5), tick=False):
+        client.force_login(street_admin)
+        before = client.get(reverse("civic:visit-missing"), {"month": "2026-12"})
+    with time_machine.travel(date(2026, 12, 14), tick=False):
+        client.force_login(street_admin)
+        after = client.get(reverse("civic:visit-missing"), {"month": "2026-12"})
+
+    assert before.context["missing"] == []
+    assert before.context["not_yet"] == 1
+    assert "尚未过去" in before.content.decode()
+    assert after.context["missing"] == [compound]
+    assert contract.company.name in after.content.decode()
+
+
+def test_street_office_moves_its_visit_day_in_the_admin(
+    client, street_admin, street, compound
+):
+    client.force_login(street_admin)
+
+    response = client.post(
+        reverse("admin:civic_visitdayoverride_add"),
+        {
+            "month": "2026-10-01",
+            "street": street.pk,
+            "compound": compound.pk,
+            "date": "2026-10-17",
+            "reason": "国庆假期",
+        },
+    )
+
+    assert response.status_code == 302
+    assert civic_services.visit_day(2026, 10, compound=compound) == date(2026, 10, 17)
+
+
+def test_community_staff_cannot_move_the_visit_day(client, community_staff, street):
+    client.force_login(community_staff)
+
+    response = client.post(
+        reverse("admin:civic_visitdayoverride_add"),
+        {"month": "2026-10-01", "street": street.pk, "date": "2026-10-17"},
+    )
+
+    assert response.status_code == 403
+    assert not VisitDayOverride.objects.exists()

@@ -166,7 +166,7 @@ def test_inspector_cannot_plan_a_meeting(client, inspector, compound):
     )
 
     assert response.status_code == 403
-    assert "只有街道、社区和网格工作人员可以进行此操作" in response.content.decode()
+    assert "“安排会议及议程”由以下岗位办理" in response.content.decode()
     assert not Meeting.objects.exists()
 
 
