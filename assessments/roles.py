@@ -1,9 +1,14 @@
 """What each role may do with assessments (see `org.roles`).
 
 The scope (which rows) comes from `visible_to`; the sealed draw is further
-limited to the street's cadres by its queryset.
+limited to the street's cadres by its queryset. The street office's cycle
+(scheme versions, scoring runs, bonus points, rewards, the exit ladder) is
+in `CYCLE_TASKS`; docs/assessments.md describes it.
 """
 
+from django.utils.translation import gettext_lazy as _
+
+from org.rights import STREET, Task
 from org.roles import (
     COMMUNITY_STAFF,
     GRID_BRANCH,
@@ -17,8 +22,22 @@ from org.roles import (
 _SCHEME = ("assessmentscheme", "schemecategory")
 _INSPECTIONS = ("inspection", "inspectionplan", "rectificationnotice")
 
+# What the street office reads of its cycle (its tasks below add the rest).
+_SCORES = (
+    "monthlycompoundscore",
+    "monthlycompanyscore",
+    "quarterlyranking",
+    "scoringrun",
+    "quarterlybonus",
+    "reward",
+    "exitladderstep",
+    "exitcase",
+    "exitevent",
+)
+
 PERMISSIONS = {
-    STREET_OFFICE: perms("assessments", *_SCHEME) + view("assessments", *_INSPECTIONS),
+    STREET_OFFICE: perms("assessments", *_SCHEME)
+    + view("assessments", *_INSPECTIONS, *_SCORES),
     COMMUNITY_STAFF: view("assessments", *_SCHEME, "inspection", "rectificationnotice"),
     GRID_BRANCH: view("assessments", "inspection", "rectificationnotice"),
     PROPERTY_MANAGER: view("assessments", "rectificationnotice"),
@@ -29,5 +48,59 @@ PERMISSIONS = {
 # rectification, then the street office's cycle (scheme, scoring, ranking,
 # rewards, exit).
 INSPECTION_TASKS: tuple = ()
-CYCLE_TASKS: tuple = ()
+
+
+def _perms(*models: str, actions=("view", "add", "change", "delete")) -> tuple:
+    return tuple(perms("assessments", *models, actions=actions))
+
+
+CYCLE_TASKS: tuple = (
+    Task(
+        "assessments.edit_scheme",
+        _("edit a new version of the assessment scheme"),
+        STREET,
+        permissions=_perms(
+            "assessmentscheme", "schemecategory", "schemeitem", "vetorule", "prizetier"
+        ),
+    ),
+    Task(
+        "assessments.start_scoring_run",
+        _("start a month's scoring or a quarter's ranking"),
+        STREET,
+        permissions=_perms("scoringrun", actions=("view", "add")),
+    ),
+    Task(
+        "assessments.enter_bonus",
+        _("enter quarterly bonus points"),
+        STREET,
+        permissions=_perms("quarterlybonus"),
+    ),
+    Task(
+        "assessments.approve_reward",
+        _("approve a reward"),
+        STREET,
+        permissions=_perms("reward", actions=("view", "change")),
+    ),
+    Task(
+        "assessments.pay_reward",
+        _("record a reward's payment"),
+        STREET,
+        permissions=_perms("reward", actions=("view", "change")),
+    ),
+    Task(
+        "assessments.record_exit_step",
+        _("record a step of the exit ladder"),
+        STREET,
+        permissions=_perms("exitladderstep", "exitcase", actions=("view", "change"))
+        + _perms("exitevent", actions=("view", "add"))
+        + _perms("exitcasedocument"),
+    ),
+    Task(
+        "assessments.decide_exit",
+        _("decide a company's exit and its handover date"),
+        STREET,
+        permissions=_perms("exitcase", actions=("view", "change"))
+        + ("compounds.view_servicecontract",),
+    ),
+)
 TASKS = (*INSPECTION_TASKS, *CYCLE_TASKS)

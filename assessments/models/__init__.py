@@ -26,6 +26,7 @@ from .scheme import (
 from .scores import (
     ExitCase,
     ExitCaseDocument,
+    ExitEvent,
     ExitLadderStep,
     MonthlyCompanyScore,
     MonthlyCompoundScore,
@@ -40,6 +41,7 @@ __all__ = [
     "CADRE_ROLES",
     "ExitCase",
     "ExitCaseDocument",
+    "ExitEvent",
     "ExitLadderStep",
     "INSPECTING_ROLES",
     "Inspection",
