@@ -52,7 +52,11 @@ class RunForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    payment_reference = forms.CharField(label=_("Payment reference"), max_length=64)
+    payment_reference = forms.CharField(
+        label=_("Payment reference"),
+        max_length=64,
+        error_messages={"required": _("Give the payment reference.")},
+    )
     paid_on = _date_field(_("Paid on"))
 
 
