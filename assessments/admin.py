@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from org.admin_scope import ScopedAdmin
+from org.models import OrgUnit
 
 from .draw import verify_plan
 from .models import (
@@ -491,6 +492,22 @@ class QuarterlyBonusAdmin(ScopedAdmin):
     search_fields = ["company__name", "reason"]
     autocomplete_fields = ["company"]
     exclude = ["created_by", "created_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "street" and field is not None:
+            field.queryset = field.queryset.filter(kind=OrgUnit.Kind.STREET)
+        return field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["quarter"].help_text = gettext(
+            "A quarter such as 2026Q3. Rank the quarter again for the bonus to count."
+        )
+        form.base_fields["points"].help_text = gettext(
+            "The bonuses of a quarter add up to the scheme's cap at most."
+        )
+        return form
 
     def save_model(self, request, obj, form, change):
         if not change:
