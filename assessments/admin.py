@@ -11,8 +11,7 @@ exit cases moved, through `assessments.services.cycle`, here or on the pages.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -475,11 +474,9 @@ class ScoringRunAdmin(ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["kind", "period", *self.readonly_fields]
 
-    def add_view(self, request, form_url="", extra_context=None):
-        # A run is queued from its page (Celery, never inside this request).
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        return redirect("assessments:runs")
+    def has_add_permission(self, request):
+        # A run is queued from its page (assessments:runs), on Celery.
+        return False
 
 
 @admin.register(QuarterlyBonus)

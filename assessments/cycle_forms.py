@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ExitCase, ScoringRun
-from .services.cycle import run_streets
+from .runs import run_streets
 
 
 class DateInput(forms.DateInput):

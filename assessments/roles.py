@@ -67,7 +67,7 @@ CYCLE_TASKS: tuple = (
         "assessments.start_scoring_run",
         _("start a month's scoring or a quarter's ranking"),
         STREET,
-        permissions=_perms("scoringrun", actions=("view", "add")),
+        permissions=_perms("scoringrun", actions=("view",)),
     ),
     Task(
         "assessments.enter_bonus",

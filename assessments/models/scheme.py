@@ -10,6 +10,7 @@ ranked (`refuse_backdating`), so it never rewrites a published result.
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -52,19 +53,25 @@ WEIGHT_FIELDS = (
 )
 
 
+def _model(name: str):
+    # The score models build on the scheme; reaching them by name keeps
+    # the scheme module free of an import back.
+    return apps.get_model("assessments", name)
+
+
 def last_scored_day() -> date | None:
     """The last day of the latest month scored or quarter ranked, if any.
 
     A version valid from this day or earlier would govern a period whose
     published scores were computed under another version.
     """
-    from .scores import MonthlyCompoundScore, QuarterlyRanking
-
     days = []
-    month = MonthlyCompoundScore.objects.aggregate(m=models.Max("month"))["m"]
+    month = _model("MonthlyCompoundScore").objects.aggregate(m=models.Max("month"))["m"]
     if month:
         days.append(Month.of(month).last_day)
-    quarter = QuarterlyRanking.objects.aggregate(q=models.Max("quarter_start"))["q"]
+    quarter = _model("QuarterlyRanking").objects.aggregate(
+        q=models.Max("quarter_start")
+    )["q"]
     if quarter:
         days.append(Quarter.of(quarter).last_day)
     return max(days) if days else None
@@ -229,11 +236,9 @@ class AssessmentScheme(models.Model):
         """Frozen: the version scored an inspection or ranked a quarter."""
         if not self.pk:
             return False
-        from .scores import QuarterlyRanking
-
         return (
             self.inspections.exists()
-            or QuarterlyRanking.objects.filter(scheme=self).exists()
+            or _model("QuarterlyRanking").objects.filter(scheme=self).exists()
         )
 
     def refuse_if_in_use(self) -> None:

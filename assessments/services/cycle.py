@@ -1,9 +1,10 @@
-"""The street office's cycle: scoring runs, rewards and the exit ladder.
+"""The street office's cycle: rewards and the exit ladder.
 
 Each function checks the task of the rights table (`org.rights`) and the
 scope rule itself, so a page, the admin or a shell all refuse the same
 things. Scheme versions and bonus points are kept by the models' own rules
-(`AssessmentScheme.new_version`, `QuarterlyBonus.clean`) through the admin.
+(`AssessmentScheme.new_version`, `QuarterlyBonus.clean`) through the admin;
+scoring runs are queued by `assessments.runs`.
 """
 
 from datetime import date
@@ -14,15 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.periods import Month, Quarter
 from compounds.models import Compound, ServiceContract
-from org.models import OrgUnit
 from org.rights import require
 
-from ..models import ExitCase, ExitEvent, ExitLadderStep, Reward, ScoringRun
-from ..tasks import rank_quarter_task, score_month_task
-from .scoring import refuse_unfinished_month, refuse_unfinished_quarter
-from .scoring import scheme_for_quarter as _scheme_for_quarter
+from ..models import ExitCase, ExitEvent, ExitLadderStep, Reward
 
 
 def _visible(model, user, pk: int):
@@ -31,62 +27,6 @@ def _visible(model, user, pk: int):
     if row is None:
         raise PermissionDenied(_("This record lies outside your area."))
     return row
-
-
-def run_streets(user):
-    """The streets whose scoring `user` may start (the superuser: all)."""
-    return OrgUnit.objects.streets().visible_to(user).order_by("code", "name")
-
-
-# Scoring runs ---------------------------------------------------------------
-
-
-def parse_run_period(kind: str, period: str) -> Month | Quarter:
-    """The finished month or quarter named by `period`, or a Chinese refusal."""
-    period = (period or "").strip()
-    try:
-        if kind == ScoringRun.Kind.MONTH:
-            month = Month.parse(period)
-            refuse_unfinished_month(month)
-            return month
-        if kind == ScoringRun.Kind.QUARTER:
-            quarter = Quarter.parse(period)
-            refuse_unfinished_quarter(quarter)
-            _scheme_for_quarter(quarter)
-            return quarter
-    except ValidationError as exc:
-        raise ValidationError({"period": exc.messages}) from None
-    raise ValidationError({"kind": _("Choose monthly scoring or quarterly ranking.")})
-
-
-@transaction.atomic
-def queue_scoring_run(
-    *, kind: str, period: str, street: OrgUnit | None, actor
-) -> ScoringRun:
-    """Record a run as queued and hand it to Celery after commit.
-
-    With a broker (`REDIS_URL`) a worker runs it; without one (the demo)
-    Celery runs it in-process once the request's transaction commits. A
-    street office runs its own street; only the superuser runs every street
-    at once (`street=None`).
-    """
-    require(actor, "assessments.start_scoring_run")
-    if street is None:
-        if not actor.is_superuser:
-            raise ValidationError({"street": _("Choose the street to score.")})
-    elif not run_streets(actor).filter(pk=street.pk).exists():
-        raise PermissionDenied(_("This street lies outside your area."))
-    target = parse_run_period(kind, period)
-    run = ScoringRun.objects.create(
-        kind=kind,
-        period=str(target),
-        street=street,
-        outcome=ScoringRun.Outcome.QUEUED,
-        started_by=actor,
-    )
-    task = score_month_task if kind == ScoringRun.Kind.MONTH else rank_quarter_task
-    transaction.on_commit(lambda: task.delay(str(target), run_id=run.pk))
-    return run
 
 
 # Rewards ----------------------------------------------------------------------

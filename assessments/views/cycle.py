@@ -18,13 +18,13 @@ from org.rights import may, require
 
 from ..cycle_forms import CaseStepForm, LadderStepForm, PaymentForm, RunForm
 from ..models import ExitCase, ExitEvent, ExitLadderStep, Reward, ScoringRun
+from ..runs import queue_scoring_run
 from ..services.cycle import (
     approve_reward,
     decide_exit,
     move_exit_case,
     note_exit_case,
     pay_reward,
-    queue_scoring_run,
     record_ladder_step,
 )
 

@@ -117,13 +117,13 @@ def test_run_page_refreshes_while_a_run_is_pending(client, street_admin, street)
     assert 'http-equiv="refresh"' not in detail
 
 
-def test_the_admin_add_form_sends_to_the_run_page(client, street_admin):
+def test_runs_are_not_added_in_the_admin(client, street_admin):
     client.force_login(street_admin)
 
-    response = client.get(reverse("admin:assessments_scoringrun_add"))
-
-    assert response.status_code == 302
-    assert response["Location"] == reverse("assessments:runs")
+    assert client.get(reverse("admin:assessments_scoringrun_add")).status_code == 403
+    assert client.get(
+        reverse("admin:assessments_scoringrun_changelist")
+    ).status_code == (200)
 
 
 def test_company_staff_read_the_runs_without_the_form(client, property_manager):
