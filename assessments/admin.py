@@ -3,7 +3,9 @@
 A scheme version in use is read-only; submitted inspections are read-only
 (amendments go through the inspection pages); draws are seen only by the
 street's cadres (their queryset's `visible_to`). Computed scores and
-rankings are read-only; scoring runs are started from the run's "add" form.
+rankings are read-only; scoring runs are started from the run page
+(`assessments:runs`), which queues them; rewards are approved and paid, and
+exit cases moved, through `assessments.services.cycle`, here or on the pages.
 """
 
 from django import forms
@@ -11,19 +13,19 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.periods import Month, Quarter
 from org.admin_scope import ScopedAdmin
+from org.models import OrgUnit
 
 from .draw import verify_plan
 from .models import (
     AssessmentScheme,
     ExitCase,
     ExitCaseDocument,
+    ExitEvent,
     ExitLadderStep,
     Inspection,
     InspectionItemResult,
@@ -43,14 +45,8 @@ from .models import (
     ScoringRun,
     VetoRule,
 )
+from .services.cycle import approve_reward, pay_reward
 from .services.inspections import shows_panel_names
-from .services.scoring import (
-    rank_quarter,
-    refuse_unfinished_month,
-    refuse_unfinished_quarter,
-    scheme_for_quarter,
-    score_month,
-)
 
 # Scheme ---------------------------------------------------------------------
 
@@ -147,7 +143,7 @@ class AssessmentSchemeAdmin(FrozenWhenInUse, admin.ModelAdmin):
         (_("Exit mechanism"), {"fields": ["bottom_n", "consecutive_k"]}),
     ]
 
-    @admin.display(boolean=True, description=_("in use"))
+    @admin.display(boolean=True, description=_("frozen (scored or ranked)"))
     def in_use(self, obj):
         return obj.is_in_use
 
@@ -455,41 +451,8 @@ class QuarterlyRankingAdmin(ReadOnlyScoresAdmin):
     list_select_related = ["company", "street", "prize"]
 
 
-class ScoringRunForm(forms.ModelForm):
-    class Meta:
-        model = ScoringRun
-        fields = ["kind", "period"]
-        help_texts = {
-            "period": _("A month such as 2026-10, or a quarter such as 2026Q3.")
-        }
-
-    def clean(self):
-        data = super().clean()
-        kind, period = data.get("kind"), (data.get("period") or "").strip()
-        try:
-            if kind == ScoringRun.Kind.MONTH:
-                month = Month.parse(period)
-                refuse_unfinished_month(month)
-                data["period"] = str(month)
-            elif kind == ScoringRun.Kind.QUARTER:
-                quarter = Quarter.parse(period)
-                refuse_unfinished_quarter(quarter)
-                scheme_for_quarter(quarter)
-                data["period"] = str(quarter)
-        except ValidationError as exc:
-            raise ValidationError({"period": exc.messages}) from None
-        return data
-
-    def run_job(self) -> ScoringRun:
-        data = self.cleaned_data
-        if data["kind"] == ScoringRun.Kind.MONTH:
-            return score_month(Month.parse(data["period"]))
-        return rank_quarter(Quarter.parse(data["period"]))
-
-
 @admin.register(ScoringRun)
 class ScoringRunAdmin(ScopedAdmin):
-    form = ScoringRunForm
     list_display = [
         "started_at",
         "kind",
@@ -512,38 +475,53 @@ class ScoringRunAdmin(ScopedAdmin):
         "error",
         "note",
         "parts",
+        "parts_done",
+        "started_by",
     ]
 
     def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["kind", "period"]
         return ["kind", "period", *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
         return ["kind", "period", *self.readonly_fields]
 
-    def save_model(self, request, obj, form, change):
-        # The run row is written by the service itself (also when it fails).
-        run = form.run_job()
-        for field in ScoringRun._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(run, field.attname))
+    def has_add_permission(self, request):
+        # A run is queued from its page (assessments:runs), on Celery.
+        return False
 
 
 @admin.register(QuarterlyBonus)
 class QuarterlyBonusAdmin(ScopedAdmin):
+    """加分, capped per quarter by the scheme (`QuarterlyBonus.clean`); the
+    ranking reads it when the quarter is ranked (again)."""
+
     list_display = ["quarter", "street", "company", "points", "reason", "created_by"]
     list_filter = ["quarter", "street"]
     search_fields = ["company__name", "reason"]
     autocomplete_fields = ["company"]
     exclude = ["created_by", "created_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "street" and field is not None:
+            field.queryset = field.queryset.filter(kind=OrgUnit.Kind.STREET)
+        return field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["quarter"].help_text = gettext(
+            "A quarter such as 2026Q3. Rank the quarter again for the bonus to count."
+        )
+        form.base_fields["points"].help_text = gettext(
+            "The bonuses of a quarter add up to the scheme's cap at most."
+        )
+        return form
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -551,8 +529,21 @@ class QuarterlyBonusAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class PaymentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Reward
+        fields = ["payment_reference", "paid_on"]
+        widgets = {
+            "paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        }
+
+
 @admin.register(Reward)
 class RewardAdmin(ScopedAdmin):
+    """Approve (action) and record the payment (change form) through the
+    services; a paid reward is read-only and cannot be deleted."""
+
+    form = PaymentAdminForm
     list_display = [
         "ranking",
         "title",
@@ -561,27 +552,90 @@ class RewardAdmin(ScopedAdmin):
         "approved_at",
         "payment_reference",
         "paid_on",
+        "paid_recorded_by",
     ]
     list_filter = ["ranking__quarter", "ranking__street"]
     search_fields = ["ranking__company__name", "payment_reference"]
-    list_select_related = ["ranking__company", "approved_by"]
-    readonly_fields = ["ranking", "title", "amount", "approved_by", "approved_at"]
+    list_select_related = ["ranking__company", "approved_by", "paid_recorded_by"]
+    readonly_fields = [
+        "ranking",
+        "title",
+        "amount",
+        "approved_by",
+        "approved_at",
+        "paid_recorded_by",
+        "paid_recorded_at",
+    ]
     fields = [*readonly_fields, "payment_reference", "paid_on"]
     actions = ["approve"]
 
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_paid:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_paid:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.approved_at:
+            # Paid only once approved: approve first (list action).
+            return [*self.readonly_fields, "payment_reference", "paid_on"]
+        return self.readonly_fields
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            # A bulk delete would bypass the paid-reward rule of the model.
+            del actions["delete_selected"]
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if obj.paid_on:
+            try:
+                pay_reward(
+                    reward_id=obj.pk,
+                    actor=request.user,
+                    reference=obj.payment_reference,
+                    paid_on=obj.paid_on,
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+        elif form.changed_data:
+            super().save_model(request, obj, form, change)
+
     @admin.action(description=_("Approve the selected rewards"))
     def approve(self, request, queryset):
-        count = queryset.filter(approved_at__isnull=True).update(
-            approved_by=request.user, approved_at=timezone.now()
-        )
+        count = 0
+        for reward in queryset.filter(approved_at__isnull=True):
+            approve_reward(reward_id=reward.pk, actor=request.user)
+            count += 1
         self.message_user(request, _("%(n)s rewards approved.") % {"n": count})
 
 
+class PageLinkMixin:
+    page_url_name = ""
+
+    @admin.display(description=_("page"))
+    def page_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse(self.page_url_name, args=[obj.pk]),
+            gettext("open the page"),
+        )
+
+
 @admin.register(ExitLadderStep)
-class ExitLadderStepAdmin(ScopedAdmin):
+class ExitLadderStepAdmin(PageLinkMixin, ReadOnlyScoresAdmin):
+    """Steps are reached by the ranking; warnings and interviews are
+    recorded on the step's page, which keeps every record."""
+
+    page_url_name = "assessments:ladder-step"
     list_display = [
         "quarter",
         "street",
@@ -590,13 +644,10 @@ class ExitLadderStepAdmin(ScopedAdmin):
         "consecutive",
         "interview_on",
         "rectification_deadline",
+        "page_link",
     ]
     list_filter = ["quarter", "kind", "street"]
     search_fields = ["company__name"]
-    readonly_fields = ["ranking", "company", "street", "quarter", "kind", "consecutive"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 class ExitCaseDocumentInline(admin.TabularInline):
@@ -604,38 +655,56 @@ class ExitCaseDocumentInline(admin.TabularInline):
     extra = 1
 
 
-class ExitCaseForm(forms.ModelForm):
-    class Meta:
-        model = ExitCase
-        fields = ["status", "note"]
-
-    def clean_status(self):
-        new = self.cleaned_data["status"]
-        old = self.instance.status
-        if new != old and new not in ExitCase.TRANSITIONS[ExitCase.Status(old)]:
-            raise ValidationError(
-                _("An exit case cannot go from %(old)s to %(new)s.")
-                % {
-                    "old": ExitCase.Status(old).label,
-                    "new": ExitCase.Status(new).label,
-                }
-            )
-        return new
+class ExitEventInline(ReadOnlyInline):
+    model = ExitEvent
+    fields = ["on", "kind", "deadline", "handover_on", "note", "recorded_by"]
+    readonly_fields = fields
 
 
 @admin.register(ExitCase)
-class ExitCaseAdmin(ScopedAdmin):
-    form = ExitCaseForm
-    list_display = ["company", "street", "opened_quarter", "status", "opened_at"]
+class ExitCaseAdmin(PageLinkMixin, ScopedAdmin):
+    """The case moves on its page (assessments:exit-case); here its
+    documents are kept and its history read."""
+
+    page_url_name = "assessments:exit-case"
+    list_display = [
+        "company",
+        "street",
+        "opened_quarter",
+        "status",
+        "handover_on",
+        "opened_at",
+        "page_link",
+    ]
     list_filter = ["status", "street"]
     search_fields = ["company__name"]
-    readonly_fields = ["company", "street", "run_start", "opened_quarter", "ranking"]
-    inlines = [ExitCaseDocumentInline]
+    fields = [
+        "company",
+        "street",
+        "run_start",
+        "opened_quarter",
+        "ranking",
+        "status",
+        "status_changed_at",
+        "handover_on",
+        "note",
+        "page_link",
+    ]
+    readonly_fields = [
+        "company",
+        "street",
+        "run_start",
+        "opened_quarter",
+        "ranking",
+        "status",
+        "status_changed_at",
+        "handover_on",
+        "page_link",
+    ]
+    inlines = [ExitEventInline, ExitCaseDocumentInline]
 
     def has_add_permission(self, request):
         return False
 
-    def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
-            obj.status_changed_at = timezone.now()
-        super().save_model(request, obj, form, change)
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,9 @@
 The scope (which rows) comes from `visible_to`: a resident representative
 sees only the inspections it sat on, company staff the submitted
 inspections of the compounds it serves and those behind its notices; the
-sealed draw is further limited to the street's cadres by its queryset.
+sealed draw is further limited to the street's cadres by its queryset. The street office's cycle
+(scheme versions, scoring runs, bonus points, rewards, the exit ladder) is
+in `CYCLE_TASKS`; docs/assessments.md describes it.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +15,21 @@ from org.roles import COMMUNITY_STAFF, INSPECTOR, STREET_OFFICE, perms, view
 
 _SCHEME = ("assessmentscheme", "schemecategory")
 
+# What the street office reads of its cycle (its tasks below add the rest).
+_SCORES = (
+    "monthlycompoundscore",
+    "monthlycompanyscore",
+    "quarterlyranking",
+    "scoringrun",
+    "quarterlybonus",
+    "reward",
+    "exitladderstep",
+    "exitcase",
+    "exitevent",
+)
+
 PERMISSIONS = {
-    STREET_OFFICE: perms("assessments", *_SCHEME),
+    STREET_OFFICE: perms("assessments", *_SCHEME) + view("assessments", *_SCORES),
     COMMUNITY_STAFF: view("assessments", *_SCHEME),
     INSPECTOR: view("assessments", *_SCHEME),
 }
@@ -74,5 +89,59 @@ INSPECTION_TASKS: tuple = (
         _CADRES,
     ),
 )
-CYCLE_TASKS: tuple = ()
+
+
+def _perms(*models: str, actions=("view", "add", "change", "delete")) -> tuple:
+    return tuple(perms("assessments", *models, actions=actions))
+
+
+CYCLE_TASKS: tuple = (
+    Task(
+        "assessments.edit_scheme",
+        _("edit a new version of the assessment scheme"),
+        STREET,
+        permissions=_perms(
+            "assessmentscheme", "schemecategory", "schemeitem", "vetorule", "prizetier"
+        ),
+    ),
+    Task(
+        "assessments.start_scoring_run",
+        _("start a month's scoring or a quarter's ranking"),
+        STREET,
+        permissions=_perms("scoringrun", actions=("view",)),
+    ),
+    Task(
+        "assessments.enter_bonus",
+        _("enter quarterly bonus points"),
+        STREET,
+        permissions=_perms("quarterlybonus"),
+    ),
+    Task(
+        "assessments.approve_reward",
+        _("approve a reward"),
+        STREET,
+        permissions=_perms("reward", actions=("view", "change")),
+    ),
+    Task(
+        "assessments.pay_reward",
+        _("record a reward's payment"),
+        STREET,
+        permissions=_perms("reward", actions=("view", "change")),
+    ),
+    Task(
+        "assessments.record_exit_step",
+        _("record a step of the exit ladder"),
+        STREET,
+        permissions=_perms("exitladderstep", "exitcase", actions=("view", "change"))
+        + _perms("exitevent", actions=("view", "add"))
+        + _perms("exitcasedocument"),
+    ),
+    Task(
+        "assessments.decide_exit",
+        _("decide a company's exit and its handover date"),
+        STREET,
+        permissions=_perms("exitcase", actions=("view", "change"))
+        + ("compounds.view_servicecontract",),
+    ),
+)
 TASKS = (*INSPECTION_TASKS, *CYCLE_TASKS)

@@ -19,22 +19,33 @@ from .services.scoring import rank_quarter, score_street_month, start_month_run
 
 
 @shared_task(bind=True)
-def score_month_task(self, month: str | None = None) -> int:
+def score_month_task(self, month: str | None = None, run_id: int | None = None) -> int:
     """Start the monthly job (default: the month before) and return its run id.
 
-    The street tasks go to the queue this task came from.
+    The street tasks go to the queue this task came from. `run_id` names a
+    run queued from the run page.
     """
     queue = (self.request.delivery_info or {}).get("routing_key")
-    return fan_out_month(Month.parse(month) if month else None, queue=queue)
+    run = ScoringRun.objects.get(pk=run_id) if run_id else None
+    try:
+        return fan_out_month(
+            Month.parse(month) if month else None, queue=queue, run=run
+        )
+    except Exception as exc:
+        if run is not None:
+            run.fail(exc)
+        raise
 
 
 @shared_task
 def score_street_month_task(street_id: int, month: str, run_id: int) -> int:
     try:
-        return score_street_month(street_id, Month.parse(month))
+        rows = score_street_month(street_id, Month.parse(month))
     except Exception as exc:
         ScoringRun.objects.get(pk=run_id).fail(exc)
         raise
+    ScoringRun(pk=run_id).part_done()
+    return rows
 
 
 @shared_task
@@ -44,13 +55,27 @@ def finish_scoring_run_task(rows: list[int], run_id: int) -> int:
 
 
 @shared_task
-def rank_quarter_task(quarter: str | None = None) -> int:
-    """Rank the quarter (default: the quarter before); return the run id."""
+def rank_quarter_task(quarter: str | None = None, run_id: int | None = None) -> int:
+    """Rank the quarter (default: the quarter before); return the run id.
+
+    `run_id` names a run queued from the run page.
+    """
     target = Quarter.parse(quarter) if quarter else Quarter.current().previous()
-    return rank_quarter(target).pk
+    run = ScoringRun.objects.get(pk=run_id) if run_id else None
+    try:
+        return rank_quarter(target, run=run).pk
+    except Exception as exc:
+        if run is not None:
+            run.fail(exc)
+        raise
 
 
-def fan_out_month(month: Month | None = None, *, queue: str | None = None) -> int:
+def fan_out_month(
+    month: Month | None = None,
+    *,
+    queue: str | None = None,
+    run: ScoringRun | None = None,
+) -> int:
     """Record a monthly run and enqueue one task per street office.
 
     The street tasks are joined by a chord whose body finishes the run; the
@@ -58,7 +83,7 @@ def fan_out_month(month: Month | None = None, *, queue: str | None = None) -> in
     run's id.
     """
     month = month or Month.current().previous()
-    run, streets = start_month_run(month)
+    run, streets = start_month_run(month, run=run)
     if streets:
         transaction.on_commit(
             lambda: month_chord(str(month), run.pk, streets, queue=queue)

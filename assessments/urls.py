@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import inspections, scores
+from .views import cycle, inspections, scores
 
 app_name = "assessments"
 
@@ -11,9 +11,15 @@ score_patterns = [
     path("companies/<int:pk>/", scores.score_company, name="company-scores"),
     path("months/", scores.score_month_list, name="months"),
     path("months/export/", scores.score_month_export, name="months-export"),
-    path("runs/", scores.score_runs, name="runs"),
+    path("runs/", cycle.run_list, name="runs"),
+    path("runs/<int:pk>/", cycle.run_detail, name="run"),
     path("rewards/", scores.reward_list, name="rewards"),
+    path("rewards/<int:pk>/", cycle.reward_detail, name="reward"),
+    path("rewards/<int:pk>/approve/", cycle.reward_approve, name="reward-approve"),
+    path("rewards/<int:pk>/pay/", cycle.reward_pay, name="reward-pay"),
     path("exits/", scores.exit_list, name="exits"),
+    path("exits/<int:pk>/", cycle.exit_case_detail, name="exit-case"),
+    path("exits/steps/<int:pk>/", cycle.ladder_step_detail, name="ladder-step"),
 ]
 
 urlpatterns = [

@@ -47,6 +47,7 @@ from compounds.models import (
 from demo.compounds import COMPANIES
 from demo.org import STREET_CODE
 from org.models import OrgUnit, Person, Post, User
+from org.scope import NON_STAFF_POST_ROLES
 
 MONTHS = 12
 # Chance that an item shows a fault at an inspection, per company (keys of
@@ -239,10 +240,10 @@ def bonuses(street: OrgUnit, quarters: list[Quarter]) -> None:
 
 def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
     """Approve every prize; pay all but the latest quarter's."""
+    # The street office's login (street_admin in the demo) approves.
     approver = (
-        User.objects.filter(
-            person__posts__unit=street, person__posts__role=Post.Role.SECRETARY
-        )
+        User.objects.filter(person__posts__unit=street, is_active=True)
+        .exclude(person__posts__role__in=NON_STAFF_POST_ROLES)
         .order_by("pk")
         .first()
     )
@@ -256,13 +257,19 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
             )
         )
         for reward in rewards:
+            if reward.is_paid:
+                # A paid reward is a record and is never saved again.
+                continue
             if reward.approved_at is None:
                 reward.approved_at = approved_at
                 reward.approved_by = approver
-            if quarter != quarters[-1] and reward.paid_on is None:
-                reward.paid_on = quarter.last_day + timedelta(days=35)
-                reward.payment_reference = f"JYWY-{quarter}-{reward.ranking.rank:02d}"
-            reward.save()
+                reward.save(update_fields=["approved_at", "approved_by"])
+            if quarter != quarters[-1]:
+                reward.pay(
+                    by=approver,
+                    reference=f"JYWY-{quarter}-{reward.ranking.rank:02d}",
+                    paid_on=quarter.last_day + timedelta(days=35),
+                )
 
 
 def exit_case_documents(street: OrgUnit) -> None:

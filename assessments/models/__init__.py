@@ -27,6 +27,7 @@ from .scheme import (
 from .scores import (
     ExitCase,
     ExitCaseDocument,
+    ExitEvent,
     ExitLadderStep,
     MonthlyCompanyScore,
     MonthlyCompoundScore,
@@ -41,6 +42,7 @@ __all__ = [
     "CADRE_ROLES",
     "ExitCase",
     "ExitCaseDocument",
+    "ExitEvent",
     "ExitLadderStep",
     "INSPECTING_ROLES",
     "Inspection",

@@ -1,18 +1,23 @@
 """The assessment scheme (《物业管理工作考核办法》), versioned.
 
-A version that scored any inspection is frozen: a change is a new version
-valid from a date (`AssessmentScheme.new_version`), so every past score can
-be recomputed under the rules it was given.
+A version that scored any inspection or ranked a quarter is frozen: a
+change is a new version valid from a date (`AssessmentScheme.new_version`),
+so every past score can be recomputed under the rules it was given. A new
+version may not start inside a month already scored or a quarter already
+ranked (`refuse_backdating`), so it never rewrites a published result.
 """
 
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from common.periods import Month, Quarter
 
 __all__ = [
     "AssessmentScheme",
@@ -36,6 +41,57 @@ def _in_use_error() -> SchemeInUseError:
         ),
         code="scheme_in_use",
     )
+
+
+# The weights of the quarterly formula (SCORING.md); they add up to 1.
+WEIGHT_FIELDS = (
+    "weight_inspection",
+    "weight_satisfaction",
+    "weight_concern_timeliness",
+    "weight_reopen_rate",
+    "weight_visit_day",
+)
+
+
+def _model(name: str):
+    # The score models build on the scheme; reaching them by name keeps
+    # the scheme module free of an import back.
+    return apps.get_model("assessments", name)
+
+
+def last_scored_day() -> date | None:
+    """The last day of the latest month scored or quarter ranked, if any.
+
+    A version valid from this day or earlier would govern a period whose
+    published scores were computed under another version.
+    """
+    days = []
+    month = _model("MonthlyCompoundScore").objects.aggregate(m=models.Max("month"))["m"]
+    if month:
+        days.append(Month.of(month).last_day)
+    quarter = _model("QuarterlyRanking").objects.aggregate(
+        q=models.Max("quarter_start")
+    )["q"]
+    if quarter:
+        days.append(Quarter.of(quarter).last_day)
+    return max(days) if days else None
+
+
+def refuse_backdating(valid_from: date) -> None:
+    """Refuse a start date inside a period already scored or ranked."""
+    last = last_scored_day()
+    if last is not None and valid_from <= last:
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "A version cannot start on %(date)s: scores and rankings "
+                    "up to %(last)s are already published under the versions "
+                    "in force then. Choose a date after %(last)s."
+                )
+                % {"date": valid_from, "last": last}
+            },
+            code="backdated",
+        )
 
 
 class AssessmentSchemeQuerySet(models.QuerySet):
@@ -154,10 +210,36 @@ class AssessmentScheme(models.Model):
     def clean(self) -> None:
         super().clean()
         self.refuse_if_in_use()
+        weights = sum(
+            (getattr(self, name) or Decimal("0") for name in WEIGHT_FIELDS),
+            start=Decimal("0"),
+        )
+        if weights != Decimal("1"):
+            raise ValidationError(
+                _(
+                    "The weights of the quarterly formula add up to %(sum)s; "
+                    "they must add up to 1.00."
+                )
+                % {"sum": f"{weights:.2f}"},
+                code="weights_sum",
+            )
+        stored = (
+            AssessmentScheme.objects.filter(pk=self.pk)
+            .values_list("valid_from", flat=True)
+            .first()
+        )
+        if self.valid_from and self.valid_from != stored:
+            refuse_backdating(self.valid_from)
 
     @property
     def is_in_use(self) -> bool:
-        return bool(self.pk) and self.inspections.exists()
+        """Frozen: the version scored an inspection or ranked a quarter."""
+        if not self.pk:
+            return False
+        return (
+            self.inspections.exists()
+            or _model("QuarterlyRanking").objects.filter(scheme=self).exists()
+        )
 
     def refuse_if_in_use(self) -> None:
         if self.is_in_use:
@@ -178,6 +260,7 @@ class AssessmentScheme(models.Model):
         latest = (
             AssessmentScheme.objects.filter(name=self.name).order_by("-version").first()
         )
+        refuse_backdating(valid_from)
         if latest and valid_from <= latest.valid_from:
             raise ValidationError(
                 {

@@ -6,16 +6,17 @@ rules are in `assessments/SCORING.md`.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.periods import Month, Quarter
-from compounds.models import Compound, PropertyCompany
+from compounds.models import Compound, PropertyCompany, ServiceContract, active_on_q
 from org.models import OrgUnit
 from org.place import PlacedInTree
 from org.scope import ScopedQuerySet
@@ -25,6 +26,7 @@ from .scheme import AssessmentScheme, PrizeTier
 __all__ = [
     "ExitCase",
     "ExitCaseDocument",
+    "ExitEvent",
     "ExitLadderStep",
     "MonthlyCompanyScore",
     "MonthlyCompoundScore",
@@ -160,6 +162,7 @@ class ScoringRun(models.Model):
         QUARTER = "quarter", _("quarterly ranking")
 
     class Outcome(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         OK = "ok", _("finished")
         FAILED = "failed", _("failed")
@@ -187,6 +190,16 @@ class ScoringRun(models.Model):
     parts = models.PositiveIntegerField(
         _("street tasks"), default=0, help_text=_("Tasks the run fanned out to.")
     )
+    parts_done = models.PositiveIntegerField(_("street tasks done"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Blank when the schedule or a command started it."),
+    )
 
     objects = ScoringRunQuerySet.as_manager()
 
@@ -199,6 +212,10 @@ class ScoringRun(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period} · {self.get_outcome_display()}"
 
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome in (self.Outcome.QUEUED, self.Outcome.RUNNING)
+
     @classmethod
     def record(
         cls,
@@ -208,17 +225,23 @@ class ScoringRun(models.Model):
         work: Callable[[], int],
         street_id: int | None = None,
         note: str = "",
+        run: "ScoringRun | None" = None,
     ) -> "ScoringRun":
         """Run `work()` (returning rows written) and record it as a run.
 
         The run row is written once, finished, in the job's own transaction,
         so a finished job costs one insert and one commit. When the job
         fails, its transaction is rolled back, a failed run with the error
-        is recorded and the error is raised again.
+        is recorded and the error is raised again. A run queued from the
+        run page (`run`) is marked running first and then closed.
         """
+        if run is not None:
+            run.mark_running()
         started = timezone.now()
 
         def new_run() -> ScoringRun:
+            if run is not None:
+                return run
             return cls(
                 kind=kind, period=period, street_id=street_id, started_at=started
             )
@@ -229,6 +252,22 @@ class ScoringRun(models.Model):
         except Exception as exc:
             new_run().fail(exc)
             raise
+
+    def mark_running(self, *, parts: int | None = None) -> None:
+        """A queued run has been taken up by a worker."""
+        self.outcome = self.Outcome.RUNNING
+        self.started_at = timezone.now()
+        fields = ["outcome", "started_at"]
+        if parts is not None:
+            self.parts = parts
+            fields.append("parts")
+        self.save(update_fields=fields)
+
+    def part_done(self) -> None:
+        """One street task of the run has finished (counted in SQL)."""
+        ScoringRun.objects.filter(pk=self.pk).update(
+            parts_done=models.F("parts_done") + 1
+        )
 
     def finish(self, rows: int, *, note: str = "") -> "ScoringRun":
         """Close the run as finished with the rows it wrote."""
@@ -392,6 +431,47 @@ class QuarterlyBonus(models.Model):
     def clean(self) -> None:
         if self.quarter:
             self.quarter = str(Quarter.parse(self.quarter))
+        if self.street_id and self.street.kind != OrgUnit.Kind.STREET:
+            raise ValidationError(
+                {"street": _("A bonus is entered for a street office.")}
+            )
+        if self.quarter and self.points and self.company_id and self.street_id:
+            self.refuse_over_cap()
+
+    def refuse_over_cap(self) -> None:
+        """The bonuses of one quarter add up to the scheme's cap at most."""
+        quarter = Quarter.parse(self.quarter)
+        scheme = AssessmentScheme.objects.in_force(quarter.last_day)
+        if scheme is None:
+            return
+        others = (
+            (
+                QuarterlyBonus.objects.filter(
+                    company_id=self.company_id,
+                    street_id=self.street_id,
+                    quarter=self.quarter,
+                )
+                .exclude(pk=self.pk)
+                .aggregate(total=models.Sum("points"))["total"]
+            )
+            or 0
+        )
+        if others + self.points > scheme.quarterly_bonus_cap:
+            raise ValidationError(
+                {
+                    "points": _(
+                        "The bonus points of %(quarter)s may add up to "
+                        "%(cap)s at most (the scheme's cap); %(others)s are "
+                        "already entered for this company."
+                    )
+                    % {
+                        "quarter": self.quarter,
+                        "cap": scheme.quarterly_bonus_cap,
+                        "others": others,
+                    }
+                },
+                code="bonus_cap",
+            )
 
 
 class RewardQuerySet(ScopedQuerySet):
@@ -426,6 +506,17 @@ class Reward(models.Model):
         _("payment reference"), max_length=64, blank=True
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("payment recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paid_recorded_at = models.DateTimeField(
+        _("payment recorded at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = RewardQuerySet.as_manager()
@@ -438,6 +529,15 @@ class Reward(models.Model):
     def __str__(self) -> str:
         return f"{self.ranking.quarter} · {self.ranking.company} · {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Every path (admin, pages, shell) keeps a paid reward as it was paid.
+        self.refuse_if_paid()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_paid()
+        return super().delete(*args, **kwargs)
+
     @property
     def status(self) -> str:
         if self.paid_on:
@@ -446,13 +546,71 @@ class Reward(models.Model):
             return _("approved")
         return _("awaiting approval")
 
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
     def clean(self) -> None:
         if self.paid_on and not self.approved_at:
             raise ValidationError(_("A reward is approved before it is paid."))
-        if self.paid_on and not self.payment_reference:
+        if self.paid_on and not self.payment_reference.strip():
             raise ValidationError(
                 {"payment_reference": _("Give the payment reference.")}
             )
+        if self.paid_on and self.paid_on > timezone.localdate():
+            raise ValidationError(
+                {"paid_on": _("A payment date cannot lie in the future.")}
+            )
+        if (
+            self.paid_on
+            and self.approved_at
+            and self.paid_on < timezone.localdate(self.approved_at)
+        ):
+            raise ValidationError(
+                {"paid_on": _("A reward cannot be paid before it was approved.")}
+            )
+
+    def refuse_if_paid(self) -> None:
+        # Read from the database: the row in memory may already be changed.
+        if (
+            self.pk
+            and Reward.objects.filter(pk=self.pk, paid_on__isnull=False).exists()
+        ):
+            raise ValidationError(
+                _("A paid reward is a record of a payment and cannot be changed."),
+                code="reward_paid",
+            )
+
+    def approve(self, *, by) -> None:
+        """审批: record who approved the prize, and when."""
+        if self.approved_at:
+            raise ValidationError(
+                _("This reward was already approved on %(date)s.")
+                % {"date": timezone.localdate(self.approved_at)},
+                code="already_approved",
+            )
+        self.approved_by = by
+        self.approved_at = timezone.now()
+        self.save(update_fields=["approved_by", "approved_at"])
+
+    def pay(self, *, by, reference: str, paid_on) -> None:
+        """支付: record the payment; the reward is then closed for good."""
+        self.refuse_if_paid()
+        self.payment_reference = reference.strip()
+        self.paid_on = paid_on
+        if not self.paid_on:
+            raise ValidationError({"paid_on": _("Give the date of the payment.")})
+        self.clean()
+        self.paid_recorded_by = by
+        self.paid_recorded_at = timezone.now()
+        self.save(
+            update_fields=[
+                "payment_reference",
+                "paid_on",
+                "paid_recorded_by",
+                "paid_recorded_at",
+            ]
+        )
 
 
 class ExitLadderStep(models.Model):
@@ -507,11 +665,12 @@ class ExitCase(models.Model):
         CLOSED = "closed", _("closed")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    # The allowed moves; withdrawal is possible until the case is closed.
+    # The allowed moves; withdrawal is possible until the exit is decided
+    # (the move to handover ends the company's contracts).
     TRANSITIONS = {
         Status.OPENED: (Status.OWNERS_CONSULTED, Status.WITHDRAWN),
         Status.OWNERS_CONSULTED: (Status.HANDOVER, Status.WITHDRAWN),
-        Status.HANDOVER: (Status.CLOSED, Status.WITHDRAWN),
+        Status.HANDOVER: (Status.CLOSED,),
         Status.CLOSED: (),
         Status.WITHDRAWN: (),
     }
@@ -546,6 +705,18 @@ class ExitCase(models.Model):
         _("status changed at"), null=True, blank=True
     )
     note = models.TextField(_("note"), blank=True)
+    handover_on = models.DateField(
+        _("handover date"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the company serves; set by the exit decision."),
+    )
+    ended_contracts = models.ManyToManyField(
+        ServiceContract,
+        verbose_name=_("contracts ended by the exit"),
+        blank=True,
+        related_name="+",
+    )
 
     objects = StreetRowQuerySet.as_manager()
 
@@ -567,9 +738,17 @@ class ExitCase(models.Model):
     def is_open(self) -> bool:
         return self.status not in (self.Status.CLOSED, self.Status.WITHDRAWN)
 
-    def move_to(self, status: str, *, note: str = "") -> None:
-        """Advance the case one step; refuse a move the ladder does not allow."""
-        if status not in self.TRANSITIONS[self.Status(self.status)]:
+    @property
+    def next_statuses(self) -> tuple:
+        return self.TRANSITIONS[self.Status(self.status)]
+
+    def move_to(self, status: str) -> None:
+        """Advance the case one step; refuse a move the ladder does not allow.
+
+        What was done, when and by whom is an `ExitEvent` (written by
+        `assessments.services.cycle`); the case keeps only its status.
+        """
+        if status not in self.next_statuses:
             raise ValidationError(
                 _("An exit case cannot go from %(old)s to %(new)s.")
                 % {
@@ -579,9 +758,25 @@ class ExitCase(models.Model):
             )
         self.status = status
         self.status_changed_at = timezone.now()
-        if note:
-            self.note = f"{self.note}\n{note}".strip()
-        self.save(update_fields=["status", "status_changed_at", "note"])
+        self.save(update_fields=["status", "status_changed_at"])
+
+    def compounds_needing_company(self):
+        """Compounds the exit left without a company the day after handover."""
+        if self.handover_on is None:
+            return Compound.objects.none()
+        after = self.handover_on + timedelta(days=1)
+        return (
+            Compound.objects.filter(service_contracts__in=self.ended_contracts.all())
+            .exclude(
+                Exists(
+                    ServiceContract.objects.filter(compound=OuterRef("pk")).filter(
+                        active_on_q(after)
+                    )
+                )
+            )
+            .distinct()
+            .order_by("name")
+        )
 
 
 def exit_document_path(instance: "ExitCaseDocument", filename: str) -> str:
@@ -606,3 +801,93 @@ class ExitCaseDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ExitEventQuerySet(StreetRowQuerySet):
+    def of_step(self, step: "ExitLadderStep"):
+        return self.filter(
+            company_id=step.company_id, street_id=step.street_id, quarter=step.quarter
+        )
+
+
+class ExitEvent(models.Model):
+    """One step of the exit ladder as it was taken: never changed afterwards.
+
+    A warning delivered or an interview held names the company, street and
+    quarter of the ladder step the ranking reached; the moves of an exit case (owners consulted, the exit
+    decision with its handover date, closing, withdrawal) off the case.
+    """
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("warning delivered")
+        INTERVIEW = "interview", _("interview held, rectification ordered")
+        OWNERS_CONSULTED = "owners_consulted", _("owners consulted")
+        DECISION = "decision", _("exit decided")
+        CLOSED = "closed", _("handover completed, case closed")
+        WITHDRAWN = "withdrawn", _("case withdrawn")
+        NOTE = "note", _("note")
+
+    company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        related_name="exit_events",
+    )
+    street = models.ForeignKey(
+        OrgUnit, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The quarter of the ladder step acted on. Steps are rewritten when a
+    # quarter is ranked again, so the record names its quarter rather than
+    # pointing at the step row: the history outlives a re-ranking.
+    quarter = models.CharField(_("quarter"), max_length=6, blank=True)
+    case = models.ForeignKey(
+        ExitCase,
+        verbose_name=_("exit case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    kind = models.CharField(_("step"), max_length=20, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    deadline = models.DateField(_("rectify by"), null=True, blank=True)
+    handover_on = models.DateField(_("handover date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = ExitEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exit procedure record")
+        verbose_name_plural = _("exit procedure records")
+        ordering = ["on", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quarter="") | Q(case__isnull=False),
+                name="exit_event_has_a_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} · {self.company} · {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        # History: a record is added, never rewritten.
+        if not self._state.adding:
+            raise ValidationError(
+                _("An exit procedure record cannot be changed; add a new one."),
+                code="exit_event_frozen",
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            _("An exit procedure record cannot be deleted."),
+            code="exit_event_frozen",
+        )

@@ -90,19 +90,26 @@ def score_month(month: Month, *, street_id: int | None = None) -> ScoringRun:
     )
 
 
-def start_month_run(month: Month) -> tuple[ScoringRun, list[int]]:
+def start_month_run(
+    month: Month, *, run: ScoringRun | None = None
+) -> tuple[ScoringRun, list[int]]:
     """Open the run of a month scored one street at a time; its street ids.
 
     The run stays open until its street tasks are done (`ScoringRun.finish`
-    or `.fail`); with no street it is finished at once.
+    or `.fail`); with no street it is finished at once. A run queued from
+    the run page (`run`) covers its own street, or every street.
     """
     refuse_unfinished_month(month)
-    streets = list(
-        OrgUnit.objects.streets().order_by("pk").values_list("pk", flat=True)
-    )
-    run = ScoringRun.objects.create(
-        kind=ScoringRun.Kind.MONTH, period=str(month), parts=len(streets)
-    )
+    streets = OrgUnit.objects.streets().order_by("pk")
+    if run is not None and run.street_id:
+        streets = streets.filter(pk=run.street_id)
+    streets = list(streets.values_list("pk", flat=True))
+    if run is None:
+        run = ScoringRun.objects.create(
+            kind=ScoringRun.Kind.MONTH, period=str(month), parts=len(streets)
+        )
+    else:
+        run.mark_running(parts=len(streets))
     if not streets:
         run.finish(0)
     return run, streets
@@ -122,13 +129,19 @@ def rank_street_quarter(
     return write_quarter(quarter, scheme=scheme, street_id=street_id)
 
 
-def rank_quarter(quarter: Quarter) -> ScoringRun:
-    """Rank every street's companies for a finished quarter; record the run."""
+def rank_quarter(quarter: Quarter, *, run: ScoringRun | None = None) -> ScoringRun:
+    """Rank every street's companies for a finished quarter; record the run.
+
+    A run queued from the run page (`run`) ranks its own street, or every
+    street, and is closed when done.
+    """
     refuse_unfinished_quarter(quarter)
     scheme = scheme_for_quarter(quarter)
+    street_id = run.street_id if run is not None else None
     return ScoringRun.record(
         kind=ScoringRun.Kind.QUARTER,
         period=str(quarter),
-        work=lambda: write_quarter(quarter, scheme=scheme),
+        work=lambda: write_quarter(quarter, scheme=scheme, street_id=street_id),
         note=optional_weights_note(scheme),
+        run=run,
     )

@@ -1,5 +1,6 @@
 """Staff pages for scores: rankings, a company's history, the reward ledger,
-exit cases, monthly scores, runs, Excel exports and the printable notice.
+exit cases, monthly scores, Excel exports and the printable notice (the
+pages that act on runs, rewards and exit cases are in `views/cycle.py`).
 
 Every query goes through `visible_to(request.user)`: a street office sees its
 street, company staff their own company's rows.
@@ -12,6 +13,7 @@ from io import BytesIO
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -22,13 +24,13 @@ from compounds.models import PropertyCompany
 from org.models import OrgUnit
 
 from ..models import (
+    AssessmentScheme,
     ExitCase,
     ExitLadderStep,
     MonthlyCompanyScore,
     MonthlyCompoundScore,
     QuarterlyRanking,
     Reward,
-    ScoringRun,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -179,12 +181,6 @@ def score_month_list(request):
 
 
 @login_required
-def score_runs(request):
-    runs = ScoringRun.objects.visible_to(request.user).select_related("street")[:100]
-    return render(request, "assessments/score_runs.html", {"runs": runs})
-
-
-@login_required
 def reward_list(request):
     rewards = (
         Reward.objects.visible_to(request.user)
@@ -212,8 +208,15 @@ def exit_list(request):
         .select_related("company", "street", "ranking")
         .order_by("-ranking__quarter_start", "-consecutive", "company__name")[:60]
     )
+    scheme = AssessmentScheme.objects.in_force(timezone.localdate())
     return render(
-        request, "assessments/exit_list.html", {"cases": cases, "steps": steps}
+        request,
+        "assessments/exit_list.html",
+        {
+            "cases": cases,
+            "steps": steps,
+            "consecutive_k": scheme.consecutive_k if scheme else 3,
+        },
     )
 
 

@@ -172,14 +172,3 @@ def test_unknown_quarter_is_not_found(client, street_admin, ranked):
         client.get(reverse("assessments:ranking"), {"quarter": "2031Q1"}).status_code
         == 404
     )
-
-
-def test_admin_refuses_to_score_a_future_month_in_chinese(admin_client):
-    response = admin_client.post(
-        reverse("admin:assessments_scoringrun_add"),
-        {"kind": "month", "period": "2099-01"},
-    )
-
-    assert response.status_code == 200
-    assert "未来月份" in response.content.decode()
-    assert not ScoringRun.objects.exists()
