@@ -3,9 +3,10 @@
 The scope (which rows) comes from `visible_to`: a resident representative
 sees only the inspections it sat on, company staff the submitted
 inspections of the compounds it serves and those behind its notices; the
-sealed draw is further limited to the street's cadres by its queryset. The street office's cycle
-(scheme versions, scoring runs, bonus points, rewards, the exit ladder) is
-in `CYCLE_TASKS`; docs/assessments.md describes it.
+sealed draw is further limited to the street's cadres by its queryset.
+The street office's cycle (scheme versions, scoring runs, bonus points,
+rewards, the exit ladder) is in `CYCLE_TASKS`; docs/assessments.md
+describes it.
 """
 
 from django.utils.translation import gettext_lazy as _
