@@ -271,7 +271,11 @@ def workflow_action(attr: str, verb: Action):
             if name in values:
                 values[name] = scoped_object(lookup(request.user), values[name], name)
         concern = service(concern=concern, actor=request.user, note=note, **values)
-        concern = self.get_queryset().get(pk=concern.pk)
+        visible = self.get_queryset().filter(pk=concern.pk).first()
+        if visible is None:
+            # Returned by the company: no longer its concern to read.
+            return Response({"id": concern.pk, "status": concern.status})
+        concern = visible
         return Response(
             ConcernDetailSerializer(concern, context={"request": request}).data
         )
