@@ -85,3 +85,29 @@ def test_rates_respect_the_scope(client, month_of_concerns, outsider):
     html = client.get("/concerns/staff/rates/").content.decode()
 
     assert month_of_concerns.name not in html
+
+
+def test_a_reopened_concerns_earlier_rating_no_longer_counts(
+    compound, serving_contract, community_staff, property_manager
+):
+    from consultations import services
+
+    from .factories import category
+
+    concern = services.submit_concern(
+        compound=compound, category=category(), description="门禁又坏了"
+    )
+    services.accept(concern=concern, actor=community_staff)
+    services.dispatch(concern=concern, actor=community_staff, to="company")
+    services.sign(concern=concern, actor=property_manager)
+    concern = services.respond(concern=concern, actor=property_manager, note="已修")
+    services.follow_up(concern=concern, actor=community_staff, rating="satisfied")
+    before = Concern.objects.rates("handler_company").get()
+
+    services.reopen(concern=concern, actor=community_staff, note="两天后又坏")
+    after = Concern.objects.rates("handler_company").get()
+
+    assert (before["rated"], before["satisfied"], before["resolved"]) == (1, 1, 1)
+    assert (after["rated"], after["satisfied"], after["asked"]) == (0, 0, 0)
+    # The earlier rating stays on the timeline.
+    assert concern.events.filter(action="follow_up", note="满意").exists()
