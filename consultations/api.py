@@ -11,7 +11,6 @@ from functools import partial
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
@@ -24,12 +23,12 @@ from common.api import MonthFilter, QuarterFilter, ScopedAccess, keyset
 from compounds.models import Compound
 from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 from org.models import LiaisonDepartment, OrgUnit
-from org.scope import user_scope
+from org.rights import may, refusal, require, task
 
 from . import services
 from .filters import ConcernFilterSet
 from .models import Concern, ConcernCategory, ConcernEvent
-from .workflow import ACTIONS, NOT_CONCERN_STAFF, VERBS, Action, may_use
+from .workflow import ACTIONS, READS_HIDDEN_ORIGINALS, VERBS, Action
 
 # Reference data --------------------------------------------------------------
 
@@ -67,14 +66,19 @@ class ConcernCategoryViewSet(ScopedReadOnlyViewSet):
 
 
 class ServesResidents(permissions.BasePermission):
-    """Org or company staff only: an inspector or a resident representative
-    gets a refusal, not an empty list (as on the pages)."""
+    """The task of reading concerns (org or company staff): an inspector or a
+    resident representative gets a refusal, not an empty list (as on the
+    pages)."""
 
-    message = NOT_CONCERN_STAFF
+    TASK = "consultations.read_concerns"
+
+    @property
+    def message(self) -> str:
+        return refusal(task(self.TASK))
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return not (user and user.is_authenticated) or user_scope(user).serves_residents
+        return not (user and user.is_authenticated) or may(user, self.TASK)
 
 
 class ConcernEventSerializer(serializers.ModelSerializer):
@@ -142,8 +146,9 @@ class ConcernSerializer(serializers.ModelSerializer):
         data = super().to_representation(concern)
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        # A hidden description stays with the street office, as on the pages.
-        if concern.is_hidden and not user_scope(user).sees_hidden_originals:
+        # A hidden description stays with the staff who moderate it, as on
+        # the pages.
+        if concern.is_hidden and not may(user, READS_HIDDEN_ORIGINALS):
             data["description"] = ""
         return data
 
@@ -261,9 +266,9 @@ def workflow_action(attr: str, verb: Action):
     service = getattr(services, verb.service)
 
     def handler(self, request: Request, pk: str | None = None) -> Response:
+        # The table first: a refused role learns nothing of the concern.
+        require(request.user, verb.task)
         concern = self.get_object()
-        if not may_use(user_scope(request.user), verb, concern):
-            raise PermissionDenied
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -272,7 +277,11 @@ def workflow_action(attr: str, verb: Action):
             if name in values:
                 values[name] = scoped_object(lookup(request.user), values[name], name)
         concern = service(concern=concern, actor=request.user, note=note, **values)
-        concern = self.get_queryset().get(pk=concern.pk)
+        visible = self.get_queryset().filter(pk=concern.pk).first()
+        if visible is None:
+            # Returned by the company: no longer its concern to read.
+            return Response({"id": concern.pk, "status": concern.status})
+        concern = visible
         return Response(
             ConcernDetailSerializer(concern, context={"request": request}).data
         )
@@ -337,8 +346,7 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         summary="Take in a concern (staff intake; same service as the form)",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not may_use(user_scope(request.user), ACTIONS["submit"]):
-            raise PermissionDenied
+        require(request.user, ACTIONS["submit"].task)
         data = ConcernIntakeInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

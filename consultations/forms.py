@@ -321,11 +321,14 @@ INPUT_FIELDS: dict[str, Callable[[], forms.Field]] = {
         max_value=MAX_EXTENSION_DAYS,
         required=False,
     ),
+    # No default: the follow-up records what the resident said.
     "rating": partial(
         forms.ChoiceField,
         label=_("Resident's rating"),
         choices=[("", "—"), *Concern.Rating.choices],
-        required=False,
+        error_messages={
+            "required": _("Record the rating the resident gave on the call.")
+        },
     ),
     "resolved": partial(forms.NullBooleanField, label=_("Resolved?"), required=False),
     # The concern kept; its queryset is what the user sees (ActionForm).

@@ -191,30 +191,17 @@ def _public_concern(code: str) -> Concern:
 
 
 @never_cache
+@require_GET
 def concern_track(request, code: str):
-    """/concerns/track/<code>/: status, public timeline, rating form."""
+    """/concerns/track/<code>/: status and public timeline.
+
+    Anyone holding the code may read it (staff and the company read the
+    code too), so the rating is not here: it takes the resident's rating
+    link (`concern_rate`).
+    """
     concern = _public_concern(code)
     if concern.tracking_code != code:
         return redirect("consultations:track", code=concern.tracking_code)
-    form = RatingForm()
-    status = 200
-    if request.method == "POST":
-        form = RatingForm(request.POST)
-        if form.is_valid():
-            try:
-                services.rate_concern(
-                    concern=concern,
-                    rating=form.cleaned_data["rating"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except ValidationError as exc:
-                add_to_form(form, exc)
-            else:
-                return redirect(
-                    reverse("consultations:track", args=[concern.tracking_code])
-                    + "?rated=1"
-                )
-        status = 400
     return render(
         request,
         "consultations/concern_track.html",
@@ -227,9 +214,48 @@ def concern_track(request, code: str):
             "response_photos": [
                 p for p in concern.photo_list if p.stage == ConcernPhoto.Stage.RESPONSE
             ],
-            "rating_form": form,
             "just_rated": request.GET.get("rated") == "1",
         },
+    )
+
+
+@never_cache
+def concern_rate(request, token: str):
+    """/concerns/rate/<token>/: the resident's one-time rating link.
+
+    Sent in the receipt and the answer e-mail and shown on the receipt page;
+    it works once per answer (`Concern.rating_token`).
+    """
+    concern = (
+        Concern.objects.for_rating_token(token)
+        .select_related("compound", "category")
+        .first()
+    )
+    form = RatingForm()
+    status = 200
+    if concern is not None and concern.can_be_rated and request.method == "POST":
+        form = RatingForm(request.POST)
+        if form.is_valid():
+            try:
+                concern = services.rate_concern(
+                    token=token,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                add_to_form(form, exc)
+            else:
+                return redirect(
+                    reverse("consultations:track", args=[concern.tracking_code])
+                    + "?rated=1"
+                )
+        status = 400
+    elif concern is None or not concern.can_be_rated:
+        status = 404 if concern is None else 409 if request.method == "POST" else 200
+    return render(
+        request,
+        "consultations/concern_rate.html",
+        {"concern": concern, "rating_form": form},
         status=status,
     )
 

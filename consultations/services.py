@@ -21,6 +21,7 @@ from common.phones import parse_phone
 from compounds.models import CompanyStaff, Compound
 from org.models import LiaisonDepartment, OrgUnit, Post, User
 from org.rights import require
+from org.scope import user_scope
 
 from . import notifications
 from .deadlines import add_hours, add_working_days
@@ -54,10 +55,16 @@ def _lock(concern: Concern) -> Concern:
     )
 
 
-def _check(concern: Concern, name: str) -> None:
-    """Refuse the verb `name` unless the table lets it start from here."""
+def _check(concern: Concern, name: str, actor: User | None = None) -> None:
+    """Refuse the verb `name` unless the table lets `actor` use it and lets
+    it start from here.
+
+    `actor` None is the system (the deadline sweep) or the resident.
+    """
     action = ACTIONS[name]
-    if not action.may_start_from(concern.status):
+    if actor is not None and action.roles:
+        require(actor, action.task)
+    if not action.allowed_on(concern):
         raise ValidationError(
             _("This concern is “%(status)s”; it cannot be %(verb)s now.")
             % {
@@ -181,6 +188,25 @@ def handler_emails(concern: Concern) -> list[str]:
 def _track_url(concern: Concern) -> str:
     base = settings.PORTAL_BASE_URL.rstrip("/")
     return f"{base}{concern.get_absolute_url()}"
+
+
+def rating_url(concern: Concern) -> str:
+    """The resident's one-time rating link, as mailed."""
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    return f"{base}{concern.get_rating_url()}"
+
+
+def on_handler_side(concern: Concern, user: User | None) -> bool:
+    """Whether `user` works for the concern's handler: staff of its company,
+    or a staff post in its handling unit."""
+    if user is None or not user.pk:
+        return False
+    scope = user_scope(user)
+    if concern.handler_company_id:
+        return concern.handler_company_id in scope.company_ids
+    if concern.handler_unit_id:
+        return any(unit.pk == concern.handler_unit_id for unit in scope.staff_units)
+    return False
 
 
 # Submission ------------------------------------------------------------------
@@ -331,8 +357,15 @@ def submit_concern(
             to=[concern.email],
             subject=_("We received your concern %(code)s")
             % {"code": concern.formatted_code},
-            body=_("Your tracking code is %(code)s. Follow it here: %(url)s")
-            % {"code": concern.formatted_code, "url": _track_url(concern)},
+            body=_(
+                "Your tracking code is %(code)s. Follow it here: %(url)s\n\n"
+                "Once it is answered, rate the answer (once) here: %(rate)s"
+            )
+            % {
+                "code": concern.formatted_code,
+                "url": _track_url(concern),
+                "rate": rating_url(concern),
+            },
         )
     return concern
 
@@ -406,7 +439,7 @@ def assign_compound(
 def accept(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """受理: staff take the concern on."""
     concern = _lock(concern)
-    _check(concern, "accept")
+    _check(concern, "accept", actor)
     return _move(concern, actor=actor, action="accept", to_status=S.ACCEPTED, note=note)
 
 
@@ -414,7 +447,7 @@ def accept(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
 def reject(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """不予受理: out of scope or invalid; the reason is public."""
     concern = _lock(concern)
-    _check(concern, "reject")
+    _check(concern, "reject", actor)
     note = _require(note, _("Give the reason for rejecting."))
     concern.closed_at = timezone.now()
     return _move(
@@ -438,7 +471,7 @@ def dispatch(
 ) -> Concern:
     """派单 to the serving company (default), community, grid or department."""
     concern = _lock(concern)
-    _check(concern, "dispatch")
+    _check(concern, "dispatch", actor)
     H = ConcernCategory.Handler
     to = to or concern.category.default_handler
     company = unit = None
@@ -519,7 +552,7 @@ def dispatch(
 def sign(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """签收: the handler confirms it has the concern."""
     concern = _lock(concern)
-    _check(concern, "sign")
+    _check(concern, "sign", actor)
     if concern.signed_at is not None:
         raise ValidationError(_("This concern has already been signed for."))
     concern.signed_at = timezone.now()
@@ -537,7 +570,7 @@ def sign(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
 def start(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """办理: work on the concern begins."""
     concern = _lock(concern)
-    _check(concern, "start")
+    _check(concern, "start", actor)
     if concern.signed_at is None:
         concern.signed_at = timezone.now()
     return _move(
@@ -556,7 +589,7 @@ def respond(
 ) -> Concern:
     """答复: the result, public, with photos; e-mails the resident."""
     concern = _lock(concern)
-    _check(concern, "respond")
+    _check(concern, "respond", actor)
     note = _require(note, _("Write the answer to the resident."))
     prepared = prepare_photos(list(photos))
     concern.response = note
@@ -579,47 +612,107 @@ def respond(
             to=[concern.email],
             subject=_("Your concern %(code)s has been answered")
             % {"code": concern.formatted_code},
-            body=_("%(answer)s\n\nPlease rate the answer: %(url)s")
-            % {"answer": note, "url": _track_url(concern)},
+            body=_("%(answer)s\n\nPlease rate the answer (once): %(url)s")
+            % {"answer": note, "url": rating_url(concern)},
         )
     return concern
 
 
 @transaction.atomic
-def extend(
+def request_extension(
     *, concern: Concern, actor: User | None, note: str = "", days: int = 0
 ) -> Concern:
-    """延期: once, by up to 10 working days, with a reason."""
+    """申请延期: the handler asks for up to 10 working days, with a reason.
+
+    The deadline does not move until the dispatcher grants it (`extend`).
+    """
     concern = _lock(concern)
-    _check(concern, "extend")
-    if concern.extended:
-        raise ValidationError(_("A concern can be extended only once."))
+    _check(concern, "request_extension", actor)
     note = _require(note, _("Give the reason for the extension."))
     if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
         raise ValidationError(
             _("An extension is 1 to %(n)d working days.") % {"n": MAX_EXTENSION_DAYS}
         )
+    concern.extension_days_requested = days
+    concern.extension_requested_by = actor if actor is not None and actor.pk else None
+    return _move(
+        concern,
+        actor=actor,
+        action="request_extension",
+        to_status=concern.status,
+        note=_("%(reason)s (%(n)d working days asked for)")
+        % {"reason": note, "n": days},
+        is_public=False,
+        fields=["extension_days_requested", "extension_requested_by"],
+    )
+
+
+def _decide_extension(concern: Concern, actor: User | None, name: str) -> None:
+    _check(concern, name, actor)
+    if actor is not None and (
+        on_handler_side(concern, actor)
+        or (actor.pk and actor.pk == concern.extension_requested_by_id)
+    ):
+        raise ValidationError(
+            _(
+                "The dispatcher decides on an extension, not the handler who "
+                "asked for it."
+            ),
+            code="own_extension",
+        )
+
+
+@transaction.atomic
+def extend(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """延期: grant the extension asked for; the deadline moves, once."""
+    concern = _lock(concern)
+    _decide_extension(concern, actor, "extend")
+    days = concern.extension_days_requested
     result = add_working_days(concern.due_at or timezone.now(), days)
     concern.due_at = result.moment
     concern.due_on_fallback_calendar = result.fallback
     concern.extended = True
+    concern.extension_days_requested = None
     concern.overdue_notified_at = None
+    reason = (note or "").strip()
+    due = timezone.localtime(result.moment).strftime("%Y-%m-%d")
     return _move(
         concern,
         actor=actor,
         action="extend",
         to_status=concern.status,
-        note=_("%(reason)s (new deadline %(due)s)")
-        % {
-            "reason": note,
-            "due": timezone.localtime(result.moment).strftime("%Y-%m-%d"),
-        },
+        note=(
+            _("%(reason)s (new deadline %(due)s)") % {"reason": reason, "due": due}
+            if reason
+            else _("New deadline %(due)s") % {"due": due}
+        ),
         fields=[
             "due_at",
             "due_on_fallback_calendar",
             "extended",
+            "extension_days_requested",
             "overdue_notified_at",
         ],
+    )
+
+
+@transaction.atomic
+def decline_extension(
+    *, concern: Concern, actor: User | None, note: str = ""
+) -> Concern:
+    """The dispatcher declines the extension asked for; the deadline stays."""
+    concern = _lock(concern)
+    _decide_extension(concern, actor, "decline_extension")
+    note = _require(note, _("Give the reason for declining."))
+    concern.extension_days_requested = None
+    return _move(
+        concern,
+        actor=actor,
+        action="decline_extension",
+        to_status=concern.status,
+        note=note,
+        is_public=False,
+        fields=["extension_days_requested"],
     )
 
 
@@ -627,7 +720,7 @@ def extend(
 def return_concern(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """退回: misrouted, within 2 working days of dispatch, with a reason."""
     concern = _lock(concern)
-    _check(concern, "return")
+    _check(concern, "return", actor)
     note = _require(note, _("Give the reason for returning."))
     limit = add_working_days(concern.dispatched_at, RETURN_WITHIN_WORKING_DAYS)
     if timezone.now() > limit.moment:
@@ -653,7 +746,7 @@ def return_concern(*, concern: Concern, actor: User | None, note: str = "") -> C
 def escalate(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """督办: the street presses the handler; automatic when overdue."""
     concern = _lock(concern)
-    _check(concern, "escalate")
+    _check(concern, "escalate", actor)
     concern.escalated_at = timezone.now()
     _move(
         concern,
@@ -712,9 +805,11 @@ def _rated(
     concern.rating = rating
     concern.rating_comment = comment
     concern.is_resolved = (not dissatisfied) if resolved is None else resolved
+    # The link that carried this rating (or any link of this round) is used.
+    concern.rating_round += 1
     label = Concern.Rating(rating).label
     note = f"{label}：{comment}" if comment else str(label)
-    fields = ["rating", "rating_comment", "is_resolved"]
+    fields = ["rating", "rating_comment", "is_resolved", "rating_round"]
     if dissatisfied:
         if concern.reopened_count >= 1:
             # 重办 once; dissatisfied again goes to the street (督办).
@@ -756,6 +851,15 @@ def _rated(
     )
 
 
+def _responder_id(concern: Concern) -> int | None:
+    return (
+        concern.events.filter(action="respond")
+        .order_by("-created_at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def follow_up(
     *,
@@ -765,9 +869,27 @@ def follow_up(
     rating: str = "",
     resolved: bool | None = None,
 ) -> Concern:
-    """回访: the grid worker's call records the resident's rating."""
+    """回访: an independent call records the resident's rating.
+
+    Independent: not by the handler (its company or unit) nor by whoever
+    wrote the answer; the rating is what the resident says, never a
+    default.
+    """
     concern = _lock(concern)
-    _check(concern, "follow_up")
+    _check(concern, "follow_up", actor)
+    if actor is not None and (
+        on_handler_side(concern, actor)
+        or (actor.pk and actor.pk == _responder_id(concern))
+    ):
+        raise ValidationError(
+            _(
+                "The follow-up call is made by someone other than the handler "
+                "of the concern."
+            ),
+            code="not_independent",
+        )
+    if not rating:
+        raise ValidationError(_("Record the rating the resident gave on the call."))
     return _rated(
         concern,
         actor=actor,
@@ -779,9 +901,19 @@ def follow_up(
 
 
 @transaction.atomic
-def rate_concern(*, concern: Concern, rating: str, comment: str = "") -> Concern:
-    """The resident rates the answer on the tracking page."""
-    concern = _lock(concern)
+def rate_concern(*, token: str, rating: str, comment: str = "") -> Concern:
+    """The resident rates the answer through the one-time rating link."""
+    concern = (
+        Concern.objects.for_rating_token(token)
+        .select_for_update(of=("self",))
+        .select_related("compound", "category")
+        .first()
+    )
+    if concern is None:
+        raise ValidationError(
+            _("This rating link has been used already or is not valid."),
+            code="rating_link",
+        )
     _check(concern, "rate")
     return _rated(
         concern,
@@ -797,7 +929,7 @@ def rate_concern(*, concern: Concern, rating: str, comment: str = "") -> Concern
 def close(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """办结: refused while a hold on it is open (a meeting's action item)."""
     concern = _lock(concern)
-    _check(concern, "close")
+    _check(concern, "close", actor)
     reasons = list(concern.holds.open().values_list("reason", flat=True)[:3])
     if reasons:
         raise ValidationError(
@@ -820,6 +952,13 @@ def _reopen(concern: Concern, *, actor: User | None, note: str) -> Concern:
     concern.reopened_count += 1
     concern.closed_at = None
     concern.overdue_notified_at = None
+    # A new round: the earlier rating (kept in its event) no longer counts
+    # in 三率, and the new deadline may be extended once again.
+    concern.rating = ""
+    concern.rating_comment = ""
+    concern.is_resolved = None
+    concern.extended = False
+    concern.extension_days_requested = None
     concern.due_at, concern.due_on_fallback_calendar = deadline_for(
         concern.category, concern.urgency, now
     )
@@ -835,6 +974,11 @@ def _reopen(concern: Concern, *, actor: User | None, note: str) -> Concern:
             "overdue_notified_at",
             "due_at",
             "due_on_fallback_calendar",
+            "rating",
+            "rating_comment",
+            "is_resolved",
+            "extended",
+            "extension_days_requested",
         ],
     )
 
@@ -843,7 +987,7 @@ def _reopen(concern: Concern, *, actor: User | None, note: str) -> Concern:
 def reopen(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """重办: back to work with a fresh deadline."""
     concern = _lock(concern)
-    _check(concern, "reopen")
+    _check(concern, "reopen", actor)
     note = _require(note, _("Give the reason for reopening."))
     return _reopen(concern, actor=actor, note=note)
 
@@ -854,7 +998,7 @@ def merge(
 ) -> Concern:
     """合并: a duplicate points at the concern that is kept."""
     concern = _lock(concern)
-    _check(concern, "merge")
+    _check(concern, "merge", actor)
     if into.pk == concern.pk:
         raise ValidationError(_("A concern cannot be merged into itself."))
     into = Concern.objects.get(pk=into.pk)
@@ -878,6 +1022,7 @@ def merge(
 def hide(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     """Moderation: hide the public description; the original is kept."""
     concern = _lock(concern)
+    _check(concern, "hide", actor)
     note = _require(note, _("Give the reason for hiding the description."))
     concern.is_hidden = True
     concern.hidden_reason = note[:200]
@@ -893,8 +1038,28 @@ def hide(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
 
 
 @transaction.atomic
+def unhide(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
+    """Moderation undone: the description is public again (an event says
+    who and why)."""
+    concern = _lock(concern)
+    _check(concern, "unhide", actor)
+    concern.is_hidden = False
+    concern.hidden_reason = ""
+    return _move(
+        concern,
+        actor=actor,
+        action="unhide",
+        to_status=concern.status,
+        note=(note or "").strip(),
+        is_public=False,
+        fields=["is_hidden", "hidden_reason"],
+    )
+
+
+@transaction.atomic
 def add_note(*, concern: Concern, actor: User | None, note: str) -> Concern:
     """An internal note on the timeline, no change of status."""
+    _check(concern, "note", actor)
     note = _require(note, _("Write the note."))
     _event(
         concern,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from common.errors import add_to_form, flash
 from compounds.models import Compound, PropertyCompany
 from org.models import LiaisonDepartment, OrgUnit
+from org.rights import COMPANY, may, require, roles_of
 from org.scope import user_scope
 
 from . import services
@@ -25,27 +26,18 @@ from .deadlines import add_working_days
 from .filters import StaffConcernFilter
 from .forms import ActionForm, StaffIntakeForm, new_form_token
 from .models import Concern, ConcernCategory
-from .workflow import (
-    ACTIONS,
-    COMPANY,
-    NOT_CONCERN_STAFF,
-    VERBS,
-    may_use,
-    offered_actions,
-    roles_of,
-)
+from .workflow import ACTIONS, READS_HIDDEN_ORIGINALS, VERBS, offered_actions
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
 
 def staff_required(view):
-    """Logged in, and org or company staff (`Scope.serves_residents`)."""
+    """Logged in, with the task of reading concerns (org or company staff)."""
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not user_scope(request.user).serves_residents:
-            raise PermissionDenied(NOT_CONCERN_STAFF)
+        require(request.user, "consultations.read_concerns")
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -135,7 +127,7 @@ def staff_concern_list(request):
 def _detail_context(request, concern: Concern, *, manager: bool) -> dict:
     user = request.user
     # The manager pages offer the company's verbs, whatever else the user is.
-    roles = COMPANY if manager else roles_of(user_scope(user))
+    roles = COMPANY if manager else roles_of(user)
     actions = offered_actions(roles, concern)
     duplicates = []
     if any("into" in action.inputs for action in actions):
@@ -150,7 +142,7 @@ def _detail_context(request, concern: Concern, *, manager: bool) -> dict:
         "photos": concern.photos.all(),
         "actions": actions,
         "duplicates": duplicates,
-        "show_original": user_scope(user).sees_hidden_originals,
+        "show_original": may(user, READS_HIDDEN_ORIGINALS),
         "handlers": ConcernCategory.Handler.choices,
         "departments": LiaisonDepartment.objects.filter(street_id=concern.street_id),
         "ratings": Concern.Rating.choices,
@@ -180,6 +172,11 @@ def concern_act(request, pk: int):
     """Run one workflow verb from a detail page, then go back to it."""
     user = request.user
     scope = user_scope(user)
+    action = VERBS.get(request.POST.get("action", ""))
+    if action is None:
+        return HttpResponseBadRequest(_("Unknown action."))
+    # The table first: a refused role learns nothing of the concern.
+    require(user, action.task)
     concern = get_object_or_404(Concern.objects.visible_to(user), pk=pk)
     manager = scope.is_company_user
     back = request.POST.get("next", "")
@@ -189,11 +186,6 @@ def concern_act(request, pk: int):
         "consultations:manager-detail" if manager else "consultations:staff-detail",
         args=[pk],
     )
-    action = VERBS.get(request.POST.get("action", ""))
-    if action is None:
-        return HttpResponseBadRequest(_("Unknown action."))
-    if not may_use(scope, action, concern):
-        raise PermissionDenied
     form = ActionForm(request.POST, request.FILES, action=action, user=user)
     if not form.is_valid():
         flash(request, ValidationError(form.errors.as_data()))
@@ -214,8 +206,7 @@ def concern_act(request, pk: int):
 @staff_required
 def staff_concern_create(request):
     """Staff-assisted intake: a concern taken by phone, at the door, …"""
-    if not may_use(user_scope(request.user), ACTIONS["submit"]):
-        raise PermissionDenied
+    require(request.user, ACTIONS["submit"].task)
     compounds = Compound.objects.visible_to(request.user)
     if request.method == "POST":
         form = StaffIntakeForm(request.POST, request.FILES, compounds=compounds)

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("concerns/track/", public_views.concern_lookup, name="lookup"),
     path("concerns/track/<str:code>/", public_views.concern_track, name="track"),
+    path("concerns/rate/<str:token>/", public_views.concern_rate, name="rate"),
     path("concerns/staff/", staff_views.staff_concern_list, name="staff-list"),
     path("concerns/staff/new/", staff_views.staff_concern_create, name="staff-create"),
     path("concerns/staff/rates/", staff_views.staff_rates, name="staff-rates"),

@@ -7,19 +7,24 @@ manager pages, the REST API's actions, the action form and the choices of
 `ConcernEvent.action` are all made from it, so adding a verb is one row
 here and one function in `services.py` (see docs/consultations.md).
 
+Who may use a verb is `Action.roles`, in the roles of the rights table
+(`org.rights.Role`); consultations/roles.py makes one task of the table per
+verb from it ("consultations.<verb>"), so the table and the verbs cannot
+disagree. The scope (`Concern.objects.visible_to`) still says on which
+concerns.
+
 The models import this module, so it imports no other module of the app.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from org.scope import Scope
+from org.rights import COMPANY, ORG_STAFF, STREET, Role
 
 
 class Status(models.TextChoices):
@@ -39,30 +44,6 @@ class Status(models.TextChoices):
     MERGED = "merged", _("merged")
 
 
-class Role(StrEnum):
-    """Who works concerns on the staff pages and through the API.
-
-    Company staff hold a property company's seat and no staff post in the
-    tree: they work on the manager pages. Org staff hold a staff post in the
-    tree or are superusers (`Scope.is_org_staff`); an inspector or resident
-    representative is neither and has no role here. The role x task matrix
-    will split these further; `roles_of` is the one place that maps a
-    user's scope to roles.
-    """
-
-    ORG_STAFF = "org_staff"
-    COMPANY_STAFF = "company_staff"
-
-
-# The refusal shown to a signed-in user with no role (an inspector, a
-# resident representative) on the concern pages and the API.
-NOT_CONCERN_STAFF = _(
-    "Residents' concerns are worked by street, community and grid staff and "
-    "by the property company they are dispatched to."
-)
-
-ORG = frozenset({Role.ORG_STAFF})
-COMPANY = frozenset({Role.COMPANY_STAFF})
 ANY_STATUS = tuple(Status)
 
 
@@ -71,13 +52,15 @@ class Action:
     """One verb of the workflow; see the module docstring."""
 
     # Stored in ConcernEvent.action; the API's URL is /concerns/{id}/<name>/
-    # with "-" for "_".
+    # with "-" for "_"; the rights table's task is "consultations.<name>".
     name: str
     # The function of services.py, called as
     # service(concern=…, actor=…, note=…, **inputs).
     service: str
     # On the timeline: "accepted".
     label: Promise
+    # The task of the rights table: "accept a concern" (受理诉求).
+    task_label: Promise | str = ""
     # In "… cannot be <verb> now."
     verb: Promise | str = ""
     # What staff click, and the "Done: …" message.
@@ -96,20 +79,39 @@ class Action:
     # The API refuses an empty note before calling the service.
     note_required: bool = False
     note_label: Promise = _("Note")
-    # The button is offered only when this holds for the concern.
-    shown_if: Callable[[Any], bool] | None = None
+    # Beyond the status: the verb is offered, and allowed, only when this
+    # holds for the concern.
+    only_if: Callable[[Any], bool] | None = None
+
+    @property
+    def task(self) -> str:
+        """Its task in the rights table (`org.rights`)."""
+        return f"consultations.{self.name}"
 
     def may_start_from(self, status: str) -> bool:
         return status in self.allowed_from
 
-    def offered_on(self, concern: Any) -> bool:
-        """Whether the concern's page shows this verb's button."""
+    def allowed_on(self, concern: Any) -> bool:
+        """Whether the concern is in a state this verb may start from."""
         return self.may_start_from(concern.status) and (
-            self.shown_if is None or self.shown_if(concern)
+            self.only_if is None or self.only_if(concern)
         )
+
+    # The concern's page shows the verb's button exactly when it is allowed.
+    offered_on = allowed_on
 
 
 S = Status
+HANDLER_SIDE = ORG_STAFF | COMPANY
+
+# The states where the handler works; ESCALATED among them only while it
+# has a handler (the sweep also escalates concerns nobody was given yet).
+WORKING = (S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.ESCALATED)
+
+
+def _handled_unless_escalated(concern: Any) -> bool:
+    return concern.status != S.ESCALATED or concern.has_handler
+
 
 ACTIONS: dict[str, Action] = {
     action.name: action
@@ -118,28 +120,31 @@ ACTIONS: dict[str, Action] = {
             "submit",
             service="submit_concern",
             label=_("submitted"),
+            task_label=_("take in a concern for a resident"),
             # Staff intake; residents use the public form, partners Open311.
-            roles=ORG,
+            roles=ORG_STAFF,
         ),
         Action(
             "accept",
             service="accept",
             label=_("accepted"),
+            task_label=_("accept a concern"),
             verb=_("accepted"),
             button=_("Accept"),
             summary="Accept (受理)",
             allowed_from=(S.SUBMITTED,),
-            roles=ORG,
+            roles=ORG_STAFF,
         ),
         Action(
             "reject",
             service="reject",
             label=_("rejected"),
+            task_label=_("reject a concern"),
             verb=_("rejected"),
             button=_("Reject"),
             summary="Reject, with a reason",
             allowed_from=(S.SUBMITTED, S.ACCEPTED),
-            roles=ORG,
+            roles=ORG_STAFF,
             note_required=True,
             note_label=_("Reason"),
         ),
@@ -147,69 +152,114 @@ ACTIONS: dict[str, Action] = {
             "dispatch",
             service="dispatch",
             label=_("dispatched"),
+            task_label=_("dispatch a concern"),
             verb=_("dispatched"),
             button=_("Dispatch"),
             summary="Dispatch (派单)",
-            allowed_from=(S.ACCEPTED, S.REOPENED),
-            roles=ORG,
+            # An escalated concern nobody was given yet still needs one.
+            allowed_from=(S.ACCEPTED, S.REOPENED, S.ESCALATED),
+            roles=ORG_STAFF,
             inputs=("to", "department"),
+            only_if=lambda concern: (
+                concern.status != S.ESCALATED or not concern.has_handler
+            ),
         ),
         Action(
             "sign",
             service="sign",
             label=_("signed for"),
+            task_label=_("sign for a dispatched concern"),
             verb=_("signed for"),
             button=_("Sign for"),
             summary="Sign for (签收)",
             allowed_from=(S.DISPATCHED, S.ESCALATED),
-            roles=ORG | COMPANY,
+            roles=HANDLER_SIDE,
+            only_if=lambda concern: (
+                _handled_unless_escalated(concern) and concern.signed_at is None
+            ),
         ),
         Action(
             "start",
             service="start",
             label=_("work started"),
+            task_label=_("start work on a concern"),
             verb=_("started"),
             button=_("Start work"),
             summary="Start work",
             allowed_from=(S.SIGNED, S.ESCALATED),
-            roles=ORG | COMPANY,
+            roles=HANDLER_SIDE,
+            only_if=_handled_unless_escalated,
         ),
         Action(
             "respond",
             service="respond",
             label=_("answered"),
+            task_label=_("answer a concern"),
             verb=_("answered"),
             button=_("Answer"),
             summary="Answer (答复)",
             # Answered on the spot (直办) straight after acceptance is allowed.
             allowed_from=(S.ACCEPTED, S.SIGNED, S.IN_PROGRESS, S.ESCALATED),
-            roles=ORG | COMPANY,
+            roles=HANDLER_SIDE,
             inputs=("photos",),
             note_required=True,
             note_label=_("Answer to the resident (public)"),
         ),
         Action(
+            "request_extension",
+            service="request_extension",
+            label=_("extension asked for"),
+            task_label=_("ask for a deadline extension"),
+            verb=_("given an extension request"),
+            button=_("Ask for an extension"),
+            summary="Ask the dispatcher for a deadline extension",
+            allowed_from=WORKING,
+            roles=HANDLER_SIDE,
+            inputs=("days",),
+            note_required=True,
+            note_label=_("Reason"),
+            only_if=lambda concern: (
+                concern.has_handler
+                and not concern.extended
+                and not concern.extension_requested
+            ),
+        ),
+        Action(
             "extend",
             service="extend",
             label=_("deadline extended"),
+            task_label=_("grant a deadline extension"),
             verb=_("extended"),
-            button=_("Extend the deadline"),
-            summary="Extend the deadline",
-            allowed_from=(S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.ESCALATED),
-            roles=ORG | COMPANY,
-            inputs=("days",),
+            button=_("Grant the extension"),
+            summary="Grant the extension asked for (the deadline moves)",
+            allowed_from=WORKING,
+            roles=ORG_STAFF,
+            only_if=lambda concern: concern.extension_requested,
+        ),
+        Action(
+            "decline_extension",
+            service="decline_extension",
+            label=_("extension declined"),
+            task_label=_("decline a deadline extension"),
+            verb=_("refused an extension"),
+            button=_("Decline the extension"),
+            summary="Decline the extension asked for",
+            allowed_from=WORKING,
+            roles=ORG_STAFF,
+            note_required=True,
             note_label=_("Reason"),
-            shown_if=lambda concern: not concern.extended,
+            only_if=lambda concern: concern.extension_requested,
         ),
         Action(
             "return",
             service="return_concern",
             label=_("returned as misrouted"),
+            task_label=_("return a misrouted concern"),
             verb=_("returned"),
             button=_("Return as misrouted"),
             summary="Return as misrouted (退回)",
             allowed_from=(S.DISPATCHED, S.SIGNED),
-            roles=ORG | COMPANY,
+            roles=HANDLER_SIDE,
             note_required=True,
             note_label=_("Reason"),
         ),
@@ -217,6 +267,7 @@ ACTIONS: dict[str, Action] = {
             "escalate",
             service="escalate",
             label=_("escalated (督办)"),
+            task_label=_("escalate a concern (督办)"),
             verb=_("escalated"),
             button=_("Escalate (督办)"),
             summary="Escalate (督办)",
@@ -228,17 +279,18 @@ ACTIONS: dict[str, Action] = {
                 S.REOPENED,
                 S.SUBMITTED,
             ),
-            roles=ORG,
+            roles=STREET,
         ),
         Action(
             "follow_up",
             service="follow_up",
             label=_("follow-up call"),
+            task_label=_("record an independent follow-up call"),
             verb=_("followed up"),
             button=_("Record the follow-up call"),
             summary="Follow-up call (回访) with the rating",
             allowed_from=(S.RESPONDED,),
-            roles=ORG,
+            roles=ORG_STAFF,
             inputs=("rating", "resolved"),
         ),
         Action(
@@ -246,61 +298,78 @@ ACTIONS: dict[str, Action] = {
             service="rate_concern",
             label=_("rated by the resident"),
             verb=_("rated"),
-            # The resident, on the tracking page.
+            # The resident, through the rating link (no role: no task).
             allowed_from=(S.RESPONDED,),
         ),
         Action(
             "close",
             service="close",
             label=_("closed"),
+            task_label=_("close a concern"),
             verb=_("closed"),
             button=_("Close"),
             summary="Close",
             allowed_from=(S.RESPONDED, S.FOLLOW_UP),
-            roles=ORG,
+            roles=ORG_STAFF,
         ),
         Action(
             "reopen",
             service="reopen",
             label=_("reopened"),
+            task_label=_("reopen a concern"),
             verb=_("reopened"),
             button=_("Reopen"),
             summary="Reopen (重办)",
             allowed_from=(S.RESPONDED, S.FOLLOW_UP, S.CLOSED),
-            roles=ORG,
+            roles=ORG_STAFF,
             note_label=_("Reason"),
         ),
         Action(
             "merge",
             service="merge",
             label=_("merged"),
+            task_label=_("merge duplicate concerns"),
             verb=_("merged"),
             button=_("Merge"),
             summary="Merge into another concern",
             allowed_from=(S.SUBMITTED, S.ACCEPTED),
-            roles=ORG,
+            roles=ORG_STAFF,
             inputs=("into",),
         ),
         Action(
             "hide",
             service="hide",
             label=_("description hidden"),
+            task_label=_("hide a concern's description from the public"),
             button=_("Hide the description"),
             summary="Hide the description",
             allowed_from=ANY_STATUS,
-            roles=ORG,
+            roles=ORG_STAFF,
             note_required=True,
             note_label=_("Reason for hiding the description"),
-            shown_if=lambda concern: not concern.is_hidden,
+            only_if=lambda concern: not concern.is_hidden,
+        ),
+        Action(
+            "unhide",
+            service="unhide",
+            label=_("description shown again"),
+            task_label=_("show a hidden description to the public again"),
+            button=_("Show the description again"),
+            summary="Show the hidden description to the public again",
+            allowed_from=ANY_STATUS,
+            roles=ORG_STAFF,
+            note_label=_("Internal note"),
+            only_if=lambda concern: concern.is_hidden,
         ),
         Action(
             "note",
             service="add_note",
             label=_("note"),
+            task_label=_("add an internal note to a concern"),
             button=_("Add an internal note"),
             summary="Add a note",
             allowed_from=ANY_STATUS,
-            roles=ORG,
+            roles=ORG_STAFF,
             note_required=True,
             note_label=_("Internal note"),
         ),
@@ -317,27 +386,9 @@ VERBS: dict[str, Action] = {
 
 ACTION_CHOICES = [(action.name, action.label) for action in ACTIONS.values()]
 
-
-def roles_of(scope: Scope) -> frozenset[Role]:
-    """The workflow roles of the holder of `scope` (see `Role`)."""
-    if scope.is_company_user:
-        return COMPANY
-    if scope.is_org_staff:
-        return ORG
-    return frozenset()
-
-
-def may_use(scope: Scope, action: Action, concern: Any = None) -> bool:
-    """Whether the holder of `scope` may run `action` (on `concern`)."""
-    roles = roles_of(scope)
-    if not action.roles & roles:
-        return False
-    # Company staff work only on the concerns dispatched to their company.
-    return (
-        Role.COMPANY_STAFF not in roles
-        or concern is None
-        or concern.handler_company_id in scope.company_ids
-    )
+# Who reads a hidden description (and its photos' place on the staff
+# page): those who may hide and unhide it, within their scope.
+READS_HIDDEN_ORIGINALS = "consultations.unhide"
 
 
 def offered_actions(roles: frozenset[Role], concern: Any) -> list[Action]:
@@ -345,5 +396,6 @@ def offered_actions(roles: frozenset[Role], concern: Any) -> list[Action]:
     return [
         action
         for action in VERBS.values()
-        if action.roles & roles and action.offered_on(concern)
+        if (Role.SUPERUSER in roles or action.roles & roles)
+        and action.offered_on(concern)
     ]

@@ -451,12 +451,16 @@ class Demo:
         if outcome == "responded":
             return
         t += timedelta(hours=self.rng.randint(20, 60))
+        # The follow-up call is independent of the handler and the answer.
+        caller = grid
+        if to == handler.GRID or handler_user == grid:
+            caller = self.staff("street_admin") or grid
         if outcome == "reopened":
             self.plan.add(
                 t,
                 verb(
                     services.follow_up,
-                    actor=grid,
+                    actor=caller,
                     rating=Concern.Rating.DISSATISFIED,
                     note="居民反映问题没有彻底解决。",
                 ),
@@ -484,7 +488,7 @@ class Demo:
             t,
             verb(
                 services.follow_up,
-                actor=grid,
+                actor=caller,
                 rating=rating,
                 note="网格员电话回访，居民认可处理结果。",
             ),
@@ -521,6 +525,10 @@ class Demo:
         else:
             unit, company = compound.community, None
         handler_user = self.manager_for(company) if company else staff
+        # The follow-up call is independent of the handler and the answer.
+        caller = grid
+        if unit == compound.grid or handler_user == grid:
+            caller = self.staff("street_admin") or grid
         hours = self.rng.randint
         accepted = created + timedelta(hours=hours(1, 4))
         dispatched = accepted + timedelta(hours=1)
@@ -582,7 +590,7 @@ class Demo:
             (signed, handler_user, "sign", S.DISPATCHED, S.SIGNED, ""),
             (started, handler_user, "start", S.SIGNED, S.IN_PROGRESS, ""),
             (responded, handler_user, "respond", S.IN_PROGRESS, S.RESPONDED, answer),
-            (closed, grid, "follow_up", S.RESPONDED, S.CLOSED, str(label)),
+            (closed, caller, "follow_up", S.RESPONDED, S.CLOSED, str(label)),
         ]
         events = [
             ConcernEvent(

@@ -4,6 +4,7 @@ photos, holds on closing and the notification outbox."""
 import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
@@ -96,6 +97,9 @@ class ConcernCategory(models.Model):
         return self.name
 
 
+RATING_SALT = "consultations.rating-link"
+
+
 class ConcernQuerySet(ScopedQuerySet):
     scope_through = ""
     scope_compound = "compound"
@@ -127,6 +131,16 @@ class ConcernQuerySet(ScopedQuerySet):
     def needing_compound(self):
         """Reported as not in the list; staff still have to assign one."""
         return self.filter(compound__isnull=True)
+
+    def for_rating_token(self, token: str):
+        """The concern a rating link is for, while the link is unused."""
+        try:
+            value = signing.Signer(salt=RATING_SALT).unsign(token)
+            pk, _sep, round_ = value.partition(".")
+            pk, round_ = int(pk), int(round_)
+        except (signing.BadSignature, ValueError):
+            return self.none()
+        return self.filter(pk=pk, rating_round=round_)
 
     def for_company(self, company_ids):
         return self.filter(handler_company_id__in=company_ids)
@@ -340,6 +354,19 @@ class Concern(PlacedInTree):
     )
     sign_due_at = models.DateTimeField(_("sign-for deadline"), null=True, blank=True)
     extended = models.BooleanField(_("extended"), default=False)
+    # An extension asked for by the handler and not yet granted or declined
+    # by the dispatcher; the deadline moves only when it is granted.
+    extension_days_requested = models.PositiveSmallIntegerField(
+        _("extension asked for (working days)"), null=True, blank=True
+    )
+    extension_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("extension asked for by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     rating = models.CharField(
         _("rating"), max_length=16, choices=Rating.choices, blank=True
@@ -347,6 +374,11 @@ class Concern(PlacedInTree):
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
     is_resolved = models.BooleanField(
         _("resolved (resident says)"), null=True, blank=True
+    )
+    # Counts the ratings given; a rating link names the round it is for, so
+    # it works once (see `rating_token`).
+    rating_round = models.PositiveSmallIntegerField(
+        _("ratings given"), default=0, editable=False
     )
     merged_into = models.ForeignKey(
         "self",
@@ -467,9 +499,34 @@ class Concern(PlacedInTree):
         return str(handler) if handler else ""
 
     @property
+    def has_handler(self) -> bool:
+        return bool(
+            self.handler_company_id
+            or self.handler_unit_id
+            or self.handler_department_id
+        )
+
+    @property
+    def extension_requested(self) -> bool:
+        return self.extension_days_requested is not None
+
+    @property
     def can_be_rated(self) -> bool:
         # Rating moves it on, so one rating per answer.
         return self.status == self.Status.RESPONDED
+
+    @property
+    def rating_token(self) -> str:
+        """The resident's one-time rating link's token for this round.
+
+        Signed with the secret key, so it cannot be made from the tracking
+        code (which staff and the company read); it names the round, so a
+        rating used it up.
+        """
+        return signing.Signer(salt=RATING_SALT).sign(f"{self.pk}.{self.rating_round}")
+
+    def get_rating_url(self) -> str:
+        return reverse("consultations:rate", args=[self.rating_token])
 
     @property
     def public_description(self) -> str:

@@ -198,16 +198,22 @@ def test_a_property_manager_works_only_its_dispatched_concerns_with_handler_verb
     assert concern.status == Concern.Status.SIGNED
 
 
-def test_a_hidden_description_stays_with_the_street_office(
-    grid_secretary, street_admin, compound
+def test_a_hidden_description_stays_with_the_staff_who_moderate_it(
+    grid_secretary, street_admin, property_manager, compound, serving_contract
 ):
-    from consultations.services import hide
+    from consultations.services import accept, dispatch, hide
 
     concern = make_concern(compound, description="含有个人信息的原文")
+    accept(concern=concern, actor=street_admin)
+    dispatch(concern=concern, actor=street_admin, to="company")
     hide(concern=concern, actor=street_admin, note="含个人信息")
 
     as_grid = token_client(grid_secretary).get(f"{API}/concerns/{concern.pk}/").json()
     as_street = token_client(street_admin).get(f"{API}/concerns/{concern.pk}/").json()
+    as_company = (
+        token_client(property_manager).get(f"{API}/concerns/{concern.pk}/").json()
+    )
 
-    assert as_grid["description"] == ""
+    assert as_grid["description"] == "含有个人信息的原文"
     assert as_street["description"] == "含有个人信息的原文"
+    assert as_company["description"] == ""

@@ -68,6 +68,8 @@ def test_resident_submits_tracks_staff_answer_and_dissatisfied_reopens(
     assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", code)
     concern = Concern.objects.get()
     assert concern.photos.count() == 1
+    # The receipt carries the resident's own rating link.
+    rating_link = page.locator("#rate-link a").get_attribute("href")
     page.get_by_role("link", name="查看办理进度").click()
     expect(page.locator(".status")).to_have_text("已提交")
     assert "13812345678" not in page.content()
@@ -92,9 +94,12 @@ def test_resident_submits_tracks_staff_answer_and_dissatisfied_reopens(
     expect(desk.locator("#concern-status")).to_have_text("已答复")
     staff.close()
 
-    # The resident reads the answer and is dissatisfied.
+    # The resident reads the answer and, through the rating link, is
+    # dissatisfied.
     page.reload()
     expect(page.locator(".answer")).to_contain_text("纸箱已清运")
+    expect(page.locator("#rating-form")).to_have_count(0)
+    page.goto(f"{live_server.url}{rating_link}")
     page.locator("#rating-form label.chip", has_text="不满意").click()
     page.fill("textarea[name=comment]", "楼道还有纸箱")
     page.get_by_role("button", name="提交评价").click()
@@ -103,4 +108,6 @@ def test_resident_submits_tracks_staff_answer_and_dissatisfied_reopens(
     expect(page.locator(".message.success")).to_be_visible()
     concern.refresh_from_db()
     assert concern.status == Concern.Status.REOPENED
-    assert concern.rating == Concern.Rating.DISSATISFIED
+    # The reopened round starts unrated; the rating stays on the timeline.
+    assert concern.rating == ""
+    assert concern.events.get(action="rate").note == "不满意：楼道还有纸箱"

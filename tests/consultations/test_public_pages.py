@@ -253,50 +253,6 @@ def test_hidden_description_is_not_public(client, compound, grid_secretary):
     assert "涉及他人" not in html
 
 
-def answered(compound, actor):
-    concern = services.submit_concern(
-        compound=compound, category=category(), description="下水道堵了"
-    )
-    services.accept(concern=concern, actor=actor)
-    return services.respond(concern=concern, actor=actor, note="已疏通")
-
-
-def test_rating_dissatisfied_reopens_the_concern(client, compound, grid_secretary):
-    concern = answered(compound, grid_secretary)
-    url = concern.get_absolute_url()
-    assert "评价答复" in client.get(url).content.decode()
-
-    response = client.post(url, {"rating": "dissatisfied", "comment": "还是堵"})
-
-    assert response.status_code == 302
-    concern.refresh_from_db()
-    assert concern.status == Concern.Status.REOPENED
-    assert concern.rating_comment == "还是堵"
-    assert "评价答复" not in client.get(url).content.decode()
-
-
-def test_a_bad_rating_changes_nothing(client, compound, grid_secretary):
-    concern = answered(compound, grid_secretary)
-
-    response = client.post(concern.get_absolute_url(), {"rating": "superb"})
-
-    assert response.status_code == 400
-    concern.refresh_from_db()
-    assert concern.status == Concern.Status.RESPONDED
-
-
-def test_rating_an_unanswered_concern_is_refused(client, compound):
-    concern = services.submit_concern(
-        compound=compound, category=category(), description="未答复"
-    )
-
-    response = client.post(concern.get_absolute_url(), {"rating": "satisfied"})
-
-    assert response.status_code == 400
-    concern.refresh_from_db()
-    assert concern.status == Concern.Status.SUBMITTED
-
-
 def test_merged_concern_page_points_to_the_one_kept(client, compound, grid_secretary):
     kept = services.submit_concern(
         compound=compound, category=category(), description="一"

@@ -85,3 +85,72 @@ def test_rates_respect_the_scope(client, month_of_concerns, outsider):
     html = client.get("/concerns/staff/rates/").content.decode()
 
     assert month_of_concerns.name not in html
+
+
+def test_a_reopened_concerns_earlier_rating_no_longer_counts(
+    compound, serving_contract, community_staff, property_manager
+):
+    from consultations import services
+
+    from .factories import category
+
+    concern = services.submit_concern(
+        compound=compound, category=category(), description="门禁又坏了"
+    )
+    services.accept(concern=concern, actor=community_staff)
+    services.dispatch(concern=concern, actor=community_staff, to="company")
+    services.sign(concern=concern, actor=property_manager)
+    concern = services.respond(concern=concern, actor=property_manager, note="已修")
+    services.follow_up(concern=concern, actor=community_staff, rating="satisfied")
+    before = Concern.objects.rates("handler_company").get()
+
+    services.reopen(concern=concern, actor=community_staff, note="两天后又坏")
+    after = Concern.objects.rates("handler_company").get()
+
+    assert (before["rated"], before["satisfied"], before["resolved"]) == (1, 1, 1)
+    assert (after["rated"], after["satisfied"], after["asked"]) == (0, 0, 0)
+    # The earlier rating stays on the timeline.
+    assert concern.events.filter(action="follow_up", note="满意").exists()
+
+
+def test_the_migration_forgets_only_ratings_of_an_earlier_round(
+    compound, serving_contract, community_staff, property_manager
+):
+    import importlib
+
+    from django.apps import apps
+
+    from consultations import services
+
+    from .factories import category
+
+    migration = importlib.import_module(
+        "consultations.migrations.0008_ratings_of_reopened_rounds_no_longer_count"
+    )
+
+    def rated_then_reopened():
+        concern = services.submit_concern(
+            compound=compound, category=category(), description="电梯异响"
+        )
+        services.accept(concern=concern, actor=community_staff)
+        services.dispatch(concern=concern, actor=community_staff, to="company")
+        services.sign(concern=concern, actor=property_manager)
+        concern = services.respond(concern=concern, actor=property_manager, note="修")
+        services.follow_up(concern=concern, actor=community_staff, rating="satisfied")
+        return services.reopen(concern=concern, actor=community_staff, note="又响")
+
+    stale = rated_then_reopened()
+    # As the portal stored it before: the earlier round's rating kept.
+    Concern.objects.filter(pk=stale.pk).update(rating="satisfied", is_resolved=True)
+    current = rated_then_reopened()
+    services.dispatch(concern=current, actor=community_staff, to="company")
+    services.sign(concern=current, actor=property_manager)
+    current = services.respond(concern=current, actor=property_manager, note="再修")
+    services.follow_up(concern=current, actor=community_staff, rating="basic")
+
+    migration.forget_earlier_ratings(apps, None)
+
+    stale.refresh_from_db()
+    current.refresh_from_db()
+    assert (stale.rating, stale.is_resolved) == ("", None)
+    assert (current.rating, current.is_resolved) == ("basic", True)

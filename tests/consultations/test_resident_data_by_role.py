@@ -24,7 +24,7 @@ from .factories import category
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-REFUSAL = "居民诉求由街道、社区和网格工作人员办理"
+REFUSAL = "“查阅居民诉求”由以下岗位办理"
 DISPATCHED_PHONE = "13700001111"
 UNDISPATCHED_PHONE = "13900002222"
 

@@ -202,20 +202,6 @@ def test_staff_intake_refuses_a_compound_outside_the_scope(
     assert Concern.objects.count() == 0
 
 
-def test_hidden_original_is_shown_to_the_street_admin_only(
-    client, concern, grid_secretary, street_admin
-):
-    services.hide(concern=concern, actor=grid_secretary, note="辱骂")
-
-    client.force_login(grid_secretary)
-    grid_view = client.get(reverse("consultations:staff-detail", args=[concern.pk]))
-    client.force_login(street_admin)
-    street_view = client.get(reverse("consultations:staff-detail", args=[concern.pk]))
-
-    assert "电梯间垃圾堆放" not in grid_view.content.decode()
-    assert "电梯间垃圾堆放" in street_view.content.decode()
-
-
 def test_duplicates_are_offered_on_accept_and_merged(client, concern, grid_secretary):
     dup = services.submit_concern(
         compound=concern.compound, category=concern.category, description="同样的垃圾"

@@ -37,11 +37,11 @@ def carry_to_responded(concern, actor):
 
 
 def test_full_cycle_records_every_transition_as_an_event(
-    concern, grid_secretary, serving_contract
+    concern, grid_secretary, community_staff, serving_contract
 ):
     carry_to_responded(concern, grid_secretary)
     concern = services.follow_up(
-        concern=concern, actor=grid_secretary, rating=Concern.Rating.SATISFIED
+        concern=concern, actor=community_staff, rating=Concern.Rating.SATISFIED
     )
 
     assert concern.status == S.CLOSED
@@ -64,6 +64,7 @@ def test_full_cycle_records_every_transition_as_an_event(
     assert set(ConcernEvent.objects.values_list("actor", flat=True)) == {
         None,
         grid_secretary.pk,
+        community_staff.pk,
     }
 
 
@@ -148,19 +149,24 @@ def test_dispatch_to_company_refused_when_no_company_serves(compound, grid_secre
     assert concern.status == S.ACCEPTED
 
 
-def test_extend_once_by_at_most_ten_working_days_with_a_reason(concern, grid_secretary):
+def test_extend_once_by_at_most_ten_working_days_with_a_reason(
+    concern, grid_secretary, property_manager
+):
     services.accept(concern=concern, actor=grid_secretary)
     services.dispatch(concern=concern, actor=grid_secretary)
     due = Concern.objects.get(pk=concern.pk).due_at
 
     for bad in ({"days": 11, "note": "工程量大"}, {"days": 3, "note": ""}):
         with pytest.raises(ValidationError):
-            services.extend(concern=concern, actor=grid_secretary, **bad)
-    concern = services.extend(
-        concern=concern, actor=grid_secretary, days=3, note="需要采购配件"
+            services.request_extension(concern=concern, actor=property_manager, **bad)
+    services.request_extension(
+        concern=concern, actor=property_manager, days=3, note="需要采购配件"
     )
+    concern = services.extend(concern=concern, actor=grid_secretary)
     with pytest.raises(ValidationError):
-        services.extend(concern=concern, actor=grid_secretary, days=1, note="再延")
+        services.request_extension(
+            concern=concern, actor=property_manager, days=1, note="再延"
+        )
 
     concern.refresh_from_db()
     assert concern.extended
@@ -193,44 +199,51 @@ def test_return_within_two_working_days_of_dispatch(compound, grid_secretary):
 
 
 def test_dissatisfied_follow_up_reopens_then_escalates_the_second_time(
-    concern, grid_secretary
+    concern, grid_secretary, community_staff
 ):
     carry_to_responded(concern, grid_secretary)
 
     concern = services.follow_up(
-        concern=concern, actor=grid_secretary, rating=Concern.Rating.DISSATISFIED
+        concern=concern, actor=community_staff, rating=Concern.Rating.DISSATISFIED
     )
     assert concern.status == S.REOPENED
     assert concern.reopened_count == 1
-    assert concern.rating == Concern.Rating.DISSATISFIED
+    # The new round starts unrated; the call stays on the timeline.
+    assert concern.rating == ""
+    assert (
+        ConcernEvent.objects.get(concern=concern, action="follow_up").note == "不满意"
+    )
 
     services.dispatch(concern=concern, actor=grid_secretary)
     services.sign(concern=concern, actor=grid_secretary)
-    services.respond(concern=concern, actor=grid_secretary, note="再次处理")
-    concern = services.rate_concern(concern=concern, rating="dissatisfied")
+    concern = services.respond(concern=concern, actor=grid_secretary, note="再次处理")
+    concern = services.rate_concern(token=concern.rating_token, rating="dissatisfied")
 
     assert concern.status == S.ESCALATED
 
 
 def test_satisfied_rating_is_not_accepted_twice(concern, grid_secretary):
-    carry_to_responded(concern, grid_secretary)
-    services.rate_concern(concern=concern, rating="satisfied", comment="很快")
+    concern = carry_to_responded(concern, grid_secretary)
+    token = concern.rating_token
+    services.rate_concern(token=token, rating="satisfied", comment="很快")
 
     with pytest.raises(ValidationError):
-        services.rate_concern(concern=concern, rating="dissatisfied")
+        services.rate_concern(token=token, rating="dissatisfied")
 
     concern.refresh_from_db()
     assert concern.status == S.CLOSED
     assert concern.is_resolved is True
 
 
-def test_an_open_hold_blocks_closing_until_released(concern, grid_secretary):
+def test_an_open_hold_blocks_closing_until_released(
+    concern, grid_secretary, community_staff
+):
     carry_to_responded(concern, grid_secretary)
     hold = services.place_hold(concern=concern, reason="会议行动项：物业，更换垃圾桶")
 
     # A satisfied call cannot close it either: it waits at follow-up.
     concern = services.follow_up(
-        concern=concern, actor=grid_secretary, rating=Concern.Rating.SATISFIED
+        concern=concern, actor=community_staff, rating=Concern.Rating.SATISFIED
     )
     assert concern.status == S.FOLLOW_UP
     with pytest.raises(ValidationError) as refused:
@@ -295,8 +308,8 @@ def test_escalate_is_recorded(concern, street_admin):
 
 
 def test_reopen_needs_a_reason_and_gives_a_fresh_deadline(concern, grid_secretary):
-    carry_to_responded(concern, grid_secretary)
-    services.rate_concern(concern=concern, rating="satisfied")
+    concern = carry_to_responded(concern, grid_secretary)
+    services.rate_concern(token=concern.rating_token, rating="satisfied")
 
     with pytest.raises(ValidationError):
         services.reopen(concern=concern, actor=grid_secretary)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from consultations import api, forms, services, workflow
+from consultations import api, forms, roles, services, workflow
 from consultations.models import ConcernEvent
-from consultations.workflow import ACTIONS, VERBS, Role
+from consultations.workflow import ACTIONS, VERBS
+from org.rights import COMPANY, ORG_STAFF, STREET, Role, task
 
 APP = Path(workflow.__file__).parent
 
@@ -47,8 +48,35 @@ def test_the_api_has_one_post_action_per_verb():
 def test_company_staff_may_use_the_handlers_verbs_only():
     company = {n for n, a in VERBS.items() if Role.COMPANY_STAFF in a.roles}
 
-    assert company == {"sign", "start", "respond", "return", "extend"}
-    assert all(Role.ORG_STAFF in a.roles for a in VERBS.values())
+    assert company == {"sign", "start", "respond", "return", "request_extension"}
+
+
+def test_escalation_is_the_street_offices_and_the_rest_org_staffs():
+    assert VERBS["escalate"].roles == STREET
+    assert all(
+        a.roles in (ORG_STAFF, ORG_STAFF | COMPANY)
+        for n, a in VERBS.items()
+        if n != "escalate"
+    )
+
+
+def test_no_inspecting_role_has_a_verb():
+    inspecting = {Role.INSPECTOR, Role.RESIDENT_REP}
+
+    assert not [n for n, a in ACTIONS.items() if a.roles & inspecting]
+
+
+@pytest.mark.parametrize("name", [n for n, a in ACTIONS.items() if a.roles])
+def test_each_verb_is_a_task_of_the_rights_table_with_its_roles(name):
+    action = ACTIONS[name]
+
+    assert task(f"consultations.{name}").roles == action.roles
+    assert action.task in {t.name for t in roles.VERB_TASKS}
+
+
+def test_the_residents_rating_is_no_task():
+    assert not ACTIONS["rate"].roles
+    assert "consultations.rate" not in {t.name for t in roles.TASKS}
 
 
 def imported_modules(path: Path) -> set[str]:
