@@ -1,5 +1,8 @@
 """What each role may do with compounds and companies (see `org.roles`)."""
 
+from django.utils.translation import gettext_lazy as _
+
+from org.rights import COMPANY, STREET, Task
 from org.roles import (
     COMMUNITY_STAFF,
     GRID_BRANCH,
@@ -48,8 +51,24 @@ PERMISSIONS = {
         "buildinghead",
         "facility",
     )
-    + perms("compounds", "companystaff", "facility", actions=("add", "change")),
+    + perms("compounds", "facility", actions=("add", "change")),
     INSPECTOR: view(
         "compounds", "propertycompany", "compound", "committee", "facility"
     ),
 }
+
+# The compounds tasks of the rights table (`org.rights`).
+TASKS = (
+    # A company keeps its own staff (never another company's); the street
+    # keeps every company's of its street. Community and grid staff read
+    # them (PERMISSIONS above). The picker needs the people's admin.
+    Task(
+        "compounds.edit_company_staff",
+        _("add and remove a company's staff"),
+        STREET | COMPANY,
+        permissions=(
+            *perms("compounds", "companystaff", actions=("view", "add", "change")),
+            "org.view_person",
+        ),
+    ),
+)
