@@ -340,13 +340,10 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         )
         return format_html("<ul>{}</ul>{}", items, link) if items else link
 
+    # Reading follows the model permissions; writing also needs the task, as
+    # the services ask (org.services).
     def _may_keep_logins(self, request) -> bool:
         return request.user.is_superuser or may(request.user, "org.edit_logins")
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_keep_logins(request) and super().has_view_permission(
-            request, obj
-        )
 
     def has_add_permission(self, request):
         return self._may_keep_logins(request) and super().has_add_permission(request)
