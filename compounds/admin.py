@@ -267,6 +267,14 @@ class CompanyStaffAdmin(ScopedAdmin):
     list_select_related = ["company", "person"]
     actions = [*ScopedAdmin.actions, end_staff_seats]
 
+    def get_list_display(self, request):
+        shown = list(super().get_list_display(request))
+        if PropertyCompany.objects.visible_to(request.user).count() == 1:
+            # One company (a company's own staff): the column says nothing
+            # and squeezes the others on a phone.
+            shown.remove("company")
+        return shown
+
     def get_fields(self, request, obj=None):
         fields = ["company", "person", "new_person_name", "new_person_phone"]
         if obj is not None:

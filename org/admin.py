@@ -331,14 +331,14 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             return "-"
         posts = Post.objects.active().filter(person_id=obj.person_id)
         items = format_html_join(
-            "", "<li>{}</li>", ((post,) for post in posts.select_related("unit"))
+            "", "<div>{}</div>", ((post,) for post in posts.select_related("unit"))
         )
         link = format_html(
             '<a href="{}">{}</a>',
             reverse("admin:org_person_change", args=[obj.person_id]),
             gettext("Change the posts on the person's page"),
         )
-        return format_html("<ul>{}</ul>{}", items, link) if items else link
+        return format_html("{}<div>{}</div>", items, link) if items else link
 
     # Reading follows the model permissions; writing also needs the task, as
     # the services ask (org.services).

@@ -47,8 +47,8 @@ def test_history_names_fields_stored_by_name_or_label():
         names = _field_names(PropertyCompany)
         assert field_label("Party members", names) == "党员人数"
         assert field_label("address", names) == "地址"
-        assert entry.get_change_message() == "已修改Party members 和 地址。"
-        assert change_message(entry) == "已修改党员人数 和 地址。"
+        assert entry.get_change_message() == "已修改 Party members 和 地址。"
+        assert change_message(entry) == "已修改 党员人数 和 地址。"
 
 
 def test_every_admin_field_label_reads_in_chinese():
