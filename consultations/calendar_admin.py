@@ -18,14 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from org.rights import may, require
 
-from .deadlines import (
+from .calendar_files import (
     EXAMPLE_CSV,
     CalendarLoad,
-    CalendarOverride,
     CalendarRow,
     load_calendar,
     parse_calendar_file,
 )
+from .deadlines import CalendarOverride
 
 WEEKDAYS = (
     _("Monday"),

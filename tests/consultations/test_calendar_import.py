@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from consultations import services
-from consultations.deadlines import (
+from consultations.calendar_files import (
     EXAMPLE_CSV,
     CalendarRow,
-    add_working_days,
     load_calendar,
     parse_calendar_file,
 )
+from consultations.deadlines import add_working_days
 from consultations.models import CalendarOverride
 
 from .factories import category
