@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
@@ -10,12 +11,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from org.admin_scope import ScopedAdmin, ScopedStackedInline, ScopedTabularInline
 
-from . import reports
+from . import reports, services
 from .models import (
     PARTY_ORG_THRESHOLD,
     BuildingHead,
@@ -196,13 +197,115 @@ class PartyInstructorAdmin(ScopedAdmin):
     list_select_related = ["company", "person"]
 
 
+class CompanyStaffForm(forms.ModelForm):
+    """A seat for a person picked from those one may see, or a new person."""
+
+    new_person_name = forms.CharField(
+        label=_("or a new person's name"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Not yet on file? Enter the name (and phone) instead of picking; "
+            "the person is registered with the company's supervising street."
+        ),
+    )
+    new_person_phone = forms.CharField(
+        label=_("new person's phone"), max_length=30, required=False
+    )
+
+    class Meta:
+        model = CompanyStaff
+        fields = ["company", "person", "new_person_name", "new_person_phone"]
+        fields += ["role", "start", "end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "person" in self.fields and self.instance.pk is None:
+            self.fields["person"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and not (
+            cleaned.get("person") or cleaned.get("new_person_name", "").strip()
+        ):
+            self.add_error(
+                "person", _("Choose a person or enter the new person's name.")
+            )
+        return cleaned
+
+
+@admin.action(
+    description=_("End the selected staff seats today"), permissions=["change"]
+)
+def end_staff_seats(model_admin, request, queryset):
+    try:
+        ended = services.end_company_staff(
+            by=request.user, seats=list(queryset.select_related("company", "person"))
+        )
+    except PermissionDenied as exc:
+        model_admin.message_user(request, str(exc), messages.ERROR)
+        return
+    except ValidationError as exc:
+        model_admin.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return
+    model_admin.message_user(
+        request,
+        ngettext("%(n)d staff seat ended.", "%(n)d staff seats ended.", ended)
+        % {"n": ended},
+    )
+
+
 @admin.register(CompanyStaff)
 class CompanyStaffAdmin(ScopedAdmin):
+    """A company keeps its own staff; the street keeps every company's."""
+
+    form = CompanyStaffForm
     list_display = ["person", "role", "company", "start", "end"]
     list_filter = ["role", CurrentFilter, ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["person__name", "company__name"]
     autocomplete_fields = ["company", "person"]
     list_select_related = ["company", "person"]
+    actions = [*ScopedAdmin.actions, end_staff_seats]
+
+    def get_list_display(self, request):
+        shown = list(super().get_list_display(request))
+        if PropertyCompany.objects.visible_to(request.user).count() == 1:
+            # One company (a company's own staff): the column says nothing
+            # and squeezes the others on a phone.
+            shown.remove("company")
+        return shown
+
+    def get_fields(self, request, obj=None):
+        fields = ["company", "person", "new_person_name", "new_person_phone"]
+        if obj is not None:
+            fields = ["company", "person"]
+        return [*fields, "role", "start", "end"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # A company's staff add to their own company.
+        companies = PropertyCompany.objects.visible_to(request.user)
+        if "company" not in initial and companies.count() == 1:
+            initial["company"] = companies.get().pk
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.check_may_keep_staff(by=request.user, company=obj.company)
+            super().save_model(request, obj, form, change)
+            return
+        services.add_company_staff(
+            by=request.user,
+            company=obj.company,
+            role=obj.role,
+            person=form.cleaned_data.get("person"),
+            new_person_name=form.cleaned_data.get("new_person_name", ""),
+            new_person_phone=form.cleaned_data.get("new_person_phone", ""),
+            start=obj.start,
+            end=obj.end,
+            seat=obj,
+        )
+        self.assert_visible(request, [obj])
 
 
 # Compounds ---------------------------------------------------------------

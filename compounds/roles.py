@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from org.rights import ORG_STAFF, Task
+from org.rights import COMPANY, ORG_STAFF, STREET, Task
 from org.roles import (
     COMMUNITY_STAFF,
     GRID_BRANCH,
@@ -51,7 +51,7 @@ PERMISSIONS = {
         "buildinghead",
         "facility",
     )
-    + perms("compounds", "companystaff", "facility", actions=("add", "change")),
+    + perms("compounds", "facility", actions=("add", "change")),
     INSPECTOR: view(
         "compounds", "propertycompany", "compound", "committee", "facility"
     ),
@@ -67,4 +67,19 @@ POSTER_TASKS = (
     ),
 )
 
-TASKS = (*POSTER_TASKS,)
+# The compounds tasks of the rights table (`org.rights`).
+TASKS = (
+    # A company keeps its own staff (never another company's); the street
+    # keeps every company's of its street. Community and grid staff read
+    # them (PERMISSIONS above). The picker needs the people's admin.
+    Task(
+        "compounds.edit_company_staff",
+        _("add and remove a company's staff"),
+        STREET | COMPANY,
+        permissions=(
+            *perms("compounds", "companystaff", actions=("view", "add", "change")),
+            "org.view_person",
+        ),
+    ),
+    *POSTER_TASKS,
+)

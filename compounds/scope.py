@@ -1,5 +1,6 @@
 """How company staff reach their company and the compounds it serves."""
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import CompanyStaff, ServiceContract, active_on_q
@@ -20,3 +21,12 @@ def company_scope(person_id: int) -> tuple[frozenset[int], frozenset[int]]:
         .values_list("compound_id", flat=True)
     )
     return company_ids, compound_ids
+
+
+def company_people_q(company_ids: frozenset[int]) -> Q:
+    """People with a staff seat, current or past, at one of the companies."""
+    return Q(
+        pk__in=CompanyStaff.objects.filter(company_id__in=company_ids).values(
+            "person_id"
+        )
+    )

@@ -15,8 +15,8 @@ from common.errors import error_messages
 from org.admin_scope import ScopedAdmin, ScopedTabularInline
 
 from . import services
+from .calendar_admin import CalendarOverrideAdmin  # noqa: F401 (registers it)
 from .models import (
-    CalendarOverride,
     Concern,
     ConcernCategory,
     ConcernEvent,
@@ -40,14 +40,6 @@ class ConcernCategoryAdmin(admin.ModelAdmin):
     list_editable = ["order", "is_active"]
     list_filter = ["default_handler", "is_active"]
     search_fields = ["name", "name_en", "code"]
-
-
-@admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_workday", "note"]
-    list_filter = ["is_workday"]
-    date_hierarchy = "date"
-    search_fields = ["note"]
 
 
 class ConcernEventInline(ScopedTabularInline):

@@ -4,7 +4,15 @@ Holidays and adjusted working days (调休) come from `chinese_calendar`; the
 staff's `CalendarOverride` rows win over it. For a year the library does
 not know (it raises NotImplementedError), Monday to Friday are working days,
 plus the overrides, and the result says so (`fallback`), so staff see that
-the deadline was counted without the official calendar.
+the deadline was counted without the official calendar, until the street
+office loads that year's calendar: a year whose overrides hold both
+holidays and adjusted working days (the State Council's yearly notice
+always names both) counts as the street's official calendar for that year.
+
+The street office loads next year's calendar from a CSV file or types it
+in (`consultations.calendar_files`, docs/consultations.md "Calendar"); the open
+concerns whose deadline was counted on the fallback calendar are then
+counted again.
 
 A deadline of N working days ends at the end of the N-th working day after
 the day it starts from (Asia/Shanghai).
@@ -57,11 +65,16 @@ class WorkCalendar:
     """Answers "is this a working day?" with the overrides loaded once."""
 
     def __init__(self, start: date, end: date) -> None:
-        self.overrides = dict(
-            CalendarOverride.objects.filter(date__range=(start, end)).values_list(
-                "date", "is_workday"
-            )
-        )
+        # The whole years, in the one query: which of them the street loaded
+        # follows from the same rows.
+        rows = CalendarOverride.objects.filter(
+            date__year__gte=start.year, date__year__lte=end.year
+        ).values_list("date", "is_workday")
+        self.overrides = dict(rows)
+        kinds: dict[int, set[bool]] = {}
+        for day, is_workday in self.overrides.items():
+            kinds.setdefault(day.year, set()).add(is_workday)
+        self.loaded_years = {y for y, held in kinds.items() if held == {True, False}}
         self.fallback_used = False
 
     def is_workday(self, day: date) -> bool:
@@ -70,7 +83,8 @@ class WorkCalendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            self.fallback_used = True
+            if day.year not in self.loaded_years:
+                self.fallback_used = True
             return day.weekday() < 5
 
 

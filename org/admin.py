@@ -3,20 +3,24 @@
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
+from . import services
 from .admin_scope import (
     ScopedAdmin,
     ScopedAdminMixin,
     ScopedTabularInline,
+    export_csv,
 )
 from .models import (
     Alliance,
@@ -32,6 +36,7 @@ from .models import (
     Post,
     User,
 )
+from .rights import Role, may, roles_of
 
 admin.site.site_header = _("Jiyang Sub-district Red Property Management Platform")
 admin.site.site_title = _("Jiyang Sub-district Red Property Management Platform")
@@ -191,22 +196,94 @@ class PostAdmin(ScopedAdmin):
         return obj.is_active
 
 
+def _logins_action(request, queryset, *, active: bool) -> None:
+    try:
+        changed = services.set_logins_active(
+            by=request.user, logins=list(queryset), active=active
+        )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return
+    text = (
+        ngettext("%(n)d login reactivated.", "%(n)d logins reactivated.", changed)
+        if active
+        else ngettext("%(n)d login deactivated.", "%(n)d logins deactivated.", changed)
+    )
+    messages.success(request, text % {"n": changed})
+
+
+@admin.action(description=_("Deactivate the selected logins"), permissions=["change"])
+def deactivate_logins(model_admin, request, queryset):
+    _logins_action(request, queryset, active=False)
+
+
+@admin.action(description=_("Reactivate the selected logins"), permissions=["change"])
+def reactivate_logins(model_admin, request, queryset):
+    _logins_action(request, queryset, active=True)
+
+
+@admin.action(
+    description=_("Give the selected logins a temporary password"),
+    permissions=["change"],
+)
+def issue_temporary_passwords(model_admin, request, queryset):
+    """Show each new password once, on this page only: it is stored nowhere."""
+    try:
+        with transaction.atomic():
+            issued = [
+                (login, services.reset_password(by=request.user, login=login))
+                for login in queryset.select_related("person")
+            ]
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return None
+    for login, _password in issued:
+        model_admin.log_change(request, login, [{"changed": {"fields": ["password"]}}])
+    response = TemplateResponse(
+        request,
+        "admin/org/user/temporary_passwords.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "title": gettext("Temporary passwords"),
+            "issued": issued,
+        },
+    )
+    # The page holds passwords: no cache keeps it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    """Logins: the street office keeps its own staff's (org.services).
+
+    Rights follow from the person's posts, so there is no group to pick;
+    the roles the posts give are shown. Only a superuser makes superusers,
+    edits them, or reaches the logins of other streets.
+    """
+
     list_display = [
         "username",
         "person",
-        "is_staff",
+        "roles",
         "is_active",
         "is_superuser",
         "last_login",
     ]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_filter = ["is_active", "is_superuser"]
     search_fields = ["username", "person__name", "first_name", "last_name", "email"]
     autocomplete_fields = ["person"]
     list_select_related = ["person"]
+    actions = [
+        export_csv,
+        deactivate_logins,
+        reactivate_logins,
+        issue_temporary_passwords,
+    ]
     fieldsets = [
         (None, {"fields": ["username", "password", "person"]}),
+        (_("Roles and posts"), {"fields": ["roles", "posts"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
         (
             _("Permissions"),
@@ -227,10 +304,56 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["username", "person", "password1", "password2"],
+                "fields": [
+                    "username",
+                    "person",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
+                "description": _(
+                    "Rights follow from the person's posts: give the person a "
+                    "post in your street (on the person's page) and the login "
+                    "holds the role of that post."
+                ),
             },
         ),
     ]
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        held = roles_of(obj)
+        return "、".join(str(role.label) for role in Role if role in held) or "-"
+
+    @admin.display(description=_("current posts"))
+    def posts(self, obj):
+        if obj.person_id is None:
+            return "-"
+        posts = Post.objects.active().filter(person_id=obj.person_id)
+        items = format_html_join(
+            "", "<div>{}</div>", ((post,) for post in posts.select_related("unit"))
+        )
+        link = format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:org_person_change", args=[obj.person_id]),
+            gettext("Change the posts on the person's page"),
+        )
+        return format_html("{}<div>{}</div>", items, link) if items else link
+
+    # Reading follows the model permissions; writing also needs the task, as
+    # the services ask (org.services).
+    def _may_keep_logins(self, request) -> bool:
+        return request.user.is_superuser or may(request.user, "org.edit_logins")
+
+    def has_add_permission(self, request):
+        return self._may_keep_logins(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return self._may_keep_logins(request) and super().has_change_permission(
+            request, obj
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -240,12 +363,29 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        readonly = list(super().get_readonly_fields(request, obj)) + ["roles", "posts"]
         if not request.user.is_superuser:
             # Only a superuser hands out rights; others could otherwise give
             # a login more than they hold themselves.
             readonly += ["is_superuser", "groups", "user_permissions"]
+        if obj is not None and obj.pk == request.user.pk:
+            readonly.append("is_active")
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.check_may_manage_login(by=request.user, login=obj)
+            super().save_model(request, obj, form, change)
+            return
+        services.create_login(
+            by=request.user,
+            person=obj.person,
+            username=obj.username,
+            password=form.cleaned_data.get("password1") or None,
+            usable_password=form.cleaned_data.get("set_usable_password", True),
+            login=obj,
+        )
+        self.assert_visible(request, [obj])
 
 
 class AllianceMemberInline(ScopedTabularInline):

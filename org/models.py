@@ -19,7 +19,13 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from .place import resync_places
-from .scope import Scope, ScopedQuerySet, company_scope, subtree_q
+from .scope import (
+    Scope,
+    ScopedQuerySet,
+    company_people_q,
+    company_scope,
+    subtree_q,
+)
 
 
 class OrgUnitQuerySet(TreeQuerySet, ScopedQuerySet):
@@ -246,6 +252,11 @@ class OrgUnit(MPTTModel):
 
 class PersonQuerySet(ScopedQuerySet):
     scope_unit = "unit"
+
+    def scope_q(self, scope: Scope) -> Q:
+        # Company staff also see their own company's people, so that they
+        # can add and remove their staff (and see no one else).
+        return super().scope_q(scope) | company_people_q(scope.company_ids)
 
 
 class Person(models.Model):

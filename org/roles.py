@@ -192,7 +192,7 @@ _ORG_MODELS = (
 )
 
 PERMISSIONS = {
-    STREET_OFFICE: perms("org", *_ORG_MODELS) + view("org", "user"),
+    STREET_OFFICE: perms("org", *_ORG_MODELS),
     COMMUNITY_STAFF: view("org", *_ORG_MODELS)
     + perms(
         "org",
@@ -228,5 +228,23 @@ TASKS = (
         _("change the organisation tree"),
         STREET,
         permissions=tuple(perms("org", "orgunit")),
+    ),
+    # Create, deactivate and reset the logins of one's own street; rights
+    # follow from posts, so no group or permission is picked by hand, and
+    # superusers stay the superuser's (org.services).
+    Task(
+        "org.edit_logins",
+        _("keep the logins of one's own street"),
+        STREET,
+        permissions=tuple(perms("org", "user", actions=("view", "add", "change"))),
+    ),
+    # Next year's holidays and adjusted working days (consultations.deadlines);
+    # declared here because the street office keeps the calendar for every
+    # app that counts working days.
+    Task(
+        "calendar.edit_holidays",
+        _("keep the holiday calendar"),
+        STREET,
+        permissions=tuple(perms("consultations", "calendaroverride")),
     ),
 )

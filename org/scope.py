@@ -141,6 +141,26 @@ def company_scope(person_id: int) -> tuple[frozenset[int], frozenset[int]]:
     return frozenset(company_ids), frozenset(compound_ids)
 
 
+# The people a company's staff may see (its own staff, to add and remove
+# them) are found through compounds' staff seats; compounds registers the
+# lookup too (compounds/scope.py:company_people_q).
+CompanyPeopleProvider = Callable[[frozenset[int]], Q]
+_company_people_provider: CompanyPeopleProvider | None = None
+
+
+def register_company_people(provider: CompanyPeopleProvider) -> None:
+    """`provider(company_ids)` returns a Q on Person for those companies' staff."""
+    global _company_people_provider
+    _company_people_provider = provider
+
+
+def company_people_q(company_ids: frozenset[int]) -> Q:
+    """People working for the companies `company_ids` (none when unknown)."""
+    if _company_people_provider is None or not company_ids:
+        return Q(pk__in=[])
+    return _company_people_provider(company_ids)
+
+
 def user_scope(user) -> Scope:
     """What `user` may see: `user.scope`, or nothing for anonymous callers."""
     if user is None or not user.is_authenticated:

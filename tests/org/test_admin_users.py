@@ -1,26 +1,20 @@
 """Logins in the admin: scoped, and rights come only from a superuser."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 
 from org.admin import PersonAdmin
 from org.models import Person, User
 
-from ..factories import PersonFactory, UserFactory
+from ..factories import PersonFactory, StreetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def allow(user, *codenames):
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-
-
-def test_community_staff_cannot_make_a_login_superuser(client, community_staff, grid):
-    allow(community_staff, "view_user", "change_user")
+def test_the_street_office_cannot_make_a_login_superuser(client, street_admin, grid):
     login = UserFactory(person=PersonFactory(unit=grid), username="worker")
-    client.force_login(community_staff)
+    client.force_login(street_admin)
     response = client.post(
         f"/admin/org/user/{login.pk}/change/",
         {
@@ -38,12 +32,11 @@ def test_community_staff_cannot_make_a_login_superuser(client, community_staff, 
     assert not login.is_superuser
 
 
-def test_a_login_made_by_community_staff_needs_a_person_in_their_scope(
-    client, community_staff, other_community
+def test_a_login_made_by_the_street_office_needs_a_person_in_its_street(
+    client, street_admin
 ):
-    allow(community_staff, "view_user", "add_user", "change_user")
-    stranger = PersonFactory(unit=other_community)
-    client.force_login(community_staff)
+    stranger = PersonFactory(unit=StreetFactory())
+    client.force_login(street_admin)
     data = {
         "username": "newcomer",
         "password1": "a-Long-pass-2024",

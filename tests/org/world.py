@@ -39,6 +39,7 @@ from org.models import (
     LiaisonDepartment,
     LinkagePartner,
     OrgUnit,
+    Person,
     Post,
     User,
 )
@@ -100,6 +101,15 @@ class World:
         inside, outside = set(), set()
         for site, objects in self.rows.get(model, {}).items():
             (inside if site in sites else outside).update(o.pk for o in objects)
+        if model is Person and role == "property_manager":
+            # Company staff see their own company's people, no one else.
+            staff = set(
+                CompanyStaff.objects.filter(
+                    company_id__in=self.users[role].scope.company_ids
+                ).values_list("person_id", flat=True)
+            )
+            everyone = inside | outside
+            inside, outside = everyone & staff, everyone - staff
         return inside, outside
 
 
