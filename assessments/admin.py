@@ -236,7 +236,13 @@ class InspectionAdmin(ScopedAdmin):
         "score",
         "page_link",
     ]
-    list_filter = ["status", "is_current", "month", "street", "community"]
+    list_filter = [
+        "status",
+        "is_current",
+        "month",
+        ("street", admin.RelatedOnlyFieldListFilter),
+        ("community", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["compound"]
     search_fields = ["compound__name"]
     date_hierarchy = "date"
@@ -407,7 +413,7 @@ class MonthlyCompoundScoreAdmin(ReadOnlyScoresAdmin):
         "vetoed",
         "households",
     ]
-    list_filter = ["month", "vetoed", "street"]
+    list_filter = ["month", "vetoed", ("street", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["compound__name", "company__name"]
     list_select_related = ["compound", "company"]
     date_hierarchy = "month"
@@ -425,7 +431,7 @@ class MonthlyCompanyScoreAdmin(ReadOnlyScoresAdmin):
         "inspections",
         "vetoes",
     ]
-    list_filter = ["month", "street"]
+    list_filter = ["month", ("street", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["company__name"]
     list_select_related = ["company", "street"]
     date_hierarchy = "month"
@@ -446,7 +452,7 @@ class QuarterlyRankingAdmin(ReadOnlyScoresAdmin):
         "is_bottom",
         "consecutive_bottom",
     ]
-    list_filter = ["quarter", "street", "is_bottom"]
+    list_filter = ["quarter", ("street", admin.RelatedOnlyFieldListFilter), "is_bottom"]
     search_fields = ["company__name"]
     list_select_related = ["company", "street", "prize"]
 
@@ -502,7 +508,7 @@ class QuarterlyBonusAdmin(ScopedAdmin):
     ranking reads it when the quarter is ranked (again)."""
 
     list_display = ["quarter", "street", "company", "points", "reason", "created_by"]
-    list_filter = ["quarter", "street"]
+    list_filter = ["quarter", ("street", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["company__name", "reason"]
     autocomplete_fields = ["company"]
     exclude = ["created_by", "created_at"]
@@ -646,7 +652,7 @@ class ExitLadderStepAdmin(PageLinkMixin, ReadOnlyScoresAdmin):
         "rectification_deadline",
         "page_link",
     ]
-    list_filter = ["quarter", "kind", "street"]
+    list_filter = ["quarter", "kind", ("street", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["company__name"]
 
 
@@ -676,7 +682,7 @@ class ExitCaseAdmin(PageLinkMixin, ScopedAdmin):
         "opened_at",
         "page_link",
     ]
-    list_filter = ["status", "street"]
+    list_filter = ["status", ("street", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["company__name"]
     fields = [
         "company",

@@ -8,6 +8,7 @@ from org.roles import (
     GRID_BRANCH,
     INSPECTOR,
     PROPERTY_MANAGER,
+    RESIDENT_REPRESENTATIVE,
     STREET_OFFICE,
     perms,
     view,
@@ -53,6 +54,11 @@ PERMISSIONS = {
     )
     + perms("compounds", "facility", actions=("add", "change")),
     INSPECTOR: view(
+        "compounds", "propertycompany", "compound", "committee", "facility"
+    ),
+    # A resident representative reads what an inspection panel needs of
+    # the compounds, as the cadres do; nothing of residents.
+    RESIDENT_REPRESENTATIVE: view(
         "compounds", "propertycompany", "compound", "committee", "facility"
     ),
 }

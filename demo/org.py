@@ -38,7 +38,7 @@ from org.models import (
 from org.roles import (
     COMMUNITY_STAFF,
     GRID_BRANCH,
-    INSPECTOR,
+    RESIDENT_REPRESENTATIVE,
     STREET_OFFICE,
     assign_role,
     ensure_role_groups,
@@ -578,7 +578,7 @@ def load(*, stdout=None) -> list[DemoLogin]:
         ("street_admin", STREET_OFFICE, root.name),
         ("community_staff", COMMUNITY_STAFF, first_community.name),
         ("grid_secretary", GRID_BRANCH, first_grid.name),
-        ("inspector", INSPECTOR, f"{root.name}（居民代表）"),
+        ("inspector", RESIDENT_REPRESENTATIVE, root.name),
     ):
         ensure_login(username, person=cast[username], role=role)
         logins.append(DemoLogin(username, DEMO_PASSWORD, role, scope))

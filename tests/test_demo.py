@@ -304,7 +304,7 @@ EXPECTED_SCOPE = {
             PropertyCompany.objects.get(name="山东京杭物业管理有限公司")
         ),
     ),
-    "inspector": ("考核员", lambda: Compound.objects.all()),
+    "inspector": ("居民代表", lambda: Compound.objects.all()),
 }
 
 
