@@ -247,7 +247,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # The refusal's own reason (the rights table names the task and who
+        # does it) when it has one, else DRF's generic message.
+        exc = exceptions.PermissionDenied(str(exc) if exc.args else None)
     if not isinstance(exc, exceptions.APIException):
         # An unexpected failure: logged in full, answered in the one format.
         logger.exception("API error", exc_info=exc)

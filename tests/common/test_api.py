@@ -107,3 +107,13 @@ def test_common_api_never_imports_drfs_views():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_refusal_keeps_its_own_reason():
+    response = exception_handler(
+        PermissionDenied("“审批奖励”由以下岗位办理：街道物业办。"), {}
+    )
+
+    assert response.status_code == 403
+    assert response.data["code"] == "permission_denied"
+    assert "审批奖励" in response.data["detail"]
