@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -254,6 +255,19 @@ def issue_temporary_passwords(model_admin, request, queryset):
     return response
 
 
+class GivenPasswordForm(AdminPasswordChangeForm):
+    """The admin's "change password" of another login: a password someone
+    else chose, so its holder changes it at the next sign-in."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if user.has_usable_password():
+            user.given_password(self.cleaned_data["password1"])
+        if commit:
+            user.save()
+        return user
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     """Logins: the street office keeps its own staff's (org.services).
@@ -271,6 +285,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         "is_superuser",
         "last_login",
     ]
+    change_password_form = GivenPasswordForm
     list_filter = ["is_active", "is_superuser"]
     search_fields = ["username", "person__name", "first_name", "last_name", "email"]
     autocomplete_fields = ["person"]
@@ -282,7 +297,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         issue_temporary_passwords,
     ]
     fieldsets = [
-        (None, {"fields": ["username", "password", "person"]}),
+        (None, {"fields": ["username", "password", "must_change_password", "person"]}),
         (_("Roles and posts"), {"fields": ["roles", "posts"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
         (

@@ -378,12 +378,30 @@ class User(AbstractUser):
         related_name="user",
     )
 
+    # Set when someone else chose the password (a new login, a reset): the
+    # holder must choose their own before anything else
+    # (org.middleware.PasswordChangeRequired).
+    must_change_password = models.BooleanField(
+        _("must change the password at the next sign-in"), default=False
+    )
+
     objects = ScopedUserManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         swappable = "AUTH_USER_MODEL"
+
+    def set_password(self, raw_password) -> None:
+        # The holder's own choice; services that set a password for someone
+        # else raise the flag again afterwards (`given_password`).
+        super().set_password(raw_password)
+        self.must_change_password = False
+
+    def given_password(self, raw_password) -> None:
+        """Set a password someone else chose: changed at the next sign-in."""
+        super().set_password(raw_password)
+        self.must_change_password = True
 
     @cached_property
     def scope(self) -> Scope:

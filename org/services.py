@@ -93,7 +93,7 @@ def create_login(
         if password is None:
             temporary = password = temporary_password()
         validate_password(password, login)
-        login.set_password(password)
+        login.given_password(password)
     login.full_clean(exclude=["password"])
     login.save()
     return login, temporary
@@ -123,6 +123,6 @@ def reset_password(*, by: User, login: User, password: str | None = None) -> str
         validate_password(password, login)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
-    login.set_password(password)
-    login.save(update_fields=["password"])
+    login.given_password(password)
+    login.save(update_fields=["password", "must_change_password"])
     return password
