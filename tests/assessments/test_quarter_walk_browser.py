@@ -206,7 +206,7 @@ def test_street_office_walks_a_quarter_from_scoring_to_an_exit_decision(
     ladder_row(page, quarter.shifted(-2), "佳和物业").locator("a").click()
     page.wait_for_url("**/exits/steps/*/")
     page.fill("#id_note", "已送达预警通知书。")
-    page.locator("form.cycle-form button[type=submit]").click()
+    page.get_by_role("button", name="记录", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已记录。")
     expect(page.locator("#exit-history")).to_contain_text("已送达预警通知书。")
 
@@ -215,7 +215,7 @@ def test_street_office_walks_a_quarter_from_scoring_to_an_exit_decision(
     page.wait_for_url("**/exits/steps/*/")
     page.fill("#id_deadline", (today + timedelta(days=15)).isoformat())
     page.fill("#id_note", "约谈项目经理，限期整改。")
-    page.locator("form.cycle-form button[type=submit]").click()
+    page.get_by_role("button", name="记录", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("已记录。")
     expect(page.locator("#ladder-step")).to_contain_text(today.isoformat())
 
