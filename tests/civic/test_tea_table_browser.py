@@ -1,6 +1,7 @@
 """In Chromium, community staff close a concern that went through a 流动茶桌
 meeting: the concern page lists the meeting's action item, which they mark
-done there, and the concern then closes (no superuser)."""
+done there, and the concern then closes (no superuser). The walk is
+described in docs/walks.md."""
 
 from datetime import timedelta
 
