@@ -65,6 +65,9 @@ class ScopedAccess(permissions.BasePermission):
 # Throttles --------------------------------------------------------------
 # DRF binds THROTTLE_RATES when the class is defined; reading the setting on
 # each request lets operators (and tests) change the rates without a reload.
+# An empty rate (`API_ANON_RATE=` in the environment) switches that throttle
+# off: DRF lets every request through when the rate is None, but cannot
+# parse "".
 
 
 class RatesFromSettings:
@@ -72,7 +75,10 @@ class RatesFromSettings:
 
     def get_rate(self) -> str | None:
         rates: dict[str, Any] = api_settings.DEFAULT_THROTTLE_RATES
-        return rates.get(self.scope or "")
+        rate = rates.get(self.scope or "")
+        if rate is None:
+            return None
+        return str(rate).strip() or None
 
 
 class AnonThrottle(RatesFromSettings, AnonRateThrottle):

@@ -143,6 +143,21 @@ def test_anonymous_reads_are_throttled(anon, settings):
     assert statuses == [200, 200, 429]
 
 
+@pytest.mark.parametrize("rate", ["", "  "])
+def test_an_empty_rate_switches_that_throttle_off(anon, settings, rate):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "anon": rate,
+        },
+    }
+
+    statuses = {anon.get(f"{API}/concern-categories/").status_code for _ in range(70)}
+
+    assert statuses == {200}
+
+
 def test_a_session_login_works_like_a_token(client, grid_secretary, concerns):
     client.force_login(grid_secretary)
 

@@ -117,3 +117,29 @@ def test_a_refusal_keeps_its_own_reason():
     assert response.status_code == 403
     assert response.data["code"] == "permission_denied"
     assert "审批奖励" in response.data["detail"]
+
+
+def test_an_empty_rate_in_the_environment_reaches_the_throttle():
+    code = (
+        "import django; django.setup()\n"
+        "from common.api import AnonThrottle, UserThrottle\n"
+        "print(AnonThrottle().rate, UserThrottle().rate)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jiyang.settings",
+        "API_ANON_RATE": "",
+        "API_USER_RATE": "5/minute",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "5/minute"]
+
