@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import add_to_form, flash
+from common.keyset import RowsBefore
 from compounds.models import Compound, PropertyCompany
 from org.models import LiaisonDepartment, OrgUnit
 from org.rights import COMPANY, may, require, roles_of
@@ -61,7 +61,7 @@ def _keyset(qs, cursor: str):
         pk = int(pk)
     except (ValueError, OverflowError, OSError):
         return qs
-    return qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+    return qs.filter(RowsBefore(("created_at", "id"), (moment, pk)))
 
 
 def _cursor(concern: Concern) -> str:

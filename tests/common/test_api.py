@@ -142,4 +142,3 @@ def test_an_empty_rate_in_the_environment_reaches_the_throttle():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["None", "5/minute"]
-
