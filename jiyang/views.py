@@ -20,6 +20,7 @@ from assessments.models import QuarterlyRanking
 from civic.models import Disclosure, MeetingDecision, VisitReport
 from common.parsing import check_text
 from common.periods import Month
+from compounds.directory import matching_directory, public_directory
 from compounds.models import Compound
 from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_code
 from org.rights import require
@@ -47,16 +48,7 @@ def home(request):
         check_text(query)
     except ValidationError as error:
         query_error, query, status = error.messages[0], "", 400
-    compounds = Compound.objects.select_related("community").order_by(
-        "community__name", "name"
-    )
-    if query:
-        compounds = compounds.filter(name__icontains=query)[:30]
-    else:
-        compounds = compounds[:300]
-    communities: dict[str, list] = {}
-    for compound in compounds:
-        communities.setdefault(compound.community.name, []).append(compound)
+    communities = matching_directory(query) if query else public_directory()
     return render(
         request,
         "home.html",
