@@ -26,6 +26,7 @@ from .admin_scope import (
 from .models import (
     Alliance,
     AllianceMember,
+    AuditEvent,
     CrossAppointment,
     DeliberationGroup,
     DeliberationMember,
@@ -534,3 +535,39 @@ class CrossAppointmentAdmin(ScopedAdmin):
         return (obj.start is None or obj.start <= today) and (
             obj.end is None or obj.end >= today
         )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdmin):
+    """The audit trail, read-only: no one adds, changes or deletes an entry."""
+
+    list_display = (
+        "at",
+        "username",
+        "action",
+        "object_type",
+        "object_id",
+        "detail",
+        "address",
+        "request_id",
+    )
+    list_filter = ("action", "at", "street")
+    search_fields = ("username", "detail", "object_id", "request_id")
+    date_hierarchy = "at"
+    list_select_related = ("street",)
+    actions = [export_csv]
+
+    def has_view_permission(self, request, obj=None):
+        return may(request.user, "org.read_audit")
+
+    def has_module_permission(self, request):
+        return may(request.user, "org.read_audit")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
