@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.phones import parse_phone
@@ -1144,7 +1144,16 @@ def reveal_phone(*, concern: Concern, actor: User, request=None) -> str:
         request=request,
         obj=concern,
         street=concern.street_id,
-        detail=_("Viewed the resident's phone number of concern %(code)s")
-        % {"code": concern.formatted_code},
+        detail=_in_chinese(
+            "Viewed the resident's phone number of concern %(code)s",
+            code=concern.formatted_code,
+        ),
     )
     return concern.phone
+
+
+def _in_chinese(message: str, **values) -> str:
+    """`message` translated into Chinese whatever the page's language: the
+    audit trail is read in Chinese."""
+    with translation.override("zh-hans"):
+        return _(message) % values

@@ -8,6 +8,7 @@ django-mptt call of the project stays in this app (see `OrgUnitQuerySet`).
 import re
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -853,3 +854,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit events cannot be deleted."))
+
+    @property
+    def object_label(self) -> str:
+        """The object's kind as people call it (诉求), else its model label."""
+        if not self.object_type:
+            return ""
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return self.object_type
+        return str(model._meta.verbose_name)

@@ -4,6 +4,7 @@ who may read the concern reveals it; each reveal is one audit entry."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from common.phones import mask_phone
 from consultations import services
@@ -64,6 +65,8 @@ def test_a_reveal_shows_the_number_and_records_one_event(
     page = client.post(
         reverse("consultations:reveal-phone", args=[concern.pk]),
         REMOTE_ADDR="10.9.8.7",
+        # The trail is kept in Chinese whatever the page's language.
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     text = page.content.decode()
@@ -75,8 +78,10 @@ def test_a_reveal_shows_the_number_and_records_one_event(
     assert event.object_id == str(concern.pk)
     assert event.street == street
     assert event.address == "10.9.8.7"
-    assert concern.formatted_code in event.detail
-    assert event.get_action_display() == "查看居民电话"
+    assert event.detail == f"查看居民电话（诉求 {concern.formatted_code}）"
+    with translation.override("zh-hans"):
+        assert event.get_action_display() == "查看居民电话"
+        assert event.object_label == "诉求"
 
 
 def test_a_reveal_is_a_post(client, community_staff, concern):
