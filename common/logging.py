@@ -24,6 +24,11 @@ _request: ContextVar[Any] = ContextVar("request", default=None)
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
 
+def current_request() -> Any:
+    """The request being answered in this context, None outside one."""
+    return _request.get()
+
+
 def request_id_from(header: str | None) -> str:
     """The proxy's id when it is sane, else a new uuid4 hex."""
     if header and SANE_REQUEST_ID.fullmatch(header):

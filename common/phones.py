@@ -64,3 +64,20 @@ def format_phone(value: str) -> str:
     else:
         style = phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, style)
+
+
+def mask_phone(value: str) -> str:
+    """A number with its middle hidden: `138****8000`, `0537***5678`.
+
+    The first group (the mobile prefix or the area code) and the last four
+    digits stay, so staff can tell numbers apart without reading them.
+    """
+    shown = format_phone(value)
+    groups = shown.split()
+    digits = "".join(ch for ch in shown if ch.isascii() and ch.isdigit())
+    if len(digits) < 7:
+        return "*" * len(digits)
+    head = groups[0] if len(groups) > 1 and len(groups[0]) < len(digits) - 4 else ""
+    head = head if head.isascii() and head.lstrip("+").isdigit() else digits[:3]
+    head_digits = len(head.lstrip("+"))
+    return head + "*" * (len(digits) - head_digits - 4) + digits[-4:]

@@ -41,6 +41,13 @@ TASKS = (
         ORG_STAFF | COMPANY,
         permissions=tuple(view("consultations", "concern", "concernevent")),
     ),
+    # The full number of a resident, each reveal in the audit trail; company
+    # staff only on the concerns dispatched to their company (scope).
+    Task(
+        "consultations.reveal_phone",
+        _("view a resident's full phone number"),
+        ORG_STAFF | COMPANY,
+    ),
     Task(
         "consultations.edit_categories",
         _("keep the concern categories and their deadlines"),

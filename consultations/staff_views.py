@@ -168,6 +168,21 @@ def staff_concern_detail(request, pk: int):
 
 @require_POST
 @staff_required
+def reveal_phone(request, pk: int):
+    """The detail page again, with the resident's number shown and logged."""
+    scope = user_scope(request.user)
+    concerns = Concern.objects.visible_to(request.user).with_list_columns()
+    if scope.is_company_user:
+        concerns = concerns.for_company(scope.company_ids)
+    concern = get_object_or_404(concerns, pk=pk)
+    services.reveal_phone(concern=concern, actor=request.user, request=request)
+    context = _detail_context(request, concern, manager=scope.is_company_user)
+    context["phone_revealed"] = True
+    return render(request, "consultations/staff_concern_detail.html", context)
+
+
+@require_POST
+@staff_required
 def concern_act(request, pk: int):
     """Run one workflow verb from a detail page, then go back to it."""
     user = request.user

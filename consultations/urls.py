@@ -35,6 +35,11 @@ urlpatterns = [
         name="staff-detail",
     ),
     path("concerns/staff/<int:pk>/act/", staff_views.concern_act, name="act"),
+    path(
+        "concerns/staff/<int:pk>/phone/",
+        staff_views.reveal_phone,
+        name="reveal-phone",
+    ),
     path("concerns/manager/", staff_views.manager_concern_list, name="manager-list"),
     path(
         "concerns/manager/<int:pk>/",

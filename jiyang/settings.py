@@ -284,6 +284,13 @@ CELERY_BEAT_SCHEDULE["purge-held-photos"] = {
     "task": "consultations.tasks.purge_held_photos_task",
     "schedule": crontab(minute="*/30"),
 }
+# The audit trail: events older than AUDIT_RETENTION_DAYS (at least the
+# 180 days of the Cybersecurity Law) are deleted each night at 04:00.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
+    "task": "org.tasks.purge_audit_events_task",
+    "schedule": crontab(minute=0, hour=4),
+}
 
 # E-mail
 EMAIL_BACKEND = env.str(

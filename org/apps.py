@@ -18,3 +18,13 @@ class OrgConfig(AppConfig):
         # Role groups are reference data: a deployment without the demo
         # still gets them after every migrate.
         post_migrate.connect(_role_groups, sender=self, dispatch_uid="org_role_groups")
+        # The audit trail hears sign-ins from Django's auth signals.
+        from django.contrib.auth import signals
+
+        from . import audit
+
+        signals.user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit_in")
+        signals.user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit_out")
+        signals.user_login_failed.connect(
+            audit.on_login_failed, dispatch_uid="audit_failed"
+        )

@@ -238,6 +238,13 @@ TASKS = (
         STREET,
         permissions=tuple(perms("org", "user", actions=("view", "add", "change"))),
     ),
+    # The security audit trail (org.audit): read and export, never edit.
+    Task(
+        "org.read_audit",
+        _("read the audit trail of one's own street"),
+        STREET,
+        permissions=tuple(view("org", "auditevent")),
+    ),
     # Next year's holidays and adjusted working days (consultations.deadlines);
     # declared here because the street office keeps the calendar for every
     # app that counts working days.

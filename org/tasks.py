@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .audit import purge_old_events
 from .models import OrgUnit
 from .place import resync_places
 
@@ -15,3 +16,9 @@ def resync_places_task(unit_id: int) -> int:
     Returns the number of rows updated.
     """
     return resync_places(OrgUnit.objects.get(pk=unit_id))
+
+
+@shared_task
+def purge_audit_events_task() -> int:
+    """Delete audit events past the retention (AUDIT_RETENTION_DAYS)."""
+    return purge_old_events()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common.phones import format_phone
+from common.phones import format_phone, mask_phone
 from consultations.workflow import ACTION_CHOICES, Status
 from org.place import PlacedInTree
 from org.scope import ScopedQuerySet
@@ -453,6 +453,11 @@ class Concern(PlacedInTree):
     def formatted_phone(self) -> str:
         """The resident's number as staff dial it (`138 0013 8000`)."""
         return format_phone(self.phone)
+
+    @property
+    def masked_phone(self) -> str:
+        """The number as staff see it before revealing it (`138****8000`)."""
+        return mask_phone(self.phone)
 
     @property
     def is_open(self) -> bool:

@@ -133,7 +133,7 @@ def test_submit_concern_refuses_a_bad_number_from_the_web(compound):
         )
 
 
-def test_staff_see_the_number_formatted_with_a_tel_link(
+def test_staff_see_the_number_masked_then_formatted_with_a_tel_link(
     client, compound, grid_secretary
 ):
     concern = submit_concern(
@@ -144,11 +144,15 @@ def test_staff_see_the_number_formatted_with_a_tel_link(
     )
     client.force_login(grid_secretary)
 
-    html = client.get(
+    masked = client.get(
         reverse("consultations:staff-detail", args=[concern.pk])
     ).content.decode()
+    html = client.post(
+        reverse("consultations:reveal-phone", args=[concern.pk])
+    ).content.decode()
 
-    assert '<a href="tel:+865372345678">0537 234 5678</a>' in html
+    assert "0537***5678" in masked and "tel:" not in masked
+    assert 'href="tel:+865372345678"' in html and ">0537 234 5678</a>" in html
 
 
 def open311_post(client, compound, **changes):

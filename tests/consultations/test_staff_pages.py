@@ -45,7 +45,7 @@ def test_grid_secretary_lists_and_opens_their_concern(client, concern, grid_secr
 
     assert concern.formatted_code in listing
     assert detail.status_code == 200
-    assert "13700001111" in detail.content.decode()
+    assert "137****1111" in detail.content.decode()
 
 
 def test_outsider_sees_nothing_of_another_street(client, concern, outsider):

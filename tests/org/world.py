@@ -32,6 +32,7 @@ from compounds.models import (
 from org.models import (
     Alliance,
     AllianceMember,
+    AuditEvent,
     CrossAppointment,
     DeliberationGroup,
     DeliberationMember,
@@ -199,6 +200,9 @@ def build_street_site(world, site, street) -> LiaisonDepartment:
             alliance=alliance, organisation=f"{site}物业公司", kind="company"
         ),
         department,
+        AuditEvent.objects.create(
+            action=AuditEvent.Action.SIGN_IN, username=f"{site}干事", street=street
+        ),
     )
     return department
 

@@ -1,0 +1,67 @@
+"""The audit trail: reading it in the admin, and revealing a resident's
+phone number on a concern page (each reveal is an entry of the trail)."""
+
+from django.urls import reverse
+
+from consultations import services
+from consultations.models import ConcernCategory
+from org.audit import record_event
+from org.models import AuditEvent
+from org.rights import Role
+
+from . import Probe
+
+PHONE = "13712345678"
+
+
+def _dispatched(world):
+    admin = world["login_of"][Role.SUPERUSER]
+    concern = services.submit_concern(
+        compound=world["compound"],
+        category=ConcernCategory.objects.get(code="sanitation"),
+        description="楼道堆放杂物",
+        phone=PHONE,
+    )
+    concern = services.accept(concern=concern, actor=admin)
+    return services.dispatch(concern=concern, actor=admin, to="company")
+
+
+def _street_event(world):
+    event = record_event(
+        action=AuditEvent.Action.SIGN_IN,
+        username="clerk_of_the_street",
+        street=world["street"],
+    )
+    return {"event": event, "seen": ""}
+
+
+def _read_trail(client, target):
+    response = client.get(reverse("admin:org_auditevent_changelist"))
+    target["seen"] = response.content.decode()
+    return response
+
+
+def _revealed(concern) -> bool:
+    return AuditEvent.objects.filter(
+        action=AuditEvent.Action.REVEAL_PHONE, object_id=str(concern.pk)
+    ).exists()
+
+
+PROBES = [
+    Probe(
+        "org.read_audit",
+        "page",
+        arrange=_street_event,
+        act=_read_trail,
+        happened=lambda target: "clerk_of_the_street" in target["seen"],
+    ),
+    Probe(
+        "consultations.reveal_phone",
+        "page",
+        arrange=_dispatched,
+        act=lambda client, concern: client.post(
+            reverse("consultations:reveal-phone", args=[concern.pk])
+        ),
+        happened=_revealed,
+    ),
+]
