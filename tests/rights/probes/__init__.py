@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.test import Client
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,11 @@ def form_data(client: Client, url: str, **changes) -> dict[str, Any]:
     data = {key: value for key, value in parser.data.items() if value != []}
     data.update(changes)
     return data
+
+
+def today() -> str:
+    """Today in the form a date input posts."""
+    return timezone.localdate().isoformat()
 
 
 def superuser_client(world) -> Client:

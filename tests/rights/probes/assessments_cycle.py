@@ -21,7 +21,7 @@ from assessments.models import (
 )
 from common.periods import Month, Quarter
 
-from . import Probe, form_data, superuser_client
+from . import Probe, form_data, superuser_client, today
 
 
 def _draft_scheme(world):
@@ -106,10 +106,6 @@ def _case(world, status=ExitCase.Status.OPENED):
     )
 
 
-def _today():
-    return timezone.localdate().isoformat()
-
-
 PROBES = [
     Probe(
         "assessments.edit_scheme",
@@ -180,7 +176,7 @@ PROBES = [
         arrange=lambda world: _reward(world, approved=True),
         act=lambda client, reward: client.post(
             reverse("assessments:reward-pay", args=[reward.pk]),
-            {"payment_reference": "JYWY-PROBE-01", "paid_on": _today()},
+            {"payment_reference": "JYWY-PROBE-01", "paid_on": today()},
         ),
         happened=lambda reward: Reward.objects.get(pk=reward.pk).is_paid,
     ),
@@ -191,7 +187,7 @@ PROBES = [
         act=lambda client, step: client.post(
             reverse("assessments:ladder-step", args=[step.pk]),
             {
-                "on": _today(),
+                "on": today(),
                 "deadline": (timezone.localdate() + timedelta(days=15)).isoformat(),
                 "note": "约谈企业负责人",
             },
@@ -205,7 +201,7 @@ PROBES = [
         arrange=_case,
         act=lambda client, case: client.post(
             reverse("assessments:exit-case", args=[case.pk]),
-            {"action": "owners_consulted", "on": _today(), "note": "业主大会表决"},
+            {"action": "owners_consulted", "on": today(), "note": "业主大会表决"},
         ),
         happened=lambda case: (
             ExitCase.objects.get(pk=case.pk).status == ExitCase.Status.OWNERS_CONSULTED
@@ -224,7 +220,7 @@ PROBES = [
             reverse("assessments:exit-case", args=[target["case"].pk]),
             {
                 "action": "decide",
-                "on": _today(),
+                "on": today(),
                 "handover_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
                 "note": "退出决定",
             },

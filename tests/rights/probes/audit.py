@@ -3,27 +3,11 @@ phone number on a concern page (each reveal is an entry of the trail)."""
 
 from django.urls import reverse
 
-from consultations import services
-from consultations.models import ConcernCategory
 from org.audit import record_event
 from org.models import AuditEvent
-from org.rights import Role
 
 from . import Probe
-
-PHONE = "13712345678"
-
-
-def _dispatched(world):
-    admin = world["login_of"][Role.SUPERUSER]
-    concern = services.submit_concern(
-        compound=world["compound"],
-        category=ConcernCategory.objects.get(code="sanitation"),
-        description="楼道堆放杂物",
-        phone=PHONE,
-    )
-    concern = services.accept(concern=concern, actor=admin)
-    return services.dispatch(concern=concern, actor=admin, to="company")
+from .consultations import _dispatched
 
 
 def _street_event(world):

@@ -15,11 +15,7 @@ from civic.models import (
 from consultations.services import submit_concern
 from tests.consultations.factories import category
 
-from . import Probe, form_data, superuser_client
-
-
-def _today() -> str:
-    return timezone.localdate().isoformat()
+from . import Probe, form_data, superuser_client, today
 
 
 def _meeting(world, **kwargs) -> Meeting:
@@ -51,7 +47,7 @@ def _new_meeting(world):
         "kind": Meeting.Kind.TEA_TABLE,
         "title": "流动茶桌：电动车充电",
         "compound": world["compound"].pk,
-        "date": _today(),
+        "date": today(),
         "place": "小区广场",
         "host": "社区书记",
     }
@@ -109,7 +105,7 @@ def _item_done(target) -> bool:
 def _visit_report(world):
     return {
         "compound": world["compound"].pk,
-        "date": _today(),
+        "date": today(),
         "households_visited": 21,
         "notes": "逐户走访",
     }
@@ -162,7 +158,7 @@ def _disclosure(kind):
             "kind": kind,
             "title": f"公示：{kind}",
             "content": "详见附件。",
-            "published_on": _today(),
+            "published_on": today(),
             "objection_days": "7",
         }
 
