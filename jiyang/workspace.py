@@ -55,8 +55,10 @@ def perm(name: str) -> Check:
 
 def _concern_staff(user) -> bool:
     # The staff list sends company staff to their own list.
-    scope = user_scope(user)
-    return scope.serves_residents and not scope.is_company_user
+    return (
+        may(user, "consultations.read_concerns")
+        and not user_scope(user).is_company_user
+    )
 
 
 def _org_staff(user) -> bool:
@@ -92,12 +94,12 @@ GROUPS = (
             Link(
                 _("Enter a concern for a resident"),
                 "consultations:staff-create",
-                _org_staff,
+                task_is("consultations.submit"),
             ),
             Link(
                 _("Response, resolution and satisfaction rates"),
                 "consultations:staff-rates",
-                _serves_residents,
+                task_is("consultations.read_concerns"),
             ),
             Link(
                 _("Concerns dispatched to my company"),
