@@ -814,8 +814,9 @@ class ExitEvent(models.Model):
     """One step of the exit ladder as it was taken: never changed afterwards.
 
     A warning delivered or an interview held names the company, street and
-    quarter of the ladder step the ranking reached; the moves of an exit case (owners consulted, the exit
-    decision with its handover date, closing, withdrawal) off the case.
+    quarter of the ladder step the ranking reached; the moves of an exit
+    case (owners consulted, the exit decision with its handover date,
+    closing, withdrawal) hang off the case.
     """
 
     class Kind(models.TextChoices):
