@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
-from . import services
+from . import second_factor, services
 from .admin_scope import (
     ScopedAdmin,
     ScopedAdminMixin,
@@ -257,6 +257,33 @@ def issue_temporary_passwords(model_admin, request, queryset):
     return response
 
 
+@admin.action(
+    description=_("Reset the second factor of the selected logins"),
+    permissions=["change"],
+)
+def reset_second_factors(model_admin, request, queryset):
+    """A lost phone: the login enrols a new authenticator at its next sign-in."""
+    try:
+        with transaction.atomic():
+            for login in queryset:
+                second_factor.reset(by=request.user, login=login, request=request)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return
+    count = len(queryset)
+    messages.success(
+        request,
+        ngettext(
+            "The second factor of %(n)d login was reset; it enrols again at its "
+            "next sign-in.",
+            "The second factors of %(n)d logins were reset; they enrol again at "
+            "their next sign-in.",
+            count,
+        )
+        % {"n": count},
+    )
+
+
 class GivenPasswordForm(AdminPasswordChangeForm):
     """The admin's "change password" of another login: a password someone
     else chose, so its holder changes it at the next sign-in."""
@@ -297,9 +324,21 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         deactivate_logins,
         reactivate_logins,
         issue_temporary_passwords,
+        reset_second_factors,
     ]
     fieldsets = [
-        (None, {"fields": ["username", "password", "must_change_password", "person"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "username",
+                    "password",
+                    "must_change_password",
+                    "second_factor_state",
+                    "person",
+                ]
+            },
+        ),
         (_("Roles and posts"), {"fields": ["roles", "posts"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
         (
@@ -342,6 +381,26 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         held = roles_of(obj)
         return "、".join(str(role.label) for role in Role if role in held) or "-"
 
+    @admin.display(description=_("second factor"))
+    def second_factor_state(self, obj):
+        device = second_factor.confirmed_device(obj)
+        if device is None:
+            state = (
+                gettext("not enrolled: enrols at the next sign-in")
+                if second_factor.is_required(obj)
+                else gettext("not enrolled (optional for this login)")
+            )
+        else:
+            state = gettext("authenticator app enrolled")
+        return format_html(
+            '{}<div class="help">{}</div>',
+            state,
+            gettext(
+                "A lost phone: choose “Reset the second factor of the selected "
+                "logins” in the login list."
+            ),
+        )
+
     @admin.display(description=_("current posts"))
     def posts(self, obj):
         if obj.person_id is None:
@@ -380,7 +439,11 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj)) + ["roles", "posts"]
+        readonly = list(super().get_readonly_fields(request, obj)) + [
+            "roles",
+            "posts",
+            "second_factor_state",
+        ]
         if not request.user.is_superuser:
             # Only a superuser hands out rights; others could otherwise give
             # a login more than they hold themselves.

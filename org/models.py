@@ -810,6 +810,9 @@ class AuditEvent(models.Model):
         SIGN_OUT = "sign_out", _("signed out")
         SIGN_IN_FAILED = "sign_in_failed", _("failed sign-in")
         REVEAL_PHONE = "reveal_phone", _("viewed a resident's phone number")
+        SECOND_FACTOR_ENROLLED = "2fa_enrolled", _("enrolled an authenticator")
+        SECOND_FACTOR_FAILED = "2fa_failed", _("wrong second-factor code")
+        SECOND_FACTOR_RESET = "2fa_reset", _("reset a login's second factor")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from demo import assessments, compounds, consultations, open311, org
-from demo.org import DemoLogin
+from demo.org import DemoLogin, demo_otp_secret
 
 # Dependency order: org ← compounds ← consultations (with civic) ← assessments.
 DEMO_MODULES = (org, compounds, consultations, assessments, open311)
@@ -53,3 +53,11 @@ class Command(BaseCommand):
                 f"  {login.username.ljust(width)}  {login.password}  "
                 f"{login.role} · {login.scope}"
             )
+        out.write(
+            _(
+                "admin and street_admin also need the code of an authenticator "
+                "app: add the key %(secret)s (time-based, 6 digits) to one, or "
+                "run `python manage.py demo_code` for the current code."
+            )
+            % {"secret": demo_otp_secret()}
+        )
