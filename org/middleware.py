@@ -43,7 +43,7 @@ class SecondFactorRequired:
             return self.get_response(request)
         if request.path.startswith(_ALWAYS_OPEN):
             return self.get_response(request)
-        owed = second_factor.pending_check(user)
+        owed = second_factor.pending_check(request)
         if owed is None:
             return self.get_response(request)
         target = "second-factor" if owed == "verify" else "second-factor-enrol"

@@ -48,15 +48,31 @@ def is_enrolled(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_check(user) -> str | None:
-    """What a signed-in session still owes: "verify", "enrol" or nothing."""
+# Set in a session whose login needs no second factor, so that its every
+# request does not ask again; a new sign-in drops it (forget_at_login).
+_OWES_NOTHING = "second_factor_owes_nothing"
+
+
+def pending_check(request) -> str | None:
+    """What the signed-in session of `request` still owes: "verify",
+    "enrol" or nothing."""
+    user = request.user
     if not user.is_authenticated or user.is_verified():
+        return None
+    if request.session.get(_OWES_NOTHING) == user.pk:
         return None
     if is_enrolled(user):
         return "verify"
     if is_required(user):
         return "enrol"
+    request.session[_OWES_NOTHING] = user.pk
     return None
+
+
+def forget_at_login(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: a new sign-in is checked afresh."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(_OWES_NOTHING, None)
 
 
 def enrolment_device(user) -> TOTPDevice:
@@ -138,6 +154,7 @@ def confirm_enrolment(request, code) -> TOTPDevice:
     # Only one authenticator per login: an old one stops working.
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     mark_verified(request, device)
+    request.session.pop(_OWES_NOTHING, None)
     record_event(
         action=AuditEvent.Action.SECOND_FACTOR_ENROLLED,
         actor=user,

@@ -309,3 +309,9 @@ def test_test_logins_pass_the_second_factor_by_themselves(
     assert client.get("/admin/").status_code == 200
     assert client.login(username="street_admin", password=PASSWORD)
     assert client.get("/api/v1/compounds/").status_code == 200
+
+
+def test_no_one_reads_the_authenticators_keys_in_the_admin(client, superuser):
+    client.force_login(superuser)
+
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
