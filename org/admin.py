@@ -651,6 +651,43 @@ class AuditActorFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DateRangeFilter(admin.FieldListFilter):
+    """From one day to another, both included (two date inputs)."""
+
+    template = "admin/org/auditevent/date_range_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.since_name = f"{field_path}__date__gte"
+        self.until_name = f"{field_path}__date__lte"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("date range")
+
+    def expected_parameters(self):
+        return [self.since_name, self.until_name]
+
+    def has_output(self):
+        return True
+
+    def _value(self, name) -> str:
+        value = self.used_parameters.get(name, "")
+        return value[-1] if isinstance(value, list) else value
+
+    def choices(self, changelist):
+        mine = set(self.expected_parameters())
+        yield {
+            "since_name": self.since_name,
+            "until_name": self.until_name,
+            "since": self._value(self.since_name),
+            "until": self._value(self.until_name),
+            "kept": [
+                (name, value)
+                for name, values in changelist.params.items()
+                if name not in mine
+                for value in (values if isinstance(values, list) else [values])
+            ],
+        }
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ScopedAdmin):
     """The audit trail, read-only: no one adds, changes or deletes an entry."""
@@ -672,6 +709,7 @@ class AuditEventAdmin(ScopedAdmin):
         "action",
         AuditObjectTypeFilter,
         ("at", admin.DateFieldListFilter),
+        ("at", DateRangeFilter),
     )
     search_fields = ("username", "detail", "object_id", "object_repr", "request_id")
     date_hierarchy = "at"

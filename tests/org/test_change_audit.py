@@ -191,3 +191,35 @@ def test_a_tree_unit_keeps_its_own_fields_not_the_trees_bookkeeping(street):
 
     assert entry.changes["name"] == [None, "济阳街道"]
     assert not {"lft", "rght", "tree_id", "level", "id"} & entry.changes.keys()
+
+
+def test_the_trail_filters_a_date_range_and_a_bad_date_is_no_500(
+    client, street_admin, street
+):
+    import time_machine
+    from django.utils import timezone
+
+    from org.audit import record_event
+
+    with time_machine.travel(timezone.now() - timezone.timedelta(days=40)):
+        record_event(action=A.SIGN_IN, username="clerk_long_ago", street=street)
+    record_event(action=A.SIGN_IN, username="clerk_today", street=street)
+    client.force_login(street_admin)
+    changelist = reverse("admin:org_auditevent_changelist")
+    today = timezone.localdate()
+
+    listed = client.get(
+        changelist,
+        {
+            "at__date__gte": str(today - timezone.timedelta(days=7)),
+            "at__date__lte": str(today),
+            "action": "sign_in",
+        },
+    )
+
+    names = {event.username for event in listed.context["cl"].result_list}
+    assert "clerk_today" in names
+    assert "clerk_long_ago" not in names
+    assert "日期范围" in listed.content.decode()
+    bad = client.get(changelist, {"at__date__gte": "2026-13-45"})
+    assert bad.status_code in (200, 302)
