@@ -21,7 +21,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from org import second_factor
 from org.models import (
     Alliance,
     AllianceMember,
@@ -46,6 +48,10 @@ from org.roles import (
 
 # Every demo login has this password; the README and `load_demo` print it.
 DEMO_PASSWORD = "jiyang2022"
+# The demo's logins that need a second factor (street office, superuser)
+# share one authenticator key, public like the password: `load_demo` and
+# the README print it, and `manage.py demo_code` prints its current code.
+DEMO_OTP_KEY = b"jiyang-demo-otp-2022".hex()
 
 STREET_CODE = "370811012"  # NBS statistical division code, not synthetic
 STREET_NAME = "济阳街道"
@@ -246,6 +252,22 @@ def ensure_login(
         if role:
             assign_role(user, role)
     return user
+
+
+def ensure_demo_authenticator(user: User) -> TOTPDevice:
+    """A confirmed authenticator with the demo key; kept as it is on a rerun."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None and device.key == DEMO_OTP_KEY:
+        return device
+    TOTPDevice.objects.filter(user=user).delete()
+    return TOTPDevice.objects.create(
+        user=user, name=second_factor.DEVICE_NAME, key=DEMO_OTP_KEY, confirmed=True
+    )
+
+
+def demo_otp_secret() -> str:
+    """The demo key as an authenticator app takes it (base32)."""
+    return second_factor.secret_for_typing(TOTPDevice(key=DEMO_OTP_KEY))
 
 
 def street() -> OrgUnit:
@@ -570,7 +592,9 @@ def load(*, stdout=None) -> list[DemoLogin]:
     social_leaders = linkage(people, communities)
     alliance(root, communities, cast, social_leaders)
 
-    ensure_login("admin", person=None, role=None, superuser=True)
+    ensure_demo_authenticator(
+        ensure_login("admin", person=None, role=None, superuser=True)
+    )
     logins = [DemoLogin("admin", DEMO_PASSWORD, _("superuser"), _("everything"))]
     first_community = communities["001"]
     first_grid = grids["001"][0]
@@ -580,6 +604,8 @@ def load(*, stdout=None) -> list[DemoLogin]:
         ("grid_secretary", GRID_BRANCH, first_grid.name),
         ("inspector", RESIDENT_REPRESENTATIVE, root.name),
     ):
-        ensure_login(username, person=cast[username], role=role)
+        login = ensure_login(username, person=cast[username], role=role)
+        if role == STREET_OFFICE:
+            ensure_demo_authenticator(login)
         logins.append(DemoLogin(username, DEMO_PASSWORD, role, scope))
     return logins

@@ -7,12 +7,16 @@ files (drf-spectacular-sidecar), so it works without internet access.
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
@@ -22,12 +26,42 @@ from common.api import AnonThrottle, not_found
 from compounds import api as compounds_api
 from consultations import api as consultations_api
 from org import api as org_api
+from org import second_factor
+
+
+class TokenWithCodeSerializer(AuthTokenSerializer):
+    """The password and, for a login with a second factor, its code: a token
+    is worth as much as a verified session, so it costs the same."""
+
+    code = serializers.CharField(
+        label=_("6-digit code"), required=False, allow_blank=True, write_only=True
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        device = second_factor.confirmed_device(user)
+        if device is None and second_factor.is_required(user):
+            raise serializers.ValidationError(
+                _("Set up the authenticator app on the web pages first."),
+                code="second_factor_required",
+            )
+        if device is not None:
+            try:
+                second_factor.check_code(
+                    device, attrs.get("code"), self.context["request"]
+                )
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"code": error.messages}) from error
+        return attrs
 
 
 class ObtainToken(ObtainAuthToken):
-    """Exchange a username and password for the user's API token."""
+    """Exchange a username, password (and second-factor code) for the user's
+    API token."""
 
     throttle_classes = [AnonThrottle]
+    serializer_class = TokenWithCodeSerializer
 
 
 router = DefaultRouter()

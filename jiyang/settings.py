@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jiyang.apps.LoginProtectionConfig",
     "jiyang",
     "org",
@@ -63,7 +65,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Then the code of the authenticator app, before any staff page.
+    "org.middleware.SecondFactorRequired",
     # A password someone else chose is changed before anything else.
     "org.middleware.PasswordChangeRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -151,6 +157,13 @@ AXES_CLIENT_IP_CALLABLE = "consultations.ratelimit.client_address"
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+
+# Second factor (TOTP, django-otp): required of street-office logins and
+# superusers while OTP_REQUIRED is on, optional for every other login. A
+# wrong code waits twice as long as the one before (django-otp's throttle).
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="济阳街道红色物业")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
 
 # Transport and headers: the secure flags are off by default so that the
 # demo runs over plain HTTP; production behind TLS switches them on.

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from mptt.admin import DraggableMPTTAdmin
 
-from . import services
+from . import second_factor, services
 from .admin_scope import (
     ScopedAdmin,
     ScopedAdminMixin,
@@ -40,6 +41,11 @@ from .models import (
     User,
 )
 from .rights import Role, may, roles_of
+
+# Authenticators are kept through the login pages and the reset action
+# (org.second_factor); their keys are shown to no one.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 admin.site.site_header = _("Jiyang Sub-district Red Property Management Platform")
 admin.site.site_title = _("Jiyang Sub-district Red Property Management Platform")
@@ -257,6 +263,33 @@ def issue_temporary_passwords(model_admin, request, queryset):
     return response
 
 
+@admin.action(
+    description=_("Reset the second factor of the selected logins"),
+    permissions=["change"],
+)
+def reset_second_factors(model_admin, request, queryset):
+    """A lost phone: the login enrols a new authenticator at its next sign-in."""
+    try:
+        with transaction.atomic():
+            for login in queryset:
+                second_factor.reset(by=request.user, login=login, request=request)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return
+    count = len(queryset)
+    messages.success(
+        request,
+        ngettext(
+            "The second factor of %(n)d login was reset; it enrols again at its "
+            "next sign-in.",
+            "The second factors of %(n)d logins were reset; they enrol again at "
+            "their next sign-in.",
+            count,
+        )
+        % {"n": count},
+    )
+
+
 class GivenPasswordForm(AdminPasswordChangeForm):
     """The admin's "change password" of another login: a password someone
     else chose, so its holder changes it at the next sign-in."""
@@ -297,9 +330,21 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         deactivate_logins,
         reactivate_logins,
         issue_temporary_passwords,
+        reset_second_factors,
     ]
     fieldsets = [
-        (None, {"fields": ["username", "password", "must_change_password", "person"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "username",
+                    "password",
+                    "must_change_password",
+                    "second_factor_state",
+                    "person",
+                ]
+            },
+        ),
         (_("Roles and posts"), {"fields": ["roles", "posts"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
         (
@@ -342,6 +387,26 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         held = roles_of(obj)
         return "、".join(str(role.label) for role in Role if role in held) or "-"
 
+    @admin.display(description=_("second factor"))
+    def second_factor_state(self, obj):
+        device = second_factor.confirmed_device(obj)
+        if device is None:
+            state = (
+                gettext("not enrolled: enrols at the next sign-in")
+                if second_factor.is_required(obj)
+                else gettext("not enrolled (optional for this login)")
+            )
+        else:
+            state = gettext("authenticator app enrolled")
+        return format_html(
+            '{}<div class="help">{}</div>',
+            state,
+            gettext(
+                "A lost phone: choose “Reset the second factor of the selected "
+                "logins” in the login list."
+            ),
+        )
+
     @admin.display(description=_("current posts"))
     def posts(self, obj):
         if obj.person_id is None:
@@ -380,7 +445,11 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj)) + ["roles", "posts"]
+        readonly = list(super().get_readonly_fields(request, obj)) + [
+            "roles",
+            "posts",
+            "second_factor_state",
+        ]
         if not request.user.is_superuser:
             # Only a superuser hands out rights; others could otherwise give
             # a login more than they hold themselves.
@@ -538,6 +607,87 @@ class CrossAppointmentAdmin(ScopedAdmin):
         )
 
 
+class AuditObjectTypeFilter(admin.SimpleListFilter):
+    """The kinds of object in the trail, by the names people use (诉求)."""
+
+    title = _("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        found = (
+            model_admin.get_queryset(request)
+            .exclude(object_type="")
+            .order_by("object_type")
+            .values_list("object_type", flat=True)
+            .distinct()
+        )
+        return [(label, AuditEvent(object_type=label).object_label) for label in found]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(object_type=self.value())
+        return queryset
+
+
+class AuditActorFilter(admin.SimpleListFilter):
+    """Who: the login names in the user's part of the trail."""
+
+    title = _("who")
+    parameter_name = "username"
+
+    def lookups(self, request, model_admin):
+        found = (
+            model_admin.get_queryset(request)
+            .exclude(username="")
+            .order_by("username")
+            .values_list("username", flat=True)
+            .distinct()[:200]
+        )
+        return [(name, name) for name in found]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(username=self.value())
+        return queryset
+
+
+class DateRangeFilter(admin.FieldListFilter):
+    """From one day to another, both included (two date inputs)."""
+
+    template = "admin/org/auditevent/date_range_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.since_name = f"{field_path}__date__gte"
+        self.until_name = f"{field_path}__date__lte"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("date range")
+
+    def expected_parameters(self):
+        return [self.since_name, self.until_name]
+
+    def has_output(self):
+        return True
+
+    def _value(self, name) -> str:
+        value = self.used_parameters.get(name, "")
+        return value[-1] if isinstance(value, list) else value
+
+    def choices(self, changelist):
+        mine = set(self.expected_parameters())
+        yield {
+            "since_name": self.since_name,
+            "until_name": self.until_name,
+            "since": self._value(self.since_name),
+            "until": self._value(self.until_name),
+            "kept": [
+                (name, value)
+                for name, values in changelist.params.items()
+                if name not in mine
+                for value in (values if isinstance(values, list) else [values])
+            ],
+        }
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ScopedAdmin):
     """The audit trail, read-only: no one adds, changes or deletes an entry."""
@@ -548,18 +698,30 @@ class AuditEventAdmin(ScopedAdmin):
         "action",
         "object_kind",
         "object_id",
+        "object_repr",
+        "changes_text",
         "detail",
         "address",
         "request_id",
     )
-    list_filter = ("action", "at")
-    search_fields = ("username", "detail", "object_id", "request_id")
+    list_filter = (
+        AuditActorFilter,
+        "action",
+        AuditObjectTypeFilter,
+        ("at", admin.DateFieldListFilter),
+        ("at", DateRangeFilter),
+    )
+    search_fields = ("username", "detail", "object_id", "object_repr", "request_id")
     date_hierarchy = "at"
     actions = [export_csv]
 
     @admin.display(description=_("object type"), ordering="object_type")
     def object_kind(self, obj):
         return obj.object_label
+
+    @admin.display(description=_("changes (old → new)"))
+    def changes_text(self, obj):
+        return obj.changes_text()
 
     # Reading needs org.view_auditevent, which the task org.read_audit gives
     # the street office (org/roles.py); no one gets the others.

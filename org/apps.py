@@ -28,3 +28,12 @@ class OrgConfig(AppConfig):
         signals.user_login_failed.connect(
             audit.on_login_failed, dispatch_uid="audit_failed"
         )
+        from . import second_factor
+
+        signals.user_logged_in.connect(
+            second_factor.forget_at_login, dispatch_uid="second_factor_forget"
+        )
+        # And every create, change and delete of the portal's own rows.
+        from . import change_audit
+
+        change_audit.connect()

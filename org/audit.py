@@ -43,6 +43,7 @@ def record_event(
     detail: str = "",
     street: OrgUnit | int | None = None,
     username: str = "",
+    changes: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the audit trail."""
     request = request if request is not None else current_request()
@@ -56,11 +57,22 @@ def record_event(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
+        object_repr=_object_repr(obj),
+        changes=changes or {},
         detail=detail[:300],
         request_id=getattr(request, "id", "") or "",
         address=client_address(request),
         street_id=street.pk if isinstance(street, OrgUnit) else street,
     )
+
+
+def _object_repr(obj) -> str:
+    if obj is None:
+        return ""
+    try:
+        return str(obj)[:200]
+    except Exception:  # a half-built or deleted row's __str__ may need its relations
+        return ""
 
 
 def purge_old_events() -> int:

@@ -810,6 +810,12 @@ class AuditEvent(models.Model):
         SIGN_OUT = "sign_out", _("signed out")
         SIGN_IN_FAILED = "sign_in_failed", _("failed sign-in")
         REVEAL_PHONE = "reveal_phone", _("viewed a resident's phone number")
+        SECOND_FACTOR_ENROLLED = "2fa_enrolled", _("enrolled an authenticator")
+        SECOND_FACTOR_FAILED = "2fa_failed", _("wrong second-factor code")
+        SECOND_FACTOR_RESET = "2fa_reset", _("reset a login's second factor")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -825,7 +831,10 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # {field: [old, new]} of a create, change or delete (org.change_audit).
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     street = models.ForeignKey(
@@ -854,6 +863,29 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit events cannot be deleted."))
+
+    def changes_text(self) -> str:
+        """The changes as people read them: 姓名：旧 → 新；…"""
+        model = self._object_model()
+        labels = (
+            {field.name: str(field.verbose_name) for field in model._meta.fields}
+            if model is not None
+            else {}
+        )
+        parts = []
+        for name, (old, new) in (self.changes or {}).items():
+            before = "-" if old in (None, "") else old
+            after = "-" if new in (None, "") else new
+            parts.append(f"{labels.get(name, name)}：{before} → {after}")
+        return "；".join(parts)
+
+    def _object_model(self):
+        if not self.object_type:
+            return None
+        try:
+            return apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return None
 
     @property
     def object_label(self) -> str:

@@ -238,6 +238,13 @@ TASKS = (
         STREET,
         permissions=tuple(perms("org", "user", actions=("view", "add", "change"))),
     ),
+    # Remove a login's authenticator (org.second_factor) when its phone is
+    # lost; the login enrols again at its next sign-in.
+    Task(
+        "org.reset_second_factor",
+        _("reset the second factor of a login of one's own street"),
+        STREET,
+    ),
     # The security audit trail (org.audit): read and export, never edit.
     Task(
         "org.read_audit",

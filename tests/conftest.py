@@ -21,6 +21,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.db import connections
 from rest_framework.test import APIClient
@@ -30,6 +31,7 @@ from jiyang.celery import app as celery_app
 from open311.services import issue_partner_key
 from org.models import Post
 
+from . import second_factor
 from .clients import PARTNER_KEY
 from .consultations.factories import ensure_categories
 from .factories import (
@@ -70,6 +72,19 @@ def _test_settings(settings, request):
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_passed_at_login(request):
+    """Every test login passes the second factor (tests/second_factor.py),
+    except in the tests of the second factor itself (marker `second_factor`)."""
+    if request.node.get_closest_marker("second_factor") is not None:
+        yield
+        return
+    uid = "tests_second_factor_pass"
+    user_logged_in.connect(second_factor.pass_at_login, dispatch_uid=uid)
+    yield
+    user_logged_in.disconnect(dispatch_uid=uid)
 
 
 @pytest.fixture

@@ -339,3 +339,31 @@ def test_demo_login_sees_exactly_its_compounds_in_the_admin(client, username):
     changelist = response.context["cl"]
     shown = {compound.pk for compound in changelist.queryset}
     assert shown == expected_ids
+
+
+@pytest.mark.second_factor
+def test_the_demo_street_office_passes_its_second_factor_with_the_demo_code(
+    client, capsys
+):
+    from pathlib import Path
+
+    from demo.org import demo_otp_secret
+
+    call_command("load_demo")
+    printed = capsys.readouterr().out
+    assert demo_otp_secret() in printed
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert demo_otp_secret() in readme
+
+    for username in ("street_admin", "admin"):
+        client.post(
+            reverse("admin:login"),
+            {"username": username, "password": DEMO_PASSWORD},
+        )
+        assert client.get("/admin/")["Location"].startswith(reverse("second-factor"))
+        call_command("demo_code")
+        code = capsys.readouterr().out.strip()
+        response = client.post(reverse("second-factor"), {"code": code})
+        assert response.status_code == 302, response.content[:300]
+        assert client.get("/admin/").status_code == 200
+        client.post(reverse("admin:logout"))

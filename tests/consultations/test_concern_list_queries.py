@@ -25,12 +25,16 @@ def test_a_page_costs_the_same_queries_whatever_its_size(
         60, compound=compound, handler_company=serving_contract.company
     )
     client.force_login(request.getfixturevalue(user_fixture))
+    # The session's first request also asks whether it owes a second factor.
+    client.get("/concerns/staff/")
 
     small = queries_for_page(client, 5)
     large = queries_for_page(client, 50)
 
     assert small == large
-    assert large <= 12
+    # 12, and for a login that passed a second factor django-otp's reading
+    # of its device.
+    assert large <= 13
 
 
 def test_the_list_filters_on_the_ancestor_column_not_the_tree(

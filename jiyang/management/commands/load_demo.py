@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from demo import assessments, compounds, consultations, open311, org
-from demo.org import DemoLogin
+from demo.org import DemoLogin, demo_otp_secret
+from org import change_audit
 
 # Dependency order: org ← compounds ← consultations (with civic) ← assessments.
 DEMO_MODULES = (org, compounds, consultations, assessments, open311)
@@ -30,7 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args, address: str = ADDRESS, **options):
         logins: list[DemoLogin] = []
         # One transaction: a failing step leaves the database as it was.
-        with transaction.atomic():
+        # The demo's rows are set-up, not anyone's edits: not in the trail.
+        with transaction.atomic(), change_audit.paused():
             for module in DEMO_MODULES:
                 result = module.load(
                     stdout=self.stdout if options["verbosity"] > 0 else None
@@ -53,3 +55,11 @@ class Command(BaseCommand):
                 f"  {login.username.ljust(width)}  {login.password}  "
                 f"{login.role} · {login.scope}"
             )
+        out.write(
+            _(
+                "admin and street_admin also need the code of an authenticator "
+                "app: add the key %(secret)s (time-based, 6 digits) to one, or "
+                "run `python manage.py demo_code` for the current code."
+            )
+            % {"secret": demo_otp_secret()}
+        )

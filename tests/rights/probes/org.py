@@ -1,11 +1,13 @@
 from datetime import date
 
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consultations.models import CalendarOverride
 from org.models import OrgUnit, Person, User
 
 from ...factories import PersonFactory, UserFactory
+from ...second_factor import confirmed_device
 from . import Probe, form_data, superuser_client
 
 
@@ -40,6 +42,12 @@ def _person_without_login(world):
 def _login_of_the_street(world):
     login = UserFactory(person=PersonFactory(unit=world["grid"]), username="clerk")
     return {"login": login, "hash": login.password}
+
+
+def _enrolled_login_of_the_street(world):
+    target = _login_of_the_street(world)
+    confirmed_device(target["login"])
+    return target
 
 
 def _act_on_login(action):
@@ -99,6 +107,15 @@ PROBES = [
         act=_act_on_login("issue_temporary_passwords"),
         happened=lambda target: (
             User.objects.get(pk=target["login"].pk).password != target["hash"]
+        ),
+    ),
+    Probe(
+        "org.reset_second_factor",
+        "page",
+        arrange=_enrolled_login_of_the_street,
+        act=_act_on_login("reset_second_factors"),
+        happened=lambda target: (
+            not TOTPDevice.objects.filter(user=target["login"]).exists()
         ),
     ),
     Probe(
