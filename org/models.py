@@ -810,6 +810,8 @@ class AuditEvent(models.Model):
         SIGN_OUT = "sign_out", _("signed out")
         SIGN_IN_FAILED = "sign_in_failed", _("failed sign-in")
         REVEAL_PHONE = "reveal_phone", _("viewed a resident's phone number")
+        LEDGER_IMPORT = "ledger_import", _("imported a ledger workbook")
+        LEDGER_UPDATE = "ledger_update", _("updated a record from a ledger workbook")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
