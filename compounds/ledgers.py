@@ -32,6 +32,7 @@ from common.workbooks import (
     SheetRow,
     WorkbookError,
     cell_bool,
+    cell_date,
     cell_int,
     cell_text,
     read_rows,
@@ -40,7 +41,7 @@ from org.audit import record_event
 from org.models import AuditEvent, OrgUnit
 from org.scope import user_scope
 
-from .models import Compound, PropertyCompany
+from .models import Compound, PropertyCompany, ServiceContract
 
 NOTES_SHEET = "说明"
 
@@ -103,6 +104,10 @@ class Ledger:
     title: Any
     task: str
     columns: tuple[Column, ...]
+    # Foreign keys `build` sets from lookups loaded by `prepare`.
+    looked_up_fields: tuple[str, ...] = ()
+    # Model fields that no plain column fills → the column that names them.
+    field_headers: dict[str, str] = {}
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -183,8 +188,14 @@ def changes_between(old, new, fields: tuple[str, ...]) -> tuple[str, ...]:
 
 def _validation_problems(row: SheetRow, ledger: Ledger, error: ValidationError):
     by_field = {column.field: column.header for column in ledger.columns}
+    by_field.update(ledger.field_headers)
     problems = []
-    for name, messages in error.message_dict.items():
+    found = (
+        error.message_dict
+        if hasattr(error, "error_dict")
+        else {"__all__": error.messages}
+    )
+    for name, messages in found.items():
         header = by_field.get(name, name if name != "__all__" else "")
         for message in messages:
             problems.append(_problem(row, header, message))
@@ -203,9 +214,7 @@ def import_ledger(
     report = ImportReport()
     with transaction.atomic():
         try:
-            _run(
-                ledger, upload, user=user, apply=apply, report=report, progress=progress
-            )
+            _run(ledger, upload, user=user, report=report, progress=progress)
         except WorkbookError as error:
             report.file_error = str(error)
         report.applied = apply and report.ok
@@ -226,7 +235,7 @@ def import_ledger(
     return report
 
 
-def _run(ledger, upload, *, user, apply, report, progress) -> None:
+def _run(ledger, upload, *, user, report, progress) -> None:
     ledger.prepare(user)
     seen: dict[Any, int] = {}
     fields = ledger.compared_fields() + ledger.extra_fields()
@@ -258,7 +267,13 @@ def _run(ledger, upload, *, user, apply, report, progress) -> None:
         if old is not None:
             instance.pk = old.pk
         try:
-            instance.full_clean(validate_unique=False, validate_constraints=False)
+            # Foreign keys come from the lookups loaded once by `prepare`;
+            # clean_fields would query each one again, row by row.
+            instance.full_clean(
+                exclude=ledger.looked_up_fields,
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as error:
             report.problems += _validation_problems(row, ledger, error)
             continue
@@ -268,9 +283,17 @@ def _run(ledger, upload, *, user, apply, report, progress) -> None:
             changes = changes_between(old, instance, fields)
             action = "update" if changes else "unchanged"
         report.outcomes.append(Outcome(row.number, action, str(instance), changes))
-        if report.problems or not apply or action == "unchanged":
+        if report.problems or action == "unchanged":
             continue
-        instance.save()
+        # The dry run saves too, inside the transaction it rolls back, so
+        # that rules between rows of one file (a contract overlapping one
+        # a row above) are judged as the import would judge them.
+        try:
+            instance.save()
+        except ValidationError as error:
+            report.outcomes.pop()
+            report.problems += _validation_problems(row, ledger, error)
+            continue
         ledger.remember(key, instance)
         if action == "update":
             record_event(
@@ -348,6 +371,7 @@ class CompoundLedger(Ledger):
     slug = "compounds"
     title = gettext_lazy("compounds")
     task = "compounds.import_compounds"
+    looked_up_fields = ("grid", "party_group")
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -546,6 +570,7 @@ class CompanyLedger(Ledger):
     slug = "companies"
     title = gettext_lazy("property companies")
     task = "compounds.import_companies"
+    looked_up_fields = ("registered_with",)
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -646,8 +671,145 @@ class CompanyLedger(Ledger):
         self._by_name[instance.name] = key
 
 
+# Service contracts ------------------------------------------------------------
+
+
+def _fee(raw):
+    from decimal import Decimal, InvalidOperation
+
+    text = cell_text(raw)
+    try:
+        fee = Decimal(text)
+    except InvalidOperation:
+        raise CellError(_("Not a number.")) from None
+    if fee < 0 or fee != fee.quantize(Decimal("0.01")) or fee >= 10000:
+        raise CellError(_("A fee from 0 to 9999.99 yuan, at most 2 decimals."))
+    return fee
+
+
+class ContractLedger(Ledger):
+    slug = "contracts"
+    title = gettext_lazy("service contracts")
+    task = "compounds.import_contracts"
+    looked_up_fields = ("compound", "company")
+    field_headers = {"end": "结束日期", "start": "开始日期", "__all__": "开始日期"}
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return (
+            Column(
+                "社区",
+                "必填。小区所在社区的全称或12位代码。",
+                "济阳社区",
+                required=True,
+            ),
+            Column(
+                "小区名称",
+                "必填。门户中已有的小区（可先导入小区台账）。",
+                "幸福家园",
+                required=True,
+            ),
+            Column(
+                "统一社会信用代码",
+                "必填。服务该小区的物业企业（可先导入物业企业台账）。",
+                "91370811MA3C8F2X17",
+                required=True,
+                read=_credit_code,
+            ),
+            Column(
+                "开始日期",
+                "必填。如 2024-03-01、2024.3.1 或 2024年3月1日。"
+                "同一小区、企业、开始日期视为同一份合同。",
+                "2024-03-01",
+                required=True,
+                field="start",
+                read=cell_date,
+            ),
+            Column(
+                "结束日期",
+                "可留空（仍在服务）；不得早于开始日期。同一时段一个小区只能有一家企业服务。",
+                "2027-02-28",
+                field="end",
+                read=cell_date,
+            ),
+            Column(
+                "收费标准",
+                "元/平方米·月，最多两位小数；可留空。",
+                "0.85",
+                field="monthly_fee_per_sqm",
+                read=_fee,
+            ),
+        )
+
+    def compared_fields(self):
+        return ("end", "monthly_fee_per_sqm")
+
+    def prepare(self, user) -> None:
+        streets = list(streets_of(user))
+        communities = OrgUnit.objects.communities().filter(parent__in=streets)
+        self._community_words: dict[str, list[int]] = {}
+        for community in communities:
+            for word in (community.name, community.code):
+                if word:
+                    self._community_words.setdefault(word, []).append(community.pk)
+        visible = set(Compound.objects.visible_to(user).values_list("pk", flat=True))
+        self._compounds = {
+            (compound.community_id, compound.name): compound
+            for compound in Compound.objects.filter(community__in=communities)
+        }
+        self._visible = visible
+        self._companies = {c.credit_code: c for c in PropertyCompany.objects.all()}
+        self._contracts = {
+            (c.compound_id, c.company_id, c.start): c
+            for c in ServiceContract.objects.filter(compound__community__in=communities)
+        }
+
+    def build(self, row, values, user):
+        found = self._community_words.get(values["社区"], [])
+        if len(found) != 1:
+            raise RowProblems([_problem(row, "社区", _("Unknown community."))])
+        compound = self._compounds.get((found[0], values["小区名称"]))
+        if compound is None:
+            raise RowProblems(
+                [
+                    _problem(
+                        row, "小区名称", _("No compound of this name in the community.")
+                    )
+                ]
+            )
+        if compound.pk not in self._visible:
+            raise RowProblems([_problem(row, "小区名称", _("Outside your posts."))])
+        company = self._companies.get(values["统一社会信用代码"])
+        if company is None:
+            raise RowProblems(
+                [
+                    _problem(
+                        row,
+                        "统一社会信用代码",
+                        _("No company with this code; import the companies first."),
+                    )
+                ]
+            )
+        key = (compound.pk, company.pk, values["开始日期"])
+        contract = ServiceContract(
+            compound=compound,
+            company=company,
+            start=values["开始日期"],
+            end=values["结束日期"],
+            monthly_fee_per_sqm=values["收费标准"],
+        )
+        return key, contract
+
+    def existing(self, key):
+        return self._contracts.get(key)
+
+    def remember(self, key, instance) -> None:
+        self._contracts[key] = instance
+
+
 LEDGERS: dict[str, Ledger] = {
-    ledger.slug: ledger for ledger in (CompoundLedger(), CompanyLedger())
+    ledger.slug: ledger
+    for ledger in (CompoundLedger(), CompanyLedger(), ContractLedger())
 }
 
 

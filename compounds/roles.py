@@ -101,4 +101,9 @@ TASKS = (
         _("import the property companies ledger from Excel"),
         STREET,
     ),
+    Task(
+        "compounds.import_contracts",
+        _("import the service contracts ledger from Excel"),
+        STREET,
+    ),
 )

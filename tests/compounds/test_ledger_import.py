@@ -406,3 +406,118 @@ def test_too_many_rows_get_the_limit_message(client, street_admin, grid, setting
     assert response.status_code == 400
     assert "超过 3 行" in response.content.decode()
     assert not Compound.objects.exists()
+
+
+# Service contracts ----------------------------------------------------------------------
+
+CONTRACTS = LEDGERS["contracts"]
+CONTRACT_HEADERS = [
+    "社区",
+    "小区名称",
+    "统一社会信用代码",
+    "开始日期",
+    "结束日期",
+    "收费标准",
+]
+
+
+@pytest.fixture
+def company(street):
+    return PropertyCompanyFactory(registered_with=street)
+
+
+def contract_row(compound, company, start="2024.3.1", end="2027年2月28日", fee="0.85"):
+    return [
+        compound.community.name,
+        compound.name,
+        company.credit_code,
+        start,
+        end,
+        fee,
+    ]
+
+
+def test_contracts_read_dates_typed_as_text(street_admin, compound, company):
+    from datetime import date
+
+    upload = workbook(
+        CONTRACT_HEADERS, contract_row(compound, company, start="２０２４/3/1")
+    )
+
+    report = run(CONTRACTS, upload, street_admin)
+
+    assert report.applied, messages(report)
+    contract = compound.service_contracts.get()
+    assert (contract.start, contract.end, str(contract.monthly_fee_per_sqm)) == (
+        date(2024, 3, 1),
+        date(2027, 2, 28),
+        "0.85",
+    )
+
+
+def test_a_contract_ending_before_it_starts_is_an_error(
+    street_admin, compound, company
+):
+    upload = workbook(CONTRACT_HEADERS, contract_row(compound, company, end="2023.1.1"))
+
+    report = run(CONTRACTS, upload, street_admin)
+
+    [(row, column, text)] = messages(report)
+    assert (row, column) == (2, "结束日期")
+    assert "早于" in text or "之前" in text or "结束" in text
+
+
+def test_overlapping_contracts_in_one_file_are_caught_by_the_dry_run(
+    street_admin, compound, company, street
+):
+    second = PropertyCompanyFactory(registered_with=street)
+    upload = workbook(
+        CONTRACT_HEADERS,
+        contract_row(compound, company),
+        contract_row(compound, second, start="2025-01-01", end=""),
+    )
+
+    report = run(CONTRACTS, upload, street_admin, apply=False)
+
+    assert [(p.row, p.column) for p in report.problems] == [(3, "开始日期")]
+    assert not compound.service_contracts.exists()
+
+
+def test_a_contract_of_an_unknown_company_is_an_error(street_admin, compound):
+    upload = workbook(
+        CONTRACT_HEADERS,
+        [compound.community.name, compound.name, credit_code(99), "2024-1-1", "", ""],
+    )
+
+    report = run(CONTRACTS, upload, street_admin)
+
+    assert [p.column for p in report.problems] == ["统一社会信用代码"]
+
+
+def test_reimporting_contracts_changes_nothing_and_a_new_end_is_audited(
+    street_admin, compound, company
+):
+    run(
+        CONTRACTS,
+        workbook(CONTRACT_HEADERS, contract_row(compound, company)),
+        street_admin,
+    )
+
+    again = run(
+        CONTRACTS,
+        workbook(CONTRACT_HEADERS, contract_row(compound, company)),
+        street_admin,
+    )
+    ended = run(
+        CONTRACTS,
+        workbook(CONTRACT_HEADERS, contract_row(compound, company, end="2026-12-31")),
+        street_admin,
+    )
+
+    assert again.count("unchanged") == 1
+    assert ended.count("update") == 1
+    assert compound.service_contracts.get().end.isoformat() == "2026-12-31"
+    assert (
+        "2027-02-28 → 2026-12-31"
+        in AuditEvent.objects.get(action=AuditEvent.Action.LEDGER_UPDATE).detail
+    )

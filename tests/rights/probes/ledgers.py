@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from compounds.models import Compound, PropertyCompany
+from compounds.models import Compound, PropertyCompany, ServiceContract
 
 from ...factories import credit_code
 from . import Probe
@@ -40,6 +40,24 @@ def _companies_file(world):
     }
 
 
+def _contracts_file(world):
+    compound = world["compound"]
+    return {
+        "url": reverse("compounds:ledger-import", args=["contracts"]),
+        "rows": (
+            ("社区", "小区名称", "统一社会信用代码", "开始日期", "结束日期"),
+            (
+                compound.community.name,
+                compound.name,
+                world["company"].credit_code,
+                "2001-01-01",
+                "2001-12-31",
+            ),
+        ),
+        "compound": compound,
+    }
+
+
 def _upload_then_confirm(client, target):
     dry = client.post(target["url"], {"workbook": _xlsx(*target["rows"])})
     if dry.status_code >= 400:
@@ -62,6 +80,15 @@ PROBES = [
         act=_upload_then_confirm,
         happened=lambda target: PropertyCompany.objects.filter(
             name="台账导入的物业公司"
+        ).exists(),
+    ),
+    Probe(
+        "compounds.import_contracts",
+        "page",
+        arrange=_contracts_file,
+        act=_upload_then_confirm,
+        happened=lambda target: ServiceContract.objects.filter(
+            compound=target["compound"], start="2001-01-01"
         ).exists(),
     ),
 ]
