@@ -72,8 +72,8 @@ def read_rows(
 ) -> Iterator[SheetRow]:
     """The data rows of the first sheet, as header → value.
 
-    The first row is the header; it must hold every one of `headers` (in
-    any order). Blank rows are skipped. More than `max_rows` data rows
+    The header is the first of the top rows that holds every one of
+    `headers` (in any order): row 1 of a template, row 3 of an export. Blank rows are skipped. More than `max_rows` data rows
     raises WorkbookError as soon as the row past the limit is reached.
     """
     from openpyxl import load_workbook
@@ -90,30 +90,9 @@ def read_rows(
     try:
         sheet = book.worksheets[0]
         lines = sheet.iter_rows()
-        header_cells = next(lines, None)
-        if header_cells is None:
-            raise WorkbookError(_("The first sheet is empty: it has no header row."))
-        found = [_header_text(cell.value) for cell in header_cells]
-        while found and not found[-1]:
-            found.pop()
-        if not found:
-            raise WorkbookError(_("The first sheet is empty: it has no header row."))
-        if "" in found:
-            raise WorkbookError(
-                _(
-                    "Header cell %(column)s is empty or merged with its neighbour. "
-                    "Keep one header per column, as in the template."
-                )
-                % {"column": column_letter(found.index("") + 1)}
-            )
-        missing = [header for header in headers if header not in found]
-        if missing:
-            raise WorkbookError(
-                _("The header lacks the columns: %(columns)s. Use the template.")
-                % {"columns": "、".join(missing)}
-            )
+        found, header_number = _find_header(lines, headers)
         count = 0
-        for number, cells in enumerate(lines, start=2):
+        for number, cells in enumerate(lines, start=header_number + 1):
             values: dict[str, Any] = {}
             formulas = set()
             for header, cell in zip(found, cells, strict=False):
@@ -140,6 +119,46 @@ def read_rows(
             raise WorkbookError(_("The first sheet has a header but no data rows."))
     finally:
         book.close()
+
+
+# An exported ledger (common/xlsx.py) carries a title and a scope row above
+# its header; the template has none. The header is the first of these rows
+# that names every required column.
+HEADER_SEARCH_ROWS = 5
+
+
+def _find_header(lines, headers: tuple[str, ...]) -> tuple[list[str], int]:
+    """The header texts and the header's row number; WorkbookError if none."""
+    first: list[str] | None = None
+    for number in range(1, HEADER_SEARCH_ROWS + 1):
+        cells = next(lines, None)
+        if cells is None:
+            break
+        found = [_header_text(cell.value) for cell in cells]
+        while found and not found[-1]:
+            found.pop()
+        if first is None:
+            first = found
+        if found and all(header in found for header in headers):
+            if "" in found:
+                raise WorkbookError(_merged_message(found))
+            return found, number
+    if not first:
+        raise WorkbookError(_("The first sheet is empty: it has no header row."))
+    if "" in first:
+        raise WorkbookError(_merged_message(first))
+    missing = [header for header in headers if header not in first]
+    raise WorkbookError(
+        _("The header lacks the columns: %(columns)s. Use the template.")
+        % {"columns": "、".join(missing)}
+    )
+
+
+def _merged_message(found: list[str]) -> str:
+    return _(
+        "Header cell %(column)s is empty or merged with its neighbour. "
+        "Keep one header per column, as in the template."
+    ) % {"column": column_letter(found.index("") + 1)}
 
 
 def _header_text(value: Any) -> str:

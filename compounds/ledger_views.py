@@ -11,10 +11,18 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from org.audit import record_event
+from org.models import AuditEvent
 from org.rights import may, require
 
 from .held_ledgers import held_workbook, hold_workbook, release_workbook
-from .ledgers import LEDGERS, ImportReport, import_ledger, template_workbook
+from .ledgers import (
+    LEDGERS,
+    ImportReport,
+    export_workbook,
+    import_ledger,
+    template_workbook,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The report lists this many problems; the rest are counted.
@@ -47,6 +55,26 @@ def ledger_template(request, slug: str):
     response["Content-Disposition"] = (
         f'attachment; filename="{ledger.slug}-template.xlsx"; '
         f"filename*=UTF-8''{_quote(filename)}.xlsx"
+    )
+    return response
+
+
+@login_required
+def ledger_export(request, slug: str):
+    """/ledgers/<slug>/export.xlsx: the visible records in the template's
+    layout, ready to be edited and imported back."""
+    ledger = _ledger(request.user, slug)
+    response = HttpResponse(content_type=XLSX)
+    rows = export_workbook(ledger, user=request.user, target=response)
+    record_event(
+        action=AuditEvent.Action.LEDGER_EXPORT,
+        actor=request.user,
+        request=request,
+        detail=f"{ledger.title}: {rows}",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{ledger.slug}.xlsx"; '
+        f"filename*=UTF-8''{_quote(str(ledger.title))}.xlsx"
     )
     return response
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
+from operator import itemgetter
 from typing import IO, Any
 
 from django.conf import settings
@@ -134,6 +135,10 @@ class Ledger:
 
     def extra_fields(self) -> tuple[str, ...]:
         return ()
+
+    def export_rows(self, user):
+        """The visible records, each as its cells in the columns' order."""
+        raise NotImplementedError
 
 
 def _problem(row: SheetRow, column: str, message: str) -> Problem:
@@ -331,6 +336,15 @@ def choice_reader(choices) -> Callable[[Any], Any]:
 def choice_labels(choices) -> str:
     with override("zh-hans"):
         return "、".join(str(label) for _value, label in choices)
+
+
+def _labels(choices) -> dict:
+    with override("zh-hans"):
+        return {value: str(label) for value, label in choices}
+
+
+def _yes_no(value: bool) -> str:
+    return "是" if value else "否"
 
 
 def streets_of(user):
@@ -547,6 +561,34 @@ class CompoundLedger(Ledger):
     def existing(self, key):
         return self._compounds.get(key)
 
+    def export_rows(self, user):
+        kinds, modes = (
+            _labels(Compound.Kind.choices),
+            _labels(Compound.ManagementMode.choices),
+        )
+        compounds = (
+            Compound.objects.visible_to(user)
+            .select_related("community", "grid")
+            .order_by("community__code", "name", "pk")
+        )
+        for c in compounds.iterator(chunk_size=500):
+            yield [
+                c.name,
+                c.community.code or c.community.name,
+                c.grid.code or c.grid.name,
+                kinds[c.kind],
+                modes[c.management_mode],
+                c.households,
+                c.buildings,
+                c.year_built,
+                c.service_grade,
+                c.address,
+                _yes_no(c.lacks_supervising_unit),
+                _yes_no(c.lacks_property_service),
+                _yes_no(c.lacks_security),
+                c.notes,
+            ]
+
     def remember(self, key, instance) -> None:
         self._compounds[key] = instance
 
@@ -665,6 +707,20 @@ class CompanyLedger(Ledger):
 
     def existing(self, key):
         return self._by_code.get(key)
+
+    def export_rows(self, user):
+        companies = PropertyCompany.objects.visible_to(user).order_by("name", "pk")
+        for c in companies.iterator(chunk_size=500):
+            yield [
+                c.credit_code,
+                c.name,
+                c.legal_representative,
+                c.contact_person,
+                c.contact_phone,
+                c.address,
+                c.party_member_count,
+                c.notes,
+            ]
 
     def remember(self, key, instance) -> None:
         self._by_code[key] = instance
@@ -803,6 +859,23 @@ class ContractLedger(Ledger):
     def existing(self, key):
         return self._contracts.get(key)
 
+    def export_rows(self, user):
+        contracts = (
+            ServiceContract.objects.visible_to(user)
+            .select_related("compound__community", "company")
+            .order_by("compound__name", "start", "pk")
+        )
+        for c in contracts.iterator(chunk_size=500):
+            community = c.compound.community
+            yield [
+                community.code or community.name,
+                c.compound.name,
+                c.company.credit_code,
+                c.start,
+                c.end,
+                c.monthly_fee_per_sqm,
+            ]
+
     def remember(self, key, instance) -> None:
         self._contracts[key] = instance
 
@@ -870,3 +943,30 @@ def template_workbook(ledger: Ledger) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# Export in the template's layout ------------------------------------------------
+
+
+def export_workbook(ledger: Ledger, *, user, target) -> int:
+    """Write the records `user` sees in the template's columns; rows written.
+
+    The file imports back as it is (the header is found below the title
+    and scope rows), so exporting and importing changes nothing.
+    """
+    from common.xlsx import Column as XlsxColumn
+    from common.xlsx import Kind, Sheet, write_workbook
+
+    kinds = {cell_date: Kind.DATE, _whole: Kind.INTEGER, _fee: Kind.DECIMAL}
+    columns = [
+        XlsxColumn(
+            column.header,
+            itemgetter(index),
+            kinds.get(column.read, Kind.TEXT),
+        )
+        for index, column in enumerate(ledger.columns)
+    ]
+    streets = list(streets_of(user))
+    scope = "、".join(street.name for street in streets[:3])
+    sheet = Sheet(str(ledger.title), columns, ledger.export_rows(user))
+    return write_workbook(target, title=str(ledger.title), scope=scope, sheets=[sheet])

@@ -14,6 +14,11 @@ urlpatterns = [
         name="ledger-template",
     ),
     path(
+        "ledgers/<slug:slug>/export.xlsx",
+        ledger_views.ledger_export,
+        name="ledger-export",
+    ),
+    path(
         "ledgers/<slug:slug>/import/",
         ledger_views.ledger_import,
         name="ledger-import",

@@ -812,6 +812,7 @@ class AuditEvent(models.Model):
         REVEAL_PHONE = "reveal_phone", _("viewed a resident's phone number")
         LEDGER_IMPORT = "ledger_import", _("imported a ledger workbook")
         LEDGER_UPDATE = "ledger_update", _("updated a record from a ledger workbook")
+        LEDGER_EXPORT = "ledger_export", _("exported a ledger workbook")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

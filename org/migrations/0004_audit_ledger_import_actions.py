@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='action',
-            field=models.CharField(choices=[('sign_in', 'signed in'), ('sign_out', 'signed out'), ('sign_in_failed', 'failed sign-in'), ('reveal_phone', "viewed a resident's phone number"), ('ledger_import', 'imported a ledger workbook'), ('ledger_update', 'updated a record from a ledger workbook')], max_length=32, verbose_name='action'),
+            field=models.CharField(choices=[('sign_in', 'signed in'), ('sign_out', 'signed out'), ('sign_in_failed', 'failed sign-in'), ('reveal_phone', "viewed a resident's phone number"), ('ledger_import', 'imported a ledger workbook'), ('ledger_update', 'updated a record from a ledger workbook'), ('ledger_export', 'exported a ledger workbook')], max_length=32, verbose_name='action'),
         ),
     ]
