@@ -25,7 +25,7 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
 .PHONY: help install install-dev demo run test worker beat lint lint-imports \
-	format typecheck check messages compilemessages constraints clean bench
+	format typecheck check messages compilemessages constraints clean bench bench-ledger
 
 help:
 	@echo "make demo          install (with dev tools), migrate, load the demo street, serve on http://$(HOST):$(PORT)"
@@ -42,6 +42,7 @@ help:
 	@echo "make messages      refresh every translation catalogue"
 	@echo "make constraints   re-pin both sets after changing pyproject.toml"
 	@echo "make bench         scoring benchmark on PostgreSQL (needs DATABASE_URL)"
+	@echo "make bench-ledger  5,000-row compound workbook: dry run and import times"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -152,6 +153,12 @@ BENCH_ARGS ?=
 bench: export DEBUG ?= 1
 bench: $(RUNTIME)
 	$(PY) -m bench.scoring $(BENCH_ARGS)
+
+# Ledger import benchmark (bench/ledger_import.py): a scratch database
+# bench_jiyang_ledgers, created and dropped. BENCH_ARGS e.g. "--rows 20000".
+bench-ledger: export DEBUG ?= 1
+bench-ledger: $(RUNTIME)
+	$(PY) -m bench.ledger_import $(BENCH_ARGS)
 
 clean:
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from org.rights import COMPANY, ORG_STAFF, STREET, Task
+from org.rights import COMMUNITY, COMPANY, ORG_STAFF, STREET, Task
 from org.roles import (
     COMMUNITY_STAFF,
     GRID_BRANCH,
@@ -88,4 +88,22 @@ TASKS = (
         ),
     ),
     *POSTER_TASKS,
+    # Ledger workbooks (compounds/ledgers.py): a community brings in its own
+    # compounds (rows outside it are refused); companies are filed with the
+    # street, so only the street office brings them in.
+    Task(
+        "compounds.import_compounds",
+        _("import the compounds ledger from Excel"),
+        STREET | COMMUNITY,
+    ),
+    Task(
+        "compounds.import_companies",
+        _("import the property companies ledger from Excel"),
+        STREET,
+    ),
+    Task(
+        "compounds.import_contracts",
+        _("import the service contracts ledger from Excel"),
+        STREET,
+    ),
 )

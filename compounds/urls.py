@@ -2,11 +2,27 @@
 
 from django.urls import path
 
-from . import views
+from . import ledger_views, views
 
 app_name = "compounds"
 
 urlpatterns = [
+    path("ledgers/", ledger_views.ledger_index, name="ledgers"),
+    path(
+        "ledgers/<slug:slug>/template.xlsx",
+        ledger_views.ledger_template,
+        name="ledger-template",
+    ),
+    path(
+        "ledgers/<slug:slug>/export.xlsx",
+        ledger_views.ledger_export,
+        name="ledger-export",
+    ),
+    path(
+        "ledgers/<slug:slug>/import/",
+        ledger_views.ledger_import,
+        name="ledger-import",
+    ),
     path("posters/", views.poster_index, name="posters"),
     path("posters/compound/<int:pk>/", views.compound_poster, name="poster"),
     path(

@@ -237,6 +237,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Ledger workbooks held between the dry run and the confirmation; never
+# served (not under MEDIA_ROOT).
+LEDGER_UPLOAD_DIR = env.path(
+    "LEDGER_UPLOAD_DIR", default=BASE_DIR / "var" / "ledger_uploads"
+)
+LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20_000)
+LEDGER_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 # Cache and Celery
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -166,6 +166,11 @@ GROUPS = (
                 "admin:compounds_reports",
                 perm("compounds.view_compound"),
             ),
+            Link(
+                _("Import ledgers from Excel"),
+                "compounds:ledgers",
+                task_is("compounds.import_compounds"),
+            ),
         ),
     ),
     Group(

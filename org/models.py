@@ -816,6 +816,9 @@ class AuditEvent(models.Model):
         CREATE = "create", _("created")
         CHANGE = "change", _("changed")
         DELETE = "delete", _("deleted")
+        LEDGER_IMPORT = "ledger_import", _("imported a ledger workbook")
+        LEDGER_UPDATE = "ledger_update", _("updated a record from a ledger workbook")
+        LEDGER_EXPORT = "ledger_export", _("exported a ledger workbook")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -327,6 +327,8 @@ def _fresh_counters():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded photos go to a temporary folder, not the working tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Ledger workbooks held between dry run and import, likewise.
+    settings.LEDGER_UPLOAD_DIR = tmp_path / "ledger_uploads"
 
 
 @pytest.fixture(autouse=True)
