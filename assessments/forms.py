@@ -6,20 +6,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.uploads import POLICIES, prepare_uploads
 from org.models import OrgUnit, Person
 
 from .models import InspectionPanelMember
 from .services.inspections import ItemEntry, eligible_people, panel_conflicts
 
-MAX_PHOTOS = 6
 
-
-def clean_photos(files) -> list:
-    """Every upload must be an image; at most MAX_PHOTOS at a time."""
-    if len(files) > MAX_PHOTOS:
-        raise ValidationError(_("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS})
-    field = forms.ImageField()
-    return [field.clean(f) for f in files]
+def clean_photos(files, *, policy: str = "inspection_photo") -> list:
+    """The photos of one upload, checked and re-encoded by their policy."""
+    return prepare_uploads(files, policy=POLICIES[policy])
 
 
 class PeopleField(forms.ModelMultipleChoiceField):

@@ -1,13 +1,14 @@
 """Forms of the visit-day, meeting and disclosure pages."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.uploads import POLICIES, prepare_uploads
 from compounds.models import Compound
 from consultations.models import Concern, ConcernCategory
-from consultations.uploads import prepare_photo
 from org.models import OrgUnit
 from org.rights import may
 
@@ -62,8 +63,6 @@ class VisitReportForm(forms.Form):
     )
     photos = MultipleFileField(
         label=_("Photos"),
-        help_text=_("Up to %(n)d JPEG, PNG or WebP photos.")
-        % {"n": civic_services.MAX_VISIT_PHOTOS},
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
@@ -72,6 +71,9 @@ class VisitReportForm(forms.Form):
         self.fields["compound"].queryset = civic_services.manager_compounds(
             user
         ).order_by("name")
+        self.fields["photos"].help_text = _("Up to %(n)d JPEG, PNG or WebP photos.") % {
+            "n": settings.VISIT_MAX_PHOTOS
+        }
 
     def clean_date(self) -> date:
         value = self.cleaned_data["date"]
@@ -93,11 +95,7 @@ class VisitReportForm(forms.Form):
 
     def clean_photos(self):
         photos = self.cleaned_data.get("photos") or []
-        if len(photos) > civic_services.MAX_VISIT_PHOTOS:
-            raise ValidationError(
-                _("At most %(n)d photos.") % {"n": civic_services.MAX_VISIT_PHOTOS}
-            )
-        return [prepare_photo(photo) for photo in photos]
+        return prepare_uploads(photos, policy=POLICIES["visit_photo"])
 
 
 class NeedToConcernForm(forms.Form):

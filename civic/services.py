@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value
@@ -38,7 +39,6 @@ from .models import (
 
 SATURDAY = 5
 DEFAULT_OBJECTION_DAYS = 7
-MAX_VISIT_PHOTOS = 6
 
 # What the serving company discloses itself (see civic/roles.py).
 COMPANY_DISCLOSURE_KINDS = frozenset(
@@ -224,9 +224,9 @@ def file_visit_report(
                 % {"compound": compound.name, "n": compound.households}
             }
         )
-    if len(photos) > MAX_VISIT_PHOTOS:
+    if len(photos) > settings.VISIT_MAX_PHOTOS:
         raise ValidationError(
-            {"photos": _("At most %(n)d photos.") % {"n": MAX_VISIT_PHOTOS}}
+            {"photos": _("At most %(n)d photos.") % {"n": settings.VISIT_MAX_PHOTOS}}
         )
     if VisitReport.objects.filter(compound=compound, date=date).exists():
         raise ValidationError(

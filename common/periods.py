@@ -79,7 +79,8 @@ class Month:
         return Quarter.of(self.start)
 
     def contains(self, day: date) -> bool:
-        return self.start <= day < self.stop
+        # Not through `stop`: December 9999 has no first day after it.
+        return (day.year, day.month) == (self.year, self.number)
 
     def shifted(self, months: int) -> Month:
         return Month.of(self.start + relativedelta(months=months))

@@ -6,11 +6,13 @@ calendar are counted again, and the page says how many moved.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
@@ -55,6 +57,11 @@ class CalendarImportForm(forms.Form):
         upload, text = cleaned.get("file"), cleaned.get("text", "").strip()
         if not upload and not text:
             raise ValidationError(_("Choose a file or paste the rows."))
+        if upload and upload.size > settings.CALENDAR_FILE_MAX_BYTES:
+            raise ValidationError(
+                _("The file may be at most %(limit)s."),
+                params={"limit": filesizeformat(settings.CALENDAR_FILE_MAX_BYTES)},
+            )
         data = upload.read() if upload else text
         cleaned["rows"] = parse_calendar_file(data)
         return cleaned

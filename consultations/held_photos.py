@@ -8,7 +8,6 @@ re-encoded (`uploads.prepare_photo`), so they are stored as they are.
 
 from collections.abc import Iterable, Sequence
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,9 +47,7 @@ def hold_photos(
         token = new_hold_token()
     for photo in list(photos)[: max(0, max_photos() - len(held))]:
         photo.seek(0)
-        HeldPhoto.objects.create(
-            token=token, image=ContentFile(photo.read(), name=photo.name)
-        )
+        HeldPhoto.objects.create(token=token, image=photo)
         held.append(photo)
     return token if held else None
 

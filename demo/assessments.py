@@ -272,6 +272,41 @@ def settle_rewards(street: OrgUnit, quarters: list[Quarter]) -> None:
                 )
 
 
+def text_pdf(text: str) -> bytes:
+    """A one-page PDF of `text` in the readers' built-in Song font (STSong-Light,
+    no font embedded), one line per line of text: the upload policy takes PDFs
+    and images for exit-case documents, not plain text."""
+    lines = [
+        f"BT /F1 14 Tf 56 {780 - 24 * n} Td <{line.encode('utf-16-be').hex()}> Tj ET"
+        for n, line in enumerate(text.splitlines())
+    ]
+    stream = "\n".join(lines).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light "
+        b"/Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def exit_case_documents(street: OrgUnit) -> None:
     for case in ExitCase.objects.filter(street=street):
         if case.documents.exists():
@@ -283,7 +318,7 @@ def exit_case_documents(street: OrgUnit) -> None:
             "济阳街道物业办\n"
         )
         document.file.save(
-            f"exit-{case.pk}.txt", ContentFile(text.encode("utf-8")), save=False
+            f"exit-{case.pk}.pdf", ContentFile(text_pdf(text)), save=False
         )
         document.save()
     ExitLadderStep.objects.filter(

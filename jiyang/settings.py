@@ -419,3 +419,15 @@ CONCERN_DEFAULT_WORKING_DAYS = env.int("CONCERN_DEFAULT_WORKING_DAYS", default=5
 DISCLOSURE_ATTACHMENT_MAX_BYTES = env.int(
     "DISCLOSURE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
+
+# Uploads by staff and managers (common/uploads.py; the concern form and the
+# disclosures have theirs above): bytes per file, files per upload
+UPLOAD_PHOTO_MAX_BYTES = env.int("UPLOAD_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+INSPECTION_MAX_PHOTOS = env.int("INSPECTION_MAX_PHOTOS", default=6)
+RECTIFICATION_MAX_PHOTOS = env.int("RECTIFICATION_MAX_PHOTOS", default=6)
+VISIT_MAX_PHOTOS = env.int("VISIT_MAX_PHOTOS", default=6)
+EXIT_DOCUMENT_MAX_BYTES = env.int("EXIT_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+CALENDAR_FILE_MAX_BYTES = env.int("CALENDAR_FILE_MAX_BYTES", default=1024 * 1024)
+# Media through Django (the demo, or a server without a web server in front);
+# production lets nginx serve MEDIA_ROOT by the rules in docs/operations.md.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)

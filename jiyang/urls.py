@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,9 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("jiyang.api")),
     path("open311/v2/", include("open311.urls")),
+    # Stored uploads, when SERVE_MEDIA is on; in production the web server
+    # serves MEDIA_ROOT by the same rules (docs/operations.md).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
 ]
-if settings.DEBUG:
-    # Residents' and managers' photos; a production web server serves MEDIA_ROOT.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "jiyang.views.bad_request"

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -20,6 +20,7 @@ from assessments.models import QuarterlyRanking
 from civic.models import Disclosure, MeetingDecision, VisitReport
 from common.parsing import check_text
 from common.periods import Month
+from common.uploads import media_response
 from compounds.directory import matching_directory, public_directory
 from compounds.models import Compound
 from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_code
@@ -166,6 +167,13 @@ def _redis_ok() -> bool:
     except Exception:
         logger.exception("healthz: Redis does not answer")
         return False
+
+
+def media(request, path: str):
+    """A stored upload, served by the upload policy's rules."""
+    if not settings.SERVE_MEDIA:
+        raise Http404
+    return media_response(path)
 
 
 @never_cache

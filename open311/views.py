@@ -28,7 +28,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db.models import CharField, F, FloatField, Q, Value
 from django.db.models.functions import Cast, Length
@@ -281,7 +281,9 @@ def open311_view(*methods: str) -> Callable:
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return error_response(fmt, exc.status, exc.description)
-            except SuspiciousOperation as exc:
+            # BadRequest: a body Django cannot read, such as a form post
+            # declared in another charset than UTF-8.
+            except (SuspiciousOperation, BadRequest) as exc:
                 logger.warning("Open311 bad request: %s", exc)
                 return error_response(fmt, 400, _("The request could not be read."))
             except Exception:

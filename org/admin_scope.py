@@ -31,12 +31,14 @@ from django.contrib.admin.utils import (
     label_for_field,
     lookup_field,
 )
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core import checks
 from django.core.exceptions import (
     FieldDoesNotExist,
     ImproperlyConfigured,
     ObjectDoesNotExist,
     PermissionDenied,
+    ValidationError,
 )
 from django.db.models import Q
 from django.forms.models import ModelChoiceField
@@ -212,6 +214,37 @@ def export_csv(model_admin, request, queryset):
     return response
 
 
+class KeysOnlyAutocompleteMixin:
+    """Django's autocomplete widget looks the posted values up again to show
+    them on a form with errors; a value that is no key (`²`, a NUL, a
+    number past bigint) made that lookup raise, so the error page answered
+    500. Such a value is dropped: the field's own error already says why."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        return super().optgroups(name, [v for v in value if _is_key(key, v)], attr)
+
+
+def _is_key(field, value) -> bool:
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    return not isinstance(key, int) or abs(key) < 2**63
+
+
+class KeysOnlyAutocompleteSelect(KeysOnlyAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(
+    KeysOnlyAutocompleteMixin, AutocompleteSelectMultiple
+):
+    pass
+
+
 class ScopeRules:
     """The scope rule for ModelAdmin and InlineModelAdmin subclasses alike."""
 
@@ -251,6 +284,12 @@ class ScopeRules:
             queryset = self.scoped_field_queryset(db_field, request)
             if queryset is not None:
                 kwargs["queryset"] = queryset
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = KeysOnlyAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -258,6 +297,12 @@ class ScopeRules:
             queryset = self.scoped_field_queryset(db_field, request)
             if queryset is not None:
                 kwargs["queryset"] = queryset
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = KeysOnlyAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_list_filter(self, request):

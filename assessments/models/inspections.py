@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.periods import Month
+from common.uploads import PolicyImageField, RandomUploadPath
 from compounds.models import Compound, PropertyCompany
 from org.models import OrgUnit, Person, Post
 from org.place import PlacedInTree
@@ -468,8 +469,8 @@ class InspectionItemResult(models.Model):
         return not self.not_applicable and self.occurrences > 0
 
 
-def inspection_photo_path(instance: "InspectionPhoto", filename: str) -> str:
-    return f"inspections/{instance.result.inspection_id}/{filename}"
+# Named by the first migrations; the policy field stores under random names.
+inspection_photo_path = RandomUploadPath("inspections")
 
 
 class InspectionPhoto(models.Model):
@@ -479,7 +480,7 @@ class InspectionPhoto(models.Model):
         on_delete=models.CASCADE,
         related_name="photos",
     )
-    image = models.ImageField(_("photo"), upload_to=inspection_photo_path)
+    image = PolicyImageField(_("photo"), policy="inspection_photo")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
@@ -666,8 +667,8 @@ class RectificationRound(models.Model):
         return self.kind == self.Kind.ANSWER
 
 
-def rectification_photo_path(instance: "RectificationPhoto", filename: str) -> str:
-    return f"rectifications/{instance.notice_id}/{filename}"
+# Named by the first migrations; the policy field stores under random names.
+rectification_photo_path = RandomUploadPath("rectifications")
 
 
 class RectificationPhoto(models.Model):
@@ -685,7 +686,7 @@ class RectificationPhoto(models.Model):
         blank=True,
         related_name="photos",
     )
-    image = models.ImageField(_("photo"), upload_to=rectification_photo_path)
+    image = PolicyImageField(_("photo"), policy="rectification_photo")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:

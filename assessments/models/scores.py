@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.periods import Month, Quarter
+from common.uploads import PolicyFileField, RandomUploadPath
 from compounds.models import Compound, PropertyCompany, ServiceContract, active_on_q
 from org.models import OrgUnit
 from org.place import PlacedInTree
@@ -779,8 +780,8 @@ class ExitCase(models.Model):
         )
 
 
-def exit_document_path(instance: "ExitCaseDocument", filename: str) -> str:
-    return f"exit-cases/{instance.case_id}/{filename}"
+# Named by the first migrations; the policy field stores under random names.
+exit_document_path = RandomUploadPath("exit-cases")
 
 
 class ExitCaseDocument(models.Model):
@@ -791,7 +792,11 @@ class ExitCaseDocument(models.Model):
         related_name="documents",
     )
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to=exit_document_path)
+    file = PolicyFileField(
+        _("file"),
+        policy="exit_document",
+        help_text=_("A PDF or an image (JPEG, PNG or WebP)."),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:

@@ -503,7 +503,9 @@ def rectification_detail(request, pk: int):
                 answer_rectification(
                     notice=notice,
                     note=answer_form.cleaned_data["note"],
-                    photos=clean_photos(request.FILES.getlist("photos")),
+                    photos=clean_photos(
+                        request.FILES.getlist("photos"), policy="rectification_photo"
+                    ),
                     actor=user,
                 )
                 messages.success(request, _("Answer sent."))

@@ -7,55 +7,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from PIL import Image, UnidentifiedImageError
 
+from common.uploads import POLICIES, PolicyFileField, prepare_upload
 from consultations.models import ConcernChildQuerySet
 from org.scope import ScopedQuerySet
 
 __all__ = ["Disclosure", "DisclosureObjection", "validate_disclosure_attachment"]
 
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
-
-
-def attachment_max_bytes() -> int:
-    return settings.DISCLOSURE_ATTACHMENT_MAX_BYTES
-
 
 def validate_disclosure_attachment(upload) -> None:
-    """Accept a PDF or a JPEG/PNG/WebP image within the size limit.
-
-    The content is checked, not the name: a PDF must start with the PDF
-    signature and an image must open and verify with Pillow.
-    """
-    limit = attachment_max_bytes()
-    if upload.size > limit:
-        raise ValidationError(
-            _("The attachment is larger than %(limit)s."),
-            params={"limit": filesizeformat(limit)},
-            code="too_large",
-        )
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return
-    try:
-        with Image.open(upload) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        kind = None
-    finally:
-        upload.seek(0)
-    if kind not in IMAGE_FORMATS:
-        raise ValidationError(
-            _("Attach a PDF or a JPEG, PNG or WebP image."), code="bad_type"
-        )
+    """The attachments' upload policy as a validator (the first migration
+    names it; the field itself applies the policy now)."""
+    prepare_upload(upload, policy=POLICIES["disclosure_attachment"])
 
 
 class DisclosureQuerySet(ScopedQuerySet):
@@ -90,11 +57,10 @@ class Disclosure(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(pgettext_lazy("disclosure", "content"), max_length=20000)
-    attachment = models.FileField(
+    attachment = PolicyFileField(
         _("attachment"),
-        upload_to="disclosures/%Y/%m/",
+        policy="disclosure_attachment",
         blank=True,
-        validators=[validate_disclosure_attachment],
         help_text=_("A PDF or an image (JPEG, PNG or WebP), at most 10 MB."),
     )
     meeting = models.ForeignKey(

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.periods import Month
+from common.uploads import PolicyImageField
 from org.scope import ScopedQuerySet
 
 __all__ = [
@@ -196,7 +197,7 @@ class VisitPhoto(models.Model):
         on_delete=models.CASCADE,
         related_name="photos",
     )
-    image = models.ImageField(_("photo"), upload_to="visits/%Y/%m/")
+    image = PolicyImageField(_("photo"), policy="visit_photo")
 
     objects = VisitChildQuerySet.as_manager()
 

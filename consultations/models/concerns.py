@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from common.phones import format_phone, mask_phone
+from common.uploads import PolicyImageField, RandomUploadPath
 from consultations.workflow import ACTION_CHOICES, Status
 from org.place import PlacedInTree
 from org.scope import ScopedQuerySet
@@ -589,11 +590,8 @@ class ConcernEvent(models.Model):
         return f"{self.concern_id} · {self.action}"
 
 
-def concern_photo_path(instance: "ConcernPhoto", filename: str) -> str:
-    today = timezone.localdate()
-    return (
-        f"concerns/{today:%Y/%m}/{secrets.token_hex(12)}.{filename.rsplit('.', 1)[-1]}"
-    )
+# Named by the first migrations; the policy field stores under random names.
+concern_photo_path = RandomUploadPath("concerns")
 
 
 class ConcernPhoto(models.Model):
@@ -607,7 +605,7 @@ class ConcernPhoto(models.Model):
         on_delete=models.CASCADE,
         related_name="photos",
     )
-    image = models.ImageField(_("image"), upload_to=concern_photo_path)
+    image = PolicyImageField(_("image"), policy="concern_photo")
     stage = models.CharField(
         _("stage"), max_length=16, choices=Stage.choices, default=Stage.SUBMITTED
     )

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.uploads import PolicyImageField, RandomUploadPath
+
 __all__ = ["HOLD_FOR", "HeldPhoto", "new_hold_token"]
 
 HOLD_FOR = timedelta(hours=1)
@@ -22,9 +24,8 @@ def new_hold_token() -> str:
     return secrets.token_hex(16)
 
 
-def held_photo_path(instance: "HeldPhoto", filename: str) -> str:
-    # Random, so a held photo cannot be found by its neighbour's name.
-    return f"held/{secrets.token_hex(12)}.{filename.rsplit('.', 1)[-1]}"
+# Named by the first migrations; the policy field stores under random names.
+held_photo_path = RandomUploadPath("held")
 
 
 class HeldPhotoQuerySet(models.QuerySet):
@@ -42,7 +43,7 @@ class HeldPhotoQuerySet(models.QuerySet):
 
 class HeldPhoto(models.Model):
     token = models.CharField(_("token"), max_length=32, db_index=True)
-    image = models.ImageField(_("image"), upload_to=held_photo_path)
+    image = PolicyImageField(_("image"), policy="held_photo")
     created_at = models.DateTimeField(_("held at"), default=timezone.now)
 
     objects = HeldPhotoQuerySet.as_manager()

@@ -66,3 +66,11 @@ def test_quarter_steps_across_a_year_end_and_orders():
     assert Quarter.of(date(2026, 12, 31)) == Quarter(2026, 4)
     assert sorted([Quarter(2026, 1), Quarter(2025, 4)])[0] == Quarter(2025, 4)
     assert len({Quarter(2026, 1), Quarter.parse("2026Q1")}) == 1
+
+
+def test_the_last_month_of_the_calendar_contains_its_days():
+    # A visit-day override for 9999-12 answered 500 (found by the form fuzz).
+    last = Month(9999, 12)
+
+    assert last.contains(date(9999, 12, 31))
+    assert not last.contains(date(9999, 11, 30))
