@@ -291,6 +291,15 @@ CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
     "task": "org.tasks.purge_audit_events_task",
     "schedule": crontab(minute=0, hour=4),
 }
+# Residents' contact data (PIPL): erased from concerns done more than
+# RESIDENT_CONTACT_RETENTION_MONTHS ago, each night at 04:30.
+RESIDENT_CONTACT_RETENTION_MONTHS = env.int(
+    "RESIDENT_CONTACT_RETENTION_MONTHS", default=24
+)
+CELERY_BEAT_SCHEDULE["erase-expired-resident-contacts"] = {
+    "task": "jiyang.tasks.erase_expired_resident_contacts_task",
+    "schedule": crontab(minute=30, hour=4),
+}
 
 # E-mail
 EMAIL_BACKEND = env.str(

@@ -810,6 +810,8 @@ class AuditEvent(models.Model):
         SIGN_OUT = "sign_out", _("signed out")
         SIGN_IN_FAILED = "sign_in_failed", _("failed sign-in")
         REVEAL_PHONE = "reveal_phone", _("viewed a resident's phone number")
+        ERASE_RESIDENT_DATA = "erase_resident_data", _("erased residents' data")
+        EXPORT_RESIDENT_DATA = "export_resident_data", _("exported a resident's data")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
