@@ -12,11 +12,11 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -367,6 +367,7 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             # The page's rule: a company reads the numbers of the concerns
             # dispatched to it.
             concerns = concerns.for_company(scope.company_ids)
+        # DRF's look-up: an id that is not a number is a 404, not a 500.
         concern = get_object_or_404(concerns, pk=pk)
         phone = services.reveal_phone(
             concern=concern, actor=request.user, request=request

@@ -152,3 +152,11 @@ def test_the_schema_documents_the_reveal(client):
     paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
 
     assert "post" in paths["/api/v1/concerns/{id}/reveal-phone/"]
+
+
+def test_an_id_that_is_not_a_number_is_a_404(community_staff):
+    response = token_client(community_staff).post(
+        f"{API}/concerns/true/reveal-phone/", format="json"
+    )
+
+    assert response.status_code == 404
