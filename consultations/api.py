@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,6 +25,7 @@ from compounds.models import Compound
 from org.api import ScopedReadOnlyViewSet, SubtreeFilter
 from org.models import LiaisonDepartment, OrgUnit
 from org.rights import may, refusal, require, task
+from org.scope import user_scope
 
 from . import services
 from .filters import ConcernFilterSet
@@ -102,6 +104,9 @@ class ConcernEventSerializer(serializers.ModelSerializer):
 class ConcernSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    # Masked for every caller, as on the pages: the full number only through
+    # POST /concerns/{id}/reveal-phone/, which the audit trail records.
+    phone = serializers.CharField(source="masked_phone", read_only=True)
 
     class Meta:
         model = Concern
@@ -313,6 +318,12 @@ def with_workflow_actions(viewset: type) -> type:
     return viewset
 
 
+class RevealedPhone(serializers.Serializer):
+    id = serializers.IntegerField()
+    phone = serializers.CharField(help_text="E.164, e.g. +8613800138000")
+    formatted_phone = serializers.CharField(help_text="As dialled: 138 0013 8000")
+
+
 @with_workflow_actions
 class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Concerns under the caller's posts, with the workflow as actions.
@@ -336,9 +347,38 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset()
-        if self.action != "list":
+        if self.action not in ("list", "reveal_phone"):
             queryset = queryset.prefetch_related("events__actor")
         return queryset
+
+    @extend_schema(
+        request=None,
+        responses={200: RevealedPhone},
+        summary="Show a resident's full phone number (each call is audited)",
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-phone")
+    def reveal_phone(self, request: Request, pk: str | None = None) -> Response:
+        """The resident's full number, recorded in the audit trail."""
+        # The table first: a refused role learns nothing of the concern.
+        require(request.user, services.REVEALS_PHONE)
+        concerns = self.get_queryset()
+        scope = user_scope(request.user)
+        if scope.is_company_user:
+            # The page's rule: a company reads the numbers of the concerns
+            # dispatched to it.
+            concerns = concerns.for_company(scope.company_ids)
+        # DRF's look-up: an id that is not a number is a 404, not a 500.
+        concern = get_object_or_404(concerns, pk=pk)
+        phone = services.reveal_phone(
+            concern=concern, actor=request.user, request=request
+        )
+        return Response(
+            {
+                "id": concern.pk,
+                "phone": phone,
+                "formatted_phone": concern.formatted_phone,
+            }
+        )
 
     @extend_schema(
         request=ConcernIntakeInput,

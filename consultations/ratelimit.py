@@ -6,9 +6,12 @@ Limits are "count/seconds" strings from settings.CONCERN_RATE_LIMITS, e.g.
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = {"address": "20/3600", "phone": "5/86400"}
 
@@ -51,8 +54,10 @@ def hit(kind: str, value: str) -> None:
         # The key expired between add and incr: start a new window.
         cache.set(key, 1, timeout=window)
         current = 1
-    except Exception:
-        # A cache outage must not stop residents from being heard.
+    except Exception as exc:
+        # A cache outage must not stop residents from being heard: the
+        # limit is off until the cache is back.
+        logger.warning("rate limit not counted, cache unavailable: %s", exc)
         return
     if current > count:
         raise RateLimited(kind)

@@ -1131,13 +1131,16 @@ def _mark_overdue(pk: int, now: datetime) -> None:
     )
 
 
+REVEALS_PHONE = "consultations.reveal_phone"
+
+
 def reveal_phone(*, concern: Concern, actor: User, request=None) -> str:
     """The resident's full number for `actor`, the reveal kept in the trail.
 
     The caller has found the concern among those the actor may read; this
     checks the task, so no other path shows a number unlogged.
     """
-    require(actor, "consultations.reveal_phone")
+    require(actor, REVEALS_PHONE)
     record_event(
         action=AuditEvent.Action.REVEAL_PHONE,
         actor=actor,

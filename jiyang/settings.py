@@ -247,11 +247,20 @@ LEDGER_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 # Cache and Celery
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis down degrades, not fails: the cache fails open (common/cache.py),
+# every Redis socket gives up within REDIS_SOCKET_TIMEOUT seconds, a task
+# that cannot be published stays an outbox row for the sweep, and /healthz
+# says which part is down.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -265,6 +274,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish gives up at once when the broker is down: the caller keeps the
+# work as a row (the outbox) and a sweep sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT * 4,
+    "max_retries": 0,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT * 4
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -310,6 +330,15 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
     "task": "org.tasks.purge_audit_events_task",
     "schedule": crontab(minute=0, hour=4),
+}
+# Residents' contact data (PIPL): erased from concerns done more than
+# RESIDENT_CONTACT_RETENTION_MONTHS ago, each night at 04:30.
+RESIDENT_CONTACT_RETENTION_MONTHS = env.int(
+    "RESIDENT_CONTACT_RETENTION_MONTHS", default=24
+)
+CELERY_BEAT_SCHEDULE["erase-expired-resident-contacts"] = {
+    "task": "jiyang.tasks.erase_expired_resident_contacts_task",
+    "schedule": crontab(minute=30, hour=4),
 }
 
 # E-mail

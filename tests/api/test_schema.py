@@ -25,7 +25,11 @@ def test_the_schema_documents_every_endpoint_with_its_types(client):
     for path, operations in paths.items():
         for method, operation in operations.items():
             assert "responses" in operation, (method, path)
-            bodiless = {"/api/v1/auth/token/", "/api/v1/inspections/{id}/submit/"}
+            bodiless = {
+                "/api/v1/auth/token/",
+                "/api/v1/inspections/{id}/submit/",
+                "/api/v1/concerns/{id}/reveal-phone/",
+            }
             if method == "post" and path not in bodiless:
                 assert "requestBody" in operation, (method, path)
     assert "ConcernStatusEnum" in schema["components"]["schemas"]

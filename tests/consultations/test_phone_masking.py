@@ -1,13 +1,16 @@
 """A resident's number is masked on the staff pages until a member of staff
 who may read the concern reveals it; each reveal is one audit entry."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
 from common.phones import mask_phone
-from consultations import services
+from consultations import services, staff_views
 from org.models import AuditEvent
 
 from .factories import category
@@ -67,6 +70,7 @@ def test_a_reveal_shows_the_number_and_records_one_event(
         REMOTE_ADDR="10.9.8.7",
         # The trail is kept in Chinese whatever the page's language.
         HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
     )
 
     text = page.content.decode()
@@ -99,8 +103,13 @@ def test_the_company_handler_reveals_the_number_of_its_dispatched_concern(
     client.force_login(property_manager)
 
     masked = client.get(reverse("consultations:manager-detail", args=[concern.pk]))
-    revealed = client.post(reverse("consultations:reveal-phone", args=[concern.pk]))
+    revealed = client.post(
+        reverse("consultations:reveal-phone", args=[concern.pk]), follow=True
+    )
 
+    assert revealed.redirect_chain[-1][0].startswith(
+        reverse("consultations:manager-detail", args=[concern.pk])
+    )
     assert MASKED in masked.content.decode()
     assert "tel:" not in masked.content.decode()
     assert FULL in revealed.content.decode()
@@ -140,3 +149,67 @@ def test_a_reveal_through_the_service_checks_the_task(inspector, concern):
     with pytest.raises(PermissionDenied):
         services.reveal_phone(concern=concern, actor=inspector)
     assert not _reveals().exists()
+
+
+def test_a_reveal_redirects_to_the_detail_page_so_a_reload_logs_nothing(
+    client, community_staff, concern
+):
+    client.force_login(community_staff)
+    detail = reverse("consultations:staff-detail", args=[concern.pk])
+
+    response = client.post(reverse("consultations:reveal-phone", args=[concern.pk]))
+    reloaded = [client.get(detail) for _ in range(3)]
+
+    assert response.status_code == 302
+    assert response["Location"] == detail + "#resident"
+    for page in reloaded:
+        assert FULL in page.content.decode()
+    assert _reveals().count() == 1
+
+
+def test_a_second_tap_within_the_window_logs_nothing(client, community_staff, concern):
+    client.force_login(community_staff)
+    url = reverse("consultations:reveal-phone", args=[concern.pk])
+
+    client.post(url)
+    client.post(url)
+
+    assert _reveals().count() == 1
+
+
+def test_after_the_window_the_number_is_masked_and_a_reveal_logs_again(
+    client, community_staff, concern
+):
+    client.force_login(community_staff)
+    url = reverse("consultations:reveal-phone", args=[concern.pk])
+    detail = reverse("consultations:staff-detail", args=[concern.pk])
+
+    with time_machine.travel("2026-06-01 09:00 +0800", tick=False) as traveller:
+        client.post(url)
+        traveller.shift(timedelta(seconds=staff_views.REVEAL_WINDOW_SECONDS + 1))
+        masked = client.get(detail).content.decode()
+        client.post(url)
+
+    assert MASKED in masked and FULL not in masked
+    assert _reveals().count() == 2
+
+
+def test_a_reveal_shows_only_that_concern_and_only_to_that_login(
+    client, community_staff, street_admin, concern, compound
+):
+    other = services.submit_concern(
+        compound=compound,
+        category=category("sanitation"),
+        description="楼道灯不亮",
+        phone="13900002222",
+    )
+    client.force_login(community_staff)
+    client.post(reverse("consultations:reveal-phone", args=[concern.pk]))
+
+    other_page = client.get(reverse("consultations:staff-detail", args=[other.pk]))
+    client.force_login(street_admin)
+    colleague = client.get(reverse("consultations:staff-detail", args=[concern.pk]))
+
+    assert "139****2222" in other_page.content.decode()
+    assert MASKED in colleague.content.decode()
+    assert FULL not in colleague.content.decode()

@@ -172,5 +172,11 @@ def test_the_company_still_reads_the_resident_it_serves(property_manager, concer
         f"/api/v1/concerns/{concerns['company'].pk}/"
     )
 
-    assert api.json()["phone"].endswith(TO_THE_COMPANY[1])
+    revealed = token_client(property_manager).post(
+        f"/api/v1/concerns/{concerns['company'].pk}/reveal-phone/"
+    )
+
+    # Masked in the read, in full through the audited reveal.
+    assert api.json()["phone"] == "137****1111"
+    assert revealed.json()["phone"].endswith(TO_THE_COMPANY[1])
     assert Concern.objects.visible_to(property_manager).count() == 1

@@ -1,5 +1,6 @@
 """The audit trail: reading it in the admin, and revealing a resident's
-phone number on a concern page (each reveal is an entry of the trail)."""
+phone number on a concern page or through the API (each reveal is an entry
+of the trail)."""
 
 from django.urls import reverse
 
@@ -45,6 +46,15 @@ PROBES = [
         arrange=_dispatched,
         act=lambda client, concern: client.post(
             reverse("consultations:reveal-phone", args=[concern.pk])
+        ),
+        happened=_revealed,
+    ),
+    Probe(
+        "consultations.reveal_phone",
+        "api",
+        arrange=_dispatched,
+        act=lambda client, concern: client.post(
+            f"/api/v1/concerns/{concern.pk}/reveal-phone/"
         ),
         happened=_revealed,
     ),

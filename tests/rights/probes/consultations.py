@@ -272,7 +272,8 @@ PROBES = [
         "api",
         arrange=_readable,
         act=_read(lambda c: f"{API}/concerns/{c.pk}/"),
-        happened=lambda target: PHONE in target["seen"],
+        # The number stays masked: revealing it is its own task (audit.py).
+        happened=lambda target: "137****5678" in target["seen"],
     ),
     Probe(
         "consultations.edit_categories",
