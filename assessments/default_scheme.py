@@ -343,6 +343,23 @@ PRIZES = [
 ]
 
 
+# The quarter formula (SCORING.md, "Quarter"): the poll scores as item G1,
+# the residents' ratings make the satisfaction term. A term with fewer
+# answers than its minimum takes the inspection average (neutral).
+DEFAULT_QUARTER_TERMS = {
+    "poll_role": "item",
+    "weight_inspection": D("0.60"),
+    "weight_satisfaction": D("0.20"),
+    "weight_concern_timeliness": D("0.10"),
+    "weight_reopen_rate": D("0.05"),
+    "weight_visit_day": D("0.05"),
+    "satisfaction_min_answers": 5,
+    "concern_timeliness_min_answers": 5,
+    "reopen_rate_min_answers": 5,
+    "visit_day_min_answers": 1,
+}
+
+
 @transaction.atomic
 def ensure_default_scheme():
     """Create version 1 of the default scheme unless it exists; return it."""
@@ -358,7 +375,10 @@ def ensure_default_scheme():
         description=(
             "月度暗访百分制，7大类；扣分＝每次扣分×次数，以该项分值为限；"
             "发生重大安全事故当月得0分；每季度加分不超过5分。"
+            "季度得分：暗访60%、居民满意度20%、诉求按时办结10%、"
+            "重办率5%、走访日5%。"
         ),
+        **DEFAULT_QUARTER_TERMS,
     )
     for order, (code, name, name_en, max_points, items) in enumerate(CATEGORIES):
         category = SchemeCategory.objects.create(

@@ -55,11 +55,19 @@ def round_points(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def item_points(item: ItemInput, poll: Poll, min_sample: int) -> Decimal | None:
-    """Points one item earns, unrounded; None when it leaves the maximum."""
+def item_points(
+    item: ItemInput, poll: Poll, min_sample: int, poll_as_item: bool = True
+) -> Decimal | None:
+    """Points one item earns, unrounded; None when it leaves the maximum.
+
+    A scheme that counts the poll in the satisfaction term (not as an
+    item) leaves the poll item out of the inspection, so it counts once.
+    """
     if item.occurrences < 0:
         raise ValueError("occurrences cannot be negative")
     if item.not_applicable:
+        return None
+    if item.is_satisfaction_poll and not poll_as_item:
         return None
     if item.is_satisfaction_poll:
         # Too small a poll says nothing: the item counts as not applicable.
@@ -78,6 +86,7 @@ def inspection_score(
     min_sample: int = 10,
     vetoed: bool = False,
     veto_score: Decimal = Decimal("0"),
+    poll_as_item: bool = True,
 ) -> InspectionScore:
     """The 0–100 score of one inspection (see SCORING.md, "Inspection")."""
     poll = poll or Poll()
@@ -86,7 +95,7 @@ def inspection_score(
     per_item: dict[str, Decimal | None] = {}
     poll_valid = poll.total >= max(min_sample, 1)
     for item in items:
-        points = item_points(item, poll, min_sample)
+        points = item_points(item, poll, min_sample, poll_as_item)
         per_item[item.code] = None if points is None else round_points(points)
         if points is None:
             continue
@@ -120,6 +129,7 @@ def exact_inspection_score(
     min_sample: int = 10,
     vetoed: bool = False,
     veto_score: Decimal = Decimal("0"),
+    poll_as_item: bool = True,
 ) -> Decimal:
     """The inspection score before rounding (what the month averages)."""
     if vetoed:
@@ -127,7 +137,7 @@ def exact_inspection_score(
     poll = poll or Poll()
     earned = applicable_max = Decimal("0")
     for item in items:
-        points = item_points(item, poll, min_sample)
+        points = item_points(item, poll, min_sample, poll_as_item)
         if points is not None:
             earned += points
             applicable_max += item.max_points
@@ -156,11 +166,66 @@ def company_month_score(compounds: Iterable[tuple[Decimal, int]]) -> Decimal:
 
 
 @dataclass(frozen=True)
+class TermRule:
+    """One optional term of the quarter as the scheme version sets it."""
+
+    weight: Decimal
+    min_sample: int = 1
+    # "neutral": the inspection average stands in; "full": 100;
+    # "drop": the term and its weight leave the formula.
+    short_rule: str = "neutral"
+
+
+@dataclass(frozen=True)
+class ResidentFigures:
+    """The counts a company's resident terms come from, in one quarter."""
+
+    rating_positive: int = 0
+    rated: int = 0
+    answered: int = 0
+    due: int = 0
+    on_time: int = 0
+    reopened: int = 0
+    visit_days_due: int = 0
+    visit_days_done: int = 0
+
+
+@dataclass(frozen=True)
 class QuarterScore:
     inspection_average: Decimal
     satisfaction: Decimal | None
     bonus: Decimal
     score: Decimal
+    concern_timeliness: Decimal | None = None
+    reopen_rate: Decimal | None = None
+    visit_day_completion: Decimal | None = None
+    satisfaction_positive: int = 0
+    satisfaction_answers: int = 0
+
+
+def _share(part: int, whole: int, min_sample: int) -> Decimal | None:
+    """100 × part / whole, or None below the minimum sample (at least 1)."""
+    if whole < max(min_sample, 1):
+        return None
+    return round_points(HUNDRED * Decimal(part) / Decimal(whole))
+
+
+def satisfaction_sample(
+    poll_role: str, poll_positive: int, poll_total: int, residents: ResidentFigures
+) -> tuple[int, int]:
+    """(satisfied, answers) of the satisfaction term under the poll's role.
+
+    Each answer counts once: a rating of an answered concern weighs as one
+    polled household.
+    """
+    if poll_role == "item_and_term":
+        return poll_positive, poll_total
+    if poll_role == "term":
+        return (
+            poll_positive + residents.rating_positive,
+            poll_total + residents.rated,
+        )
+    return residents.rating_positive, residents.rated
 
 
 def quarter_score(
@@ -172,22 +237,76 @@ def quarter_score(
     weight_inspection: Decimal = Decimal("0.70"),
     weight_satisfaction: Decimal = Decimal("0.30"),
     bonus_cap: Decimal = Decimal("5"),
+    poll_role: str = "item_and_term",
+    residents: ResidentFigures | None = None,
+    rules: dict[str, TermRule] | None = None,
 ) -> QuarterScore:
-    """A company's quarter score in one street (SCORING.md, "Quarter")."""
+    """A company's quarter score in one street (SCORING.md, "Quarter").
+
+    `rules` holds the optional terms (satisfaction, concern_timeliness,
+    reopen_rate, visit_day); without it only satisfaction weighs, with
+    `weight_satisfaction`.
+    """
+    residents = residents or ResidentFigures()
+    rules = rules or {"satisfaction": TermRule(weight_satisfaction)}
     months = list(monthly_scores)
     average = round_points(sum(months, start=Decimal("0")) / len(months))
-    satisfaction = (
-        round_points(HUNDRED * Decimal(poll_positive) / Decimal(poll_total))
-        if poll_total > 0
-        else None
+
+    def rule(term: str) -> TermRule:
+        return rules.get(term, TermRule(Decimal("0")))
+
+    positive, answers = satisfaction_sample(
+        poll_role, poll_positive, poll_total, residents
     )
+    satisfaction = _share(positive, answers, rule("satisfaction").min_sample)
+    timeliness = _share(
+        residents.on_time, residents.due, rule("concern_timeliness").min_sample
+    )
+    reopen_rate = _share(
+        residents.reopened, residents.answered, rule("reopen_rate").min_sample
+    )
+    visit_day = _share(
+        residents.visit_days_done,
+        residents.visit_days_due,
+        rule("visit_day").min_sample,
+    )
+    values = {
+        "satisfaction": satisfaction,
+        "concern_timeliness": timeliness,
+        # Fewer reopened concerns is better: the term is the share not reopened.
+        "reopen_rate": None if reopen_rate is None else HUNDRED - reopen_rate,
+        "visit_day": visit_day,
+    }
+    all_weight = weight_inspection + sum(
+        (rule(t).weight for t in values), start=Decimal("0")
+    )
+    weighted = weight_inspection * average
+    present_weight = weight_inspection
+    for term, value in values.items():
+        term_rule = rule(term)
+        if value is None:
+            if term_rule.short_rule == "drop":
+                continue
+            value = HUNDRED if term_rule.short_rule == "full" else average
+        weighted += term_rule.weight * value
+        present_weight += term_rule.weight
     bonus = min(bonus_points, bonus_cap)
-    # No valid poll in the quarter: its weight falls on the inspections.
-    sat_part = average if satisfaction is None else satisfaction
-    score = round_points(
-        weight_inspection * average + weight_satisfaction * sat_part + bonus
+    if present_weight == 0:
+        weighted = average
+    elif present_weight != all_weight:
+        # Dropped terms: the others share their weight in proportion.
+        weighted = weighted * all_weight / present_weight
+    return QuarterScore(
+        inspection_average=average,
+        satisfaction=satisfaction,
+        bonus=round_points(bonus),
+        score=round_points(weighted + bonus),
+        concern_timeliness=timeliness,
+        reopen_rate=reopen_rate,
+        visit_day_completion=visit_day,
+        satisfaction_positive=positive,
+        satisfaction_answers=answers,
     )
-    return QuarterScore(average, satisfaction, round_points(bonus), score)
 
 
 def bottom_ranks(ranked: int, bottom_n: int, prize_ranks: int) -> list[int]:

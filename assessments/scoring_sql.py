@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     Count,
     DecimalField,
@@ -35,21 +36,26 @@ from django.db.models import (
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from common.periods import Month, Quarter
+from civic.models import VisitReport
+from common.periods import Month, Quarter, local_midnight
 from compounds.models import Compound, PropertyCompany, ServiceContract
+from consultations.models import Concern
 from org.models import OrgUnit
 
 from .models import (
+    QUARTER_TERMS,
     AssessmentScheme,
     ExitCase,
     ExitLadderStep,
     Inspection,
     MonthlyCompanyScore,
     MonthlyCompoundScore,
+    PollRole,
     PrizeTier,
     QuarterlyBonus,
     QuarterlyRanking,
     Reward,
+    ShortSampleRule,
 )
 
 DECIMAL = DecimalField(max_digits=20, decimal_places=10)
@@ -173,9 +179,15 @@ def inspection_scores_queryset(month: Month, street_id: int | None = None):
     poll_total = F("satisfied") + F("basically_satisfied") + F("dissatisfied")
     poll_valid = Q(poll_n__gte=F("min_sample")) & Q(poll_n__gt=0)
     item_max = F("results__item__max_points")
+    # A scheme counting the poll in the satisfaction term leaves the poll
+    # item out of the inspection, so the poll counts once.
+    poll_is_term = Q(results__item__is_satisfaction_poll=True) & Q(
+        scheme__poll_role=PollRole.TERM
+    )
     earned = Case(
         When(results__isnull=True, then=Value(0)),
         When(results__not_applicable=True, then=Value(0)),
+        When(poll_is_term, then=Value(0)),
         When(
             results__item__is_satisfaction_poll=True,
             then=Case(
@@ -205,6 +217,7 @@ def inspection_scores_queryset(month: Month, street_id: int | None = None):
     applicable_max = Case(
         When(results__isnull=True, then=Value(0)),
         When(results__not_applicable=True, then=Value(0)),
+        When(poll_is_term, then=Value(0)),
         When(
             results__item__is_satisfaction_poll=True,
             then=Case(
@@ -422,6 +435,179 @@ def quarter_bonus_queryset(quarter: Quarter, street_id: int | None = None):
     )
 
 
+def _concern_conditions(quarter: Quarter) -> tuple[Q, Q, Q]:
+    """(answered in the quarter, due in the quarter, due and on time)."""
+    start, stop = local_midnight(quarter.start), local_midnight(quarter.stop)
+    answered = Q(responded_at__gte=start, responded_at__lt=stop)
+    due = Q(due_at__gte=start, due_at__lt=stop)
+    return answered, due, due & Q(responded_at__lte=F("due_at"))
+
+
+def counted_concerns(quarter: Quarter, street_id: int | None = None):
+    """The concerns the quarter's resident terms read, each with its flags.
+
+    A concern counts for its handling company in its street: answered,
+    rated and reopened count those answered in the quarter; due and on time
+    those whose deadline fell in the quarter, answered or not, so an
+    unanswered concern is late rather than unseen.
+    """
+    answered, due, on_time = _concern_conditions(quarter)
+    qs = (
+        Concern.objects.filter(handler_company__isnull=False)
+        .exclude(status=Concern.Status.MERGED)
+        .filter(answered | due)
+    )
+    if street_id is not None:
+        qs = qs.filter(street_id=street_id)
+    return qs.annotate(
+        answered_in_quarter=ExpressionWrapper(answered, output_field=BooleanField()),
+        due_in_quarter=ExpressionWrapper(due, output_field=BooleanField()),
+        on_time_in_quarter=ExpressionWrapper(on_time, output_field=BooleanField()),
+    )
+
+
+def quarter_concerns_queryset(quarter: Quarter, street_id: int | None = None):
+    """Per street and handling company: the concern counts of the quarter."""
+    answered, due, on_time = _concern_conditions(quarter)
+    positive = [Concern.Rating.SATISFIED, Concern.Rating.BASIC]
+    return (
+        counted_concerns(quarter, street_id)
+        .values("street_id", "handler_company_id")
+        .annotate(
+            answered=Count("id", filter=answered),
+            rated=Count("id", filter=answered & ~Q(rating="")),
+            rating_pos=Count("id", filter=answered & Q(rating__in=positive)),
+            reopened=Count("id", filter=answered & Q(reopened_count__gt=0)),
+            due=Count("id", filter=due),
+            on_time=Count("id", filter=on_time),
+        )
+        .order_by()
+    )
+
+
+def _date_sql() -> str:
+    # An untyped parameter is text to PostgreSQL; SQLite stores dates as
+    # text anyway.
+    return "%s" if _is_sqlite() else "CAST(%s AS date)"
+
+
+def quarter_visit_days_sql(
+    quarter: Quarter, street_id: int | None = None
+) -> tuple[str, list]:
+    """Per street and company: compound months served, and those with a
+    visit-day report filed by that company (SCORING.md, "Quarter").
+
+    The serving company of a compound month is the month job's: the
+    contract overlapping the month that started last.
+    """
+    d = _date_sql()
+    months = " UNION ALL ".join(
+        f"SELECT {d} AS m_start, {d} AS m_last, {d} AS m_stop" for _ in range(3)
+    )
+    month_params = [
+        day for m in quarter.months for day in (m.start, m.last_day, m.stop)
+    ]
+    contract = _q(ServiceContract._meta.db_table)
+    compound = _q(Compound._meta.db_table)
+    report = _q(VisitReport._meta.db_table)
+    street, street_params = _street_sql("c", street_id)
+    sql = f"""
+        SELECT served.street_id, served.company_id, COUNT(*) AS due,
+            SUM(CASE WHEN EXISTS (SELECT 1 FROM {report} v
+                WHERE v.compound_id = served.compound_id
+                  AND v.company_id = served.company_id
+                  AND v.date >= served.m_start AND v.date < served.m_stop)
+                THEN 1 ELSE 0 END) AS done
+        FROM (
+            SELECT c.id AS compound_id, c.street_id, m.m_start, m.m_stop,
+                (SELECT sc.company_id FROM {contract} sc
+                  WHERE sc.compound_id = c.id AND sc.start <= m.m_last
+                    AND (sc.{_q("end")} IS NULL OR sc.{_q("end")} >= m.m_start)
+                  ORDER BY sc.start DESC, sc.id DESC LIMIT 1) AS company_id
+            FROM ({months}) m CROSS JOIN {compound} c
+            WHERE true{street}
+        ) served
+        WHERE served.company_id IS NOT NULL
+        GROUP BY served.street_id, served.company_id
+    """
+    return sql, [*month_params, *street_params]
+
+
+def _term_value_sql(term: str) -> str:
+    """The figure a term contributes, NULL below its minimum sample."""
+    return {
+        "satisfaction": "s.satisfaction",
+        "concern_timeliness": "s.concern_timeliness",
+        "reopen_rate": "(100 - s.reopen_rate)",
+        "visit_day": "s.visit_day_completion",
+    }[term]
+
+
+def _quarter_score_sql(scheme) -> tuple[str, list]:
+    """The quarter score over the scored CTE `s`, with its parameters.
+
+    Follows `scoring.quarter_score`: a term below its minimum sample
+    takes the inspection average (neutral), 100 (full) or leaves the
+    formula, the others sharing its weight (drop).
+    """
+    rules = scheme.quarter_term_rules()
+    weighted = ["%s * s.inspection_average"]
+    present = ["%s"]
+    weighted_params = [_param(scheme.weight_inspection)]
+    present_params = [_param(scheme.weight_inspection)]
+    all_weight = scheme.weight_inspection
+    for term in QUARTER_TERMS:
+        weight, _min, short_rule = rules[term]
+        all_weight += weight
+        value = _term_value_sql(term)
+        if short_rule == ShortSampleRule.DROP:
+            weighted.append(f"CASE WHEN {value} IS NULL THEN 0 ELSE %s * {value} END")
+            present.append(f"CASE WHEN {value} IS NULL THEN 0 ELSE %s END")
+            present_params.append(_param(weight))
+        else:
+            stand_in = (
+                "100" if short_rule == ShortSampleRule.FULL else "s.inspection_average"
+            )
+            weighted.append(f"%s * COALESCE({value}, {stand_in})")
+            present.append("%s")
+            present_params.append(_param(weight))
+        weighted_params.append(_param(weight))
+    num, den = " + ".join(weighted), " + ".join(present)
+    sql = _round2(
+        f"CASE WHEN ({den}) = 0 THEN s.inspection_average "
+        f"WHEN ({den}) = %s THEN {num} "
+        f"ELSE ({num}) * %s / ({den}) END + s.bonus"
+    )
+    params = [
+        *present_params,
+        *present_params,
+        _param(all_weight),
+        *weighted_params,
+        *weighted_params,
+        _param(all_weight),
+        *present_params,
+    ]
+    return sql, params
+
+
+def _satisfaction_counts_sql(poll_role: str) -> tuple[str, str]:
+    """(satisfied, answers) of the satisfaction term, over agg `a` and
+    concerns `k` (`scoring.satisfaction_sample`)."""
+    if poll_role == PollRole.ITEM_AND_TERM:
+        return "a.n_poll_pos", "a.n_poll"
+    ratings = "COALESCE(k.rating_pos, 0)", "COALESCE(k.rated, 0)"
+    if poll_role == PollRole.TERM:
+        return f"a.n_poll_pos + {ratings[0]}", f"a.n_poll + {ratings[1]}"
+    return ratings
+
+
+def _share_sql(part: str, whole: str) -> str:
+    """100 × part / whole when whole reaches its minimum (a parameter)."""
+    return (
+        f"CASE WHEN {whole} >= %s THEN {_round2(f'100 * {_num(part)} / {whole}')} END"
+    )
+
+
 # Ties (SCORING.md, "Ties"): higher quarter score, then higher inspection
 # average, then fewer vetoes, then more compounds served, then company name,
 # then the company's id so the order is total.
@@ -445,31 +631,52 @@ def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> i
     bonus, bonus_params = quarter_bonus_queryset(
         quarter, street_id
     ).query.sql_with_params()
+    concerns, concern_params = quarter_concerns_queryset(
+        quarter, street_id
+    ).query.sql_with_params()
+    visits, visit_params = quarter_visit_days_sql(quarter, street_id)
     t = QuarterlyRanking._meta.db_table
     company = PropertyCompany._meta.db_table
     prize = PrizeTier._meta.db_table
-    w_insp = _param(scheme.weight_inspection)
-    w_sat = _param(scheme.weight_satisfaction)
-    satisfaction = _round2(f"100 * {_num('a.n_poll_pos')} / a.n_poll")
-    quarter_score = _round2(
-        "%s * s.inspection_average + CASE WHEN s.satisfaction IS NULL "
-        "THEN %s * s.inspection_average ELSE %s * s.satisfaction END + s.bonus"
-    )
+    rules = scheme.quarter_term_rules()
+    sat_pos, sat_n = _satisfaction_counts_sql(scheme.poll_role)
+    quarter_score, score_params = _quarter_score_sql(scheme)
     sql = f"""
         WITH agg AS ({agg}),
         bonus AS ({bonus}),
+        concerns AS ({concerns}),
+        visits AS ({visits}),
+        counted AS (
+            SELECT a.*, b.points AS bonus_points,
+                {sat_pos} AS sat_pos, {sat_n} AS sat_n,
+                COALESCE(k.answered, 0) AS answered,
+                COALESCE(k.due, 0) AS due, COALESCE(k.on_time, 0) AS on_time,
+                COALESCE(k.reopened, 0) AS reopened,
+                COALESCE(v.due, 0) AS visit_due, COALESCE(v.done, 0) AS visit_done
+            FROM agg a
+            LEFT JOIN bonus b ON b.company_id = a.company_id
+                AND b.street_id = a.street_id
+            LEFT JOIN concerns k ON k.handler_company_id = a.company_id
+                AND k.street_id = a.street_id
+            LEFT JOIN visits v ON v.company_id = a.company_id
+                AND v.street_id = a.street_id
+        ),
         scored AS (
             SELECT a.street_id, a.company_id, a.n_months AS months,
                 a.n_inspections AS inspections, a.n_vetoes AS vetoes,
                 a.n_compounds AS compounds,
                 {_round2("a.average")} AS inspection_average,
-                CASE WHEN a.n_poll > 0 THEN {satisfaction} END AS satisfaction,
-                {_least("COALESCE(b.points, 0)", "%s")} AS bonus,
+                a.sat_pos, a.sat_n, a.answered, a.due, a.on_time, a.reopened,
+                a.visit_due, a.visit_done,
+                {_share_sql("a.sat_pos", "a.sat_n")} AS satisfaction,
+                {_share_sql("a.on_time", "a.due")} AS concern_timeliness,
+                {_share_sql("a.reopened", "a.answered")} AS reopen_rate,
+                {_share_sql("a.visit_done", "a.visit_due")}
+                    AS visit_day_completion,
+                {_least("COALESCE(a.bonus_points, 0)", "%s")} AS bonus,
                 CASE WHEN a.n_inspections >= %s THEN 1 ELSE 0 END AS eligible,
                 co.name AS company_name
-            FROM agg a
-            LEFT JOIN bonus b ON b.company_id = a.company_id
-                AND b.street_id = a.street_id
+            FROM counted a
             JOIN {_q(company)} co ON co.id = a.company_id
         ),
         f AS (SELECT s.*, {quarter_score} AS score FROM scored s),
@@ -490,11 +697,18 @@ def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> i
         )
         INSERT INTO {_q(t)} (company_id, street_id, quarter, quarter_start,
             scheme_id, months, inspections, vetoes, compounds,
-            inspection_average, satisfaction, bonus, score, rank,
+            inspection_average, satisfaction, satisfaction_positive,
+            satisfaction_answers, concerns_answered, concerns_due,
+            concerns_on_time, concerns_reopened, concern_timeliness,
+            reopen_rate, visit_days_due, visit_days_done, visit_day_completion,
+            bonus, score, rank,
             ranked_count, not_ranked_reason, is_bottom, consecutive_bottom,
             bottom_run_start, prize_id, computed_at)
         SELECT b.company_id, b.street_id, %s, %s, %s, b.months, b.inspections,
             b.vetoes, b.compounds, b.inspection_average, b.satisfaction,
+            b.sat_pos, b.sat_n, b.answered, b.due, b.on_time, b.reopened,
+            b.concern_timeliness, b.reopen_rate, b.visit_due, b.visit_done,
+            b.visit_day_completion,
             b.bonus, b.score, b.rnk, b.ranked_count,
             CASE WHEN b.eligible = 1 THEN '' ELSE 'too_few_inspections' END,
             b.is_bottom = 1,
@@ -519,6 +733,17 @@ def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> i
             compounds = excluded.compounds,
             inspection_average = excluded.inspection_average,
             satisfaction = excluded.satisfaction,
+            satisfaction_positive = excluded.satisfaction_positive,
+            satisfaction_answers = excluded.satisfaction_answers,
+            concerns_answered = excluded.concerns_answered,
+            concerns_due = excluded.concerns_due,
+            concerns_on_time = excluded.concerns_on_time,
+            concerns_reopened = excluded.concerns_reopened,
+            concern_timeliness = excluded.concern_timeliness,
+            reopen_rate = excluded.reopen_rate,
+            visit_days_due = excluded.visit_days_due,
+            visit_days_done = excluded.visit_days_done,
+            visit_day_completion = excluded.visit_day_completion,
             bonus = excluded.bonus,
             score = excluded.score,
             {_q("rank")} = excluded.{_q("rank")},
@@ -533,11 +758,12 @@ def _write_rankings(quarter: Quarter, street_id: int | None, scheme, stamp) -> i
     params = [
         *agg_params,
         *bonus_params,
+        *concern_params,
+        *visit_params,
+        *(max(rules[term][1], 1) for term in QUARTER_TERMS),
         _param(scheme.quarterly_bonus_cap),
         scheme.min_inspections_per_quarter,
-        w_insp,
-        w_sat,
-        w_sat,
+        *score_params,
         scheme.bottom_n,
         scheme.pk,
         str(quarter),

@@ -6,6 +6,7 @@ app_name = "assessments"
 
 score_patterns = [
     path("rankings/", scores.ranking_list, name="ranking"),
+    path("rankings/<int:pk>/", scores.ranking_detail, name="ranking-detail"),
     path("rankings/export/", scores.ranking_export, name="ranking-export"),
     path("rankings/notice/", scores.notice_detail, name="ranking-notice"),
     path("companies/<int:pk>/", scores.score_company, name="company-scores"),

@@ -170,6 +170,7 @@ def build_inspections(street: OrgUnit, scheme, months: list[date]) -> int:
                 min_sample=scheme.satisfaction_min_sample,
                 vetoed=is_veto,
                 veto_score=scheme.veto_score,
+                poll_as_item=scheme.poll_as_item,
             )
             submitted = timezone.make_aware(
                 timezone.datetime(day.year, day.month, day.day, 16, 30)

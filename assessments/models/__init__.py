@@ -17,11 +17,14 @@ from .inspections import (
     plan_street_ids,
 )
 from .scheme import (
+    QUARTER_TERMS,
     AssessmentScheme,
+    PollRole,
     PrizeTier,
     SchemeCategory,
     SchemeInUseError,
     SchemeItem,
+    ShortSampleRule,
     VetoRule,
 )
 from .scores import (
@@ -38,6 +41,9 @@ from .scores import (
 )
 
 __all__ = [
+    "QUARTER_TERMS",
+    "PollRole",
+    "ShortSampleRule",
     "AssessmentScheme",
     "CADRE_ROLES",
     "ExitCase",

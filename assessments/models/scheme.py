@@ -26,6 +26,9 @@ __all__ = [
     "SchemeItem",
     "VetoRule",
     "SchemeInUseError",
+    "PollRole",
+    "ShortSampleRule",
+    "QUARTER_TERMS",
 ]
 
 
@@ -51,6 +54,43 @@ WEIGHT_FIELDS = (
     "weight_reopen_rate",
     "weight_visit_day",
 )
+
+
+# The optional terms of the quarterly formula, each with its weight, its
+# minimum sample and its rule for a quarter below that sample (SCORING.md,
+# "Quarter"). The inspection average is always there.
+QUARTER_TERMS = ("satisfaction", "concern_timeliness", "reopen_rate", "visit_day")
+
+
+class PollRole(models.TextChoices):
+    """Where the on-site poll counts: once, as an item or in the term."""
+
+    ITEM = "item", _("as the poll item of each inspection")
+    TERM = "term", _("in the resident-satisfaction term")
+    # Versions before the choice existed counted the poll twice; they keep
+    # it so that their published quarters can be recomputed as they were.
+    ITEM_AND_TERM = "item_and_term", _("as item and in the term (former rule)")
+
+
+class ShortSampleRule(models.TextChoices):
+    """What a term is worth when the quarter has too few figures for it."""
+
+    NEUTRAL = "neutral", _("the inspection average stands in (neutral)")
+    FULL = "full", _("full marks")
+    DROP = "drop", _("the term is dropped and the weights renormalised")
+
+
+def _min_sample_field(label):
+    return models.PositiveIntegerField(label, default=1)
+
+
+def _short_sample_field(label):
+    return models.CharField(
+        label,
+        max_length=8,
+        choices=ShortSampleRule.choices,
+        default=ShortSampleRule.NEUTRAL,
+    )
 
 
 def _model(name: str):
@@ -145,6 +185,32 @@ class AssessmentScheme(models.Model):
         decimal_places=2,
         default=Decimal("0"),
     )
+    poll_role = models.CharField(
+        _("the on-site poll counts"),
+        max_length=16,
+        choices=PollRole.choices,
+        default=PollRole.ITEM,
+    )
+    satisfaction_min_answers = _min_sample_field(
+        _("minimum answers for the satisfaction term")
+    )
+    satisfaction_short_rule = _short_sample_field(
+        _("satisfaction term below its minimum")
+    )
+    concern_timeliness_min_answers = _min_sample_field(
+        _("minimum concerns due for the timeliness term")
+    )
+    concern_timeliness_short_rule = _short_sample_field(
+        _("timeliness term below its minimum")
+    )
+    reopen_rate_min_answers = _min_sample_field(
+        _("minimum answered concerns for the reopen term")
+    )
+    reopen_rate_short_rule = _short_sample_field(_("reopen term below its minimum"))
+    visit_day_min_answers = _min_sample_field(
+        _("minimum visit days due for the visit-day term")
+    )
+    visit_day_short_rule = _short_sample_field(_("visit-day term below its minimum"))
     quarterly_bonus_cap = models.DecimalField(
         _("quarterly bonus cap (points)"),
         max_digits=5,
@@ -230,6 +296,22 @@ class AssessmentScheme(models.Model):
         )
         if self.valid_from and self.valid_from != stored:
             refuse_backdating(self.valid_from)
+
+    @property
+    def poll_as_item(self) -> bool:
+        """The poll item scores inside each inspection (SCORING.md)."""
+        return self.poll_role != PollRole.TERM
+
+    def quarter_term_rules(self) -> dict[str, tuple[Decimal, int, str]]:
+        """Per optional term: (weight, minimum sample, rule below it)."""
+        return {
+            term: (
+                getattr(self, f"weight_{term}"),
+                getattr(self, f"{term}_min_answers"),
+                getattr(self, f"{term}_short_rule"),
+            )
+            for term in QUARTER_TERMS
+        }
 
     @property
     def is_in_use(self) -> bool:

@@ -332,6 +332,36 @@ class QuarterlyRanking(models.Model):
     satisfaction = models.DecimalField(
         _("satisfaction"), max_digits=6, decimal_places=2, null=True, blank=True
     )
+    # The resident terms (SCORING.md, "Quarter"): each figure with the counts
+    # it comes from, so the ranking page can show why; a figure is empty
+    # when the quarter had fewer answers than the scheme's minimum.
+    satisfaction_positive = models.PositiveIntegerField(
+        _("satisfied answers"), default=0
+    )
+    satisfaction_answers = models.PositiveIntegerField(
+        _("satisfaction answers"), default=0
+    )
+    concerns_answered = models.PositiveIntegerField(_("concerns answered"), default=0)
+    concerns_due = models.PositiveIntegerField(_("concerns due"), default=0)
+    concerns_on_time = models.PositiveIntegerField(
+        _("concerns answered on time"), default=0
+    )
+    concerns_reopened = models.PositiveIntegerField(_("concerns reopened"), default=0)
+    concern_timeliness = models.DecimalField(
+        _("concern timeliness"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    reopen_rate = models.DecimalField(
+        _("reopen rate"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    visit_days_due = models.PositiveIntegerField(_("visit days due"), default=0)
+    visit_days_done = models.PositiveIntegerField(_("visit days held"), default=0)
+    visit_day_completion = models.DecimalField(
+        _("visit-day completion"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     bonus = models.DecimalField(_("bonus"), max_digits=5, decimal_places=2, default=0)
     score = models.DecimalField(_("quarter score"), max_digits=6, decimal_places=2)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)

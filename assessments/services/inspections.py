@@ -519,6 +519,7 @@ def compute_score(inspection: Inspection) -> InspectionScore:
         min_sample=scheme.satisfaction_min_sample,
         vetoed=inspection.veto_id is not None,
         veto_score=scheme.veto_score,
+        poll_as_item=scheme.poll_as_item,
     )
 
 

@@ -60,22 +60,6 @@ def scheme_for_quarter(quarter: Quarter) -> AssessmentScheme:
     return scheme
 
 
-def optional_weights_note(scheme: AssessmentScheme) -> str:
-    """Say which optional weights were set but have no figures to read."""
-    named = {
-        "weight_concern_timeliness": _("concern timeliness"),
-        "weight_reopen_rate": _("reopen rate"),
-        "weight_visit_day": _("visit-day completion"),
-    }
-    unused = [str(label) for field, label in named.items() if getattr(scheme, field)]
-    if not unused:
-        return ""
-    return _(
-        "Weights set for %(names)s were not applied: those figures are not "
-        "available to the ranking yet (see SCORING.md)."
-    ) % {"names": ", ".join(unused)}
-
-
 def score_month(month: Month, *, street_id: int | None = None) -> ScoringRun:
     """Score a finished month in-process and record the run.
 
@@ -142,6 +126,5 @@ def rank_quarter(quarter: Quarter, *, run: ScoringRun | None = None) -> ScoringR
         kind=ScoringRun.Kind.QUARTER,
         period=str(quarter),
         work=lambda: write_quarter(quarter, scheme=scheme, street_id=street_id),
-        note=optional_weights_note(scheme),
         run=run,
     )

@@ -23,6 +23,7 @@ from common.spreadsheets import xlsx_cell
 from compounds.models import PropertyCompany
 from org.models import OrgUnit
 
+from .. import breakdown
 from ..models import (
     AssessmentScheme,
     ExitCase,
@@ -64,6 +65,9 @@ def _ranking_context(request):
         .select_related("company", "prize", "scheme", "ladder_step")
         .order_by("rank", "-score", "company__name")
     )
+    rows = list(rows)
+    # Every row of a street's quarter was ranked under one scheme version.
+    scheme = rows[0].scheme if rows else None
     return {
         "quarters": quarters,
         "quarter": quarter,
@@ -71,12 +75,37 @@ def _ranking_context(request):
         "street": street,
         "ranked": [r for r in rows if r.rank is not None],
         "not_ranked": [r for r in rows if r.rank is None],
+        "scheme": scheme,
+        "formula": breakdown.formula_terms(scheme) if scheme else [],
+        "poll_role_text": breakdown.poll_role_text(scheme) if scheme else "",
     }
 
 
 @login_required
 def ranking_list(request):
     return render(request, "assessments/ranking_list.html", _ranking_context(request))
+
+
+@login_required
+def ranking_detail(request, pk: int):
+    """One company's quarter: each term, and the rows behind each."""
+    ranking = get_object_or_404(
+        QuarterlyRanking.objects.visible_to(request.user).select_related(
+            "company", "street", "scheme", "prize"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "assessments/ranking_detail.html",
+        {
+            "ranking": ranking,
+            "terms": breakdown.quarter_terms(ranking),
+            "poll_role_text": breakdown.poll_role_text(ranking.scheme),
+            "compound_months": breakdown.compound_months(ranking, request.user),
+            "concerns": breakdown.concerns_counted(ranking, request.user),
+        },
+    )
 
 
 @login_required

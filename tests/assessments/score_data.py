@@ -28,7 +28,8 @@ def small_scheme(**fields) -> AssessmentScheme:
     defaults = {
         "name": "测试考核办法",
         "version": 1,
-        "valid_from": date(2020, 1, 1),
+        # After the default scheme's start, so it is the version in force.
+        "valid_from": date(2023, 1, 1),
         "min_inspections_per_quarter": 1,
         "satisfaction_min_sample": 10,
     }

@@ -62,6 +62,8 @@ def company(street, name):
 
 
 def test_quarter_score_is_weighted_average_plus_satisfaction(street, scheme):
+    scheme.poll_role = "term"
+    scheme.save()
     c = company(street, "甲物业")
     # inspection average 80, satisfaction 100 × 27/30 = 90
     month_rows(c, street, ["70", "80", "90"], polls=(9, 10))

@@ -40,11 +40,18 @@ def test_default_scheme_has_seven_categories_worth_one_hundred_points():
         (3, "三等奖", D("2000")),
     ]
     assert scheme.quarterly_bonus_cap == D("5")
+    terms = scheme.quarter_term_rules()
     assert (scheme.bottom_n, scheme.consecutive_k) == (3, 3)
-    assert (scheme.weight_inspection, scheme.weight_satisfaction) == (
-        D("0.70"),
-        D("0.30"),
-    )
+    assert [scheme.weight_inspection, *(w for w, _n, _r in terms.values())] == [
+        D("0.60"),
+        D("0.20"),
+        D("0.10"),
+        D("0.05"),
+        D("0.05"),
+    ]
+    # the poll counts once, as item G1; ratings make the satisfaction term
+    assert scheme.poll_role == "item"
+    assert {rule for _w, _n, rule in terms.values()} == {"neutral"}
 
 
 def test_ensure_default_scheme_is_idempotent():

@@ -1,12 +1,13 @@
 """The worked example of assessments/SCORING.md equals the code's output."""
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from assessments import scoring
 from assessments.models import (
@@ -15,16 +16,45 @@ from assessments.models import (
     QuarterlyBonus,
     QuarterlyRanking,
 )
-from assessments.scoring import ItemInput, Poll
+from assessments.scoring import ItemInput, Poll, ResidentFigures, TermRule
 from assessments.services.scoring import rank_quarter, score_month
 from common.periods import Quarter
+from consultations.models import Concern
+from tests.civic.civic_factories import VisitReportFactory
+from tests.consultations.factories import ConcernFactory
 from tests.factories import PropertyCompanyFactory
 
 from .score_data import compound_in, inspect, serve, small_scheme
 
+D = Decimal
+
+EXAMPLE_SCHEME = {
+    "poll_role": "item",
+    "weight_inspection": D("0.60"),
+    "weight_satisfaction": D("0.20"),
+    "weight_concern_timeliness": D("0.10"),
+    "weight_reopen_rate": D("0.05"),
+    "weight_visit_day": D("0.05"),
+    "satisfaction_min_answers": 3,
+    "concern_timeliness_min_answers": 3,
+    "reopen_rate_min_answers": 3,
+    "visit_day_min_answers": 1,
+}
+# (answered on, due on, rating, times reopened) of the example's concerns
+EXAMPLE_CONCERNS = [
+    (date(2026, 1, 6), date(2026, 1, 9), "satisfied", 0),
+    (date(2026, 1, 20), date(2026, 1, 23), "satisfied", 0),
+    (date(2026, 2, 3), date(2026, 2, 6), "satisfied", 0),
+    (date(2026, 2, 17), date(2026, 2, 20), "satisfied", 0),
+    (date(2026, 3, 3), date(2026, 3, 6), "basic", 0),
+    (date(2026, 3, 10), date(2026, 3, 13), "basic", 0),
+    (date(2026, 3, 18), date(2026, 3, 13), "dissatisfied", 1),
+    (date(2026, 3, 24), date(2026, 3, 20), "", 0),
+    (None, date(2026, 3, 27), "", 0),
+]
+
 pytestmark = pytest.mark.django_db
 
-D = Decimal
 SCORING_MD = Path(__file__).resolve().parents[2] / "assessments" / "SCORING.md"
 
 
@@ -35,12 +65,29 @@ def documented_results() -> dict[str, Decimal]:
     return {label: D(value) for label, value in rows}
 
 
-def test_documented_example_has_the_ten_figures():
-    assert len(documented_results()) == 10
+def test_documented_example_has_the_thirteen_figures():
+    assert len(documented_results()) == 13
+
+
+def example_concerns(compound, company):
+    def at(day, hour):
+        return timezone.make_aware(datetime.combine(day, time(hour)))
+
+    for answered, due, rating, reopened in EXAMPLE_CONCERNS:
+        ConcernFactory(
+            compound=compound,
+            handler_company=company,
+            created_at=at(date(2025, 12, 28), 9),
+            responded_at=at(answered, 10) if answered else None,
+            due_at=at(due, 18),
+            rating=rating,
+            reopened_count=reopened,
+            status=Concern.Status.CLOSED if answered else Concern.Status.DISPATCHED,
+        )
 
 
 def test_worked_example_through_the_scoring_jobs(street, grid, other_grid):
-    scheme = small_scheme()
+    scheme = small_scheme(**EXAMPLE_SCHEME)
     shuijing = compound_in(grid, households=300, name="水景花苑")
     yunhe = compound_in(other_grid, households=100, name="运河小区")
     company = PropertyCompanyFactory(registered_with=street, name="甲物业")
@@ -51,6 +98,15 @@ def test_worked_example_through_the_scoring_jobs(street, grid, other_grid):
     inspect(yunhe, scheme, date(2026, 1, 15), veto=True)
     inspect(shuijing, scheme, date(2026, 2, 12), {"A1": 1}, poll=(7, 2, 1))
     inspect(yunhe, scheme, date(2026, 2, 12), {"A1": 3, "A2": 2})
+    example_concerns(shuijing, company)
+    for compound, day in [
+        (shuijing, date(2026, 1, 10)),
+        (shuijing, date(2026, 2, 14)),
+        (shuijing, date(2026, 3, 14)),
+        (yunhe, date(2026, 1, 10)),
+        (yunhe, date(2026, 2, 14)),
+    ]:
+        VisitReportFactory(compound=compound, company=company, date=day)
     QuarterlyBonus.objects.create(
         company=company, street=street, quarter="2026Q1", points=3, reason="表扬信"
     )
@@ -76,6 +132,9 @@ def test_worked_example_through_the_scoring_jobs(street, grid, other_grid):
         "甲物业, February": month(MonthlyCompanyScore, 2, company=company),
         "甲物业, quarter inspection average": ranking.inspection_average,
         "甲物业, quarter satisfaction": ranking.satisfaction,
+        "甲物业, quarter concern timeliness": ranking.concern_timeliness,
+        "甲物业, quarter reopen rate": ranking.reopen_rate,
+        "甲物业, quarter visit-day completion": ranking.visit_day_completion,
         "甲物业, quarter bonus": ranking.bonus,
         "甲物业, quarter score": ranking.score,
     }
@@ -104,7 +163,33 @@ def test_worked_example_through_the_pure_functions():
     yunhe_feb = scoring.compound_month_score([exact(items(3, 2))])
     jan = scoring.company_month_score([(shuijing_jan, 300), (yunhe_jan, 100)])
     feb = scoring.company_month_score([(shuijing_feb, 300), (yunhe_feb, 100)])
+    rules = {
+        term: TermRule(
+            EXAMPLE_SCHEME[f"weight_{term}"], EXAMPLE_SCHEME[f"{term}_min_answers"]
+        )
+        for term in ("satisfaction", "concern_timeliness", "reopen_rate", "visit_day")
+    }
+    residents = ResidentFigures(
+        rating_positive=6,
+        rated=7,
+        answered=8,
+        due=9,
+        on_time=6,
+        reopened=1,
+        visit_days_due=6,
+        visit_days_done=5,
+    )
     quarter = scoring.quarter_score(
+        monthly_scores=[jan, feb],
+        poll_positive=20,
+        poll_total=22,
+        bonus_points=D(7),
+        weight_inspection=D("0.60"),
+        poll_role="item",
+        residents=residents,
+        rules=rules,
+    )
+    former_rule = scoring.quarter_score(
         monthly_scores=[jan, feb], poll_positive=20, poll_total=22, bonus_points=D(7)
     )
 
@@ -114,3 +199,10 @@ def test_worked_example_through_the_pure_functions():
     assert feb == expected["甲物业, February"]
     assert quarter.score == expected["甲物业, quarter score"]
     assert quarter.satisfaction == expected["甲物业, quarter satisfaction"]
+    assert quarter.concern_timeliness == expected["甲物业, quarter concern timeliness"]
+    assert quarter.reopen_rate == expected["甲物业, quarter reopen rate"]
+    assert (
+        quarter.visit_day_completion == expected["甲物业, quarter visit-day completion"]
+    )
+    # SCORING.md: "the same quarter scored 82.02" under the former rule
+    assert former_rule.score == D("82.02")
