@@ -810,6 +810,7 @@ class AuditEvent(models.Model):
         SIGN_OUT = "sign_out", _("signed out")
         SIGN_IN_FAILED = "sign_in_failed", _("failed sign-in")
         REVEAL_PHONE = "reveal_phone", _("viewed a resident's phone number")
+        EXPORT = "export", _("exported a ledger")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
