@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from org.admin_scope import ScopedAdmin
 from org.models import OrgUnit
 
+from . import exports
 from .draw import verify_plan
 from .models import (
     AssessmentScheme,
@@ -227,6 +228,8 @@ class ItemResultInline(ReadOnlyInline):
 class InspectionAdmin(ScopedAdmin):
     """Inspections are filed on the inspection pages; here they are read."""
 
+    ledger = exports.INSPECTIONS
+
     list_display = [
         "compound",
         "date",
@@ -404,6 +407,7 @@ class ReadOnlyScoresAdmin(ScopedAdmin):
 
 @admin.register(MonthlyCompoundScore)
 class MonthlyCompoundScoreAdmin(ReadOnlyScoresAdmin):
+    ledger = exports.MONTHLY_SCORES
     list_display = [
         "month",
         "compound",
@@ -439,6 +443,7 @@ class MonthlyCompanyScoreAdmin(ReadOnlyScoresAdmin):
 
 @admin.register(QuarterlyRanking)
 class QuarterlyRankingAdmin(ReadOnlyScoresAdmin):
+    ledger = exports.RANKINGS
     list_display = [
         "quarter",
         "street",
@@ -548,6 +553,8 @@ class PaymentAdminForm(forms.ModelForm):
 class RewardAdmin(ScopedAdmin):
     """Approve (action) and record the payment (change form) through the
     services; a paid reward is read-only and cannot be deleted."""
+
+    ledger = exports.REWARDS
 
     form = PaymentAdminForm
     list_display = [
@@ -671,6 +678,8 @@ class ExitEventInline(ReadOnlyInline):
 class ExitCaseAdmin(PageLinkMixin, ScopedAdmin):
     """The case moves on its page (assessments:exit-case); here its
     documents are kept and its history read."""
+
+    ledger = exports.EXIT_CASES
 
     page_url_name = "assessments:exit-case"
     list_display = [

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from org.admin_scope import ScopedAdmin, ScopedTabularInline
 from org.rights import require
 
+from . import exports
 from . import services as civic_services
 from .models import (
     ActionItem,
@@ -64,6 +65,7 @@ class VisitPhotoInline(ScopedTabularInline):
 
 @admin.register(VisitReport)
 class VisitReportAdmin(ScopedAdmin):
+    ledger = exports.VISIT_REPORTS
     list_display = ["date", "compound", "company", "households_visited", "manager"]
     list_filter = ["date", "company"]
     search_fields = ["compound__name", "notes"]
@@ -88,6 +90,7 @@ class DecisionInline(ScopedTabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(ScopedAdmin):
+    ledger = exports.MEETINGS
     list_display = ["date", "kind", "title", "compound", "community", "status"]
     list_filter = ["kind", "status", "date"]
     search_fields = ["title", "place", "host", "minutes"]
@@ -135,6 +138,7 @@ class ActionItemAdmin(ScopedAdmin):
 
 @admin.register(Disclosure)
 class DisclosureAdmin(ScopedAdmin):
+    ledger = exports.DISCLOSURES
     list_display = ["title", "compound", "kind", "published_on", "objection_until"]
     list_filter = ["kind", "published_on"]
     search_fields = ["title", "content", "compound__name"]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org.admin_scope import ScopedAdmin, ScopedStackedInline, ScopedTabularInline
 
-from . import reports, services
+from . import exports, reports, services
 from .models import (
     PARTY_ORG_THRESHOLD,
     BuildingHead,
@@ -146,6 +146,7 @@ class CompanyStaffInline(ScopedTabularInline):
 
 @admin.register(PropertyCompany)
 class PropertyCompanyAdmin(ScopedAdmin):
+    ledger = exports.COMPANIES
     list_display = [
         "name",
         "credit_code",
@@ -367,6 +368,7 @@ class BuildingHeadInline(ScopedTabularInline):
 
 @admin.register(Compound)
 class CompoundAdmin(ScopedAdmin):
+    ledger = exports.COMPOUNDS
     list_display = [
         "name",
         "community",
@@ -549,6 +551,7 @@ class CommitteeMemberInline(ScopedTabularInline):
 
 @admin.register(Committee)
 class CommitteeAdmin(ScopedAdmin):
+    ledger = exports.COMMITTEES
     list_display = [
         "name",
         "kind",

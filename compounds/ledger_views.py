@@ -67,7 +67,7 @@ def ledger_export(request, slug: str):
     response = HttpResponse(content_type=XLSX)
     rows = export_workbook(ledger, user=request.user, target=response)
     record_event(
-        action=AuditEvent.Action.LEDGER_EXPORT,
+        action=AuditEvent.Action.EXPORT,
         actor=request.user,
         request=request,
         detail=f"{ledger.title}: {rows}",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import error_messages
 from org.admin_scope import ScopedAdmin, ScopedTabularInline
 
-from . import services
+from . import exports, services
 from .calendar_admin import CalendarOverrideAdmin  # noqa: F401 (registers it)
 from .models import (
     Concern,
@@ -99,6 +99,7 @@ def _run(verb, label):
 
 @admin.register(Concern)
 class ConcernAdmin(ScopedAdmin):
+    ledger = exports.CONCERNS
     list_display = [
         "formatted_code",
         "compound",

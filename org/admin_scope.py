@@ -50,6 +50,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.spreadsheets import csv_text
 
+from .exports import ledger_response
+
 # Columns of list_display that only make sense on screen.
 SCREEN_ONLY_COLUMNS = {"action_checkbox", "tree_actions"}
 
@@ -245,6 +247,13 @@ class KeysOnlyAutocompleteSelectMultiple(
     pass
 
 
+@admin.action(description=_("Export Excel"), permissions=["view"])
+def export_xlsx(model_admin, request, queryset):
+    """The selected rows, already cut to the user's scope, as the admin's
+    ledger workbook (`ledger` on the admin class)."""
+    return ledger_response(request, model_admin.ledger, queryset)
+
+
 class ScopeRules:
     """The scope rule for ModelAdmin and InlineModelAdmin subclasses alike."""
 
@@ -316,6 +325,14 @@ class ScopedAdminMixin(ScopeRules):
     """Mixin for any ModelAdmin (plain, django-mptt's, the user admin)."""
 
     actions = [export_csv]
+    # The `org.exports.Ledger` behind the "导出 Excel" action, if any.
+    ledger = None
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.ledger is not None and self.has_view_permission(request):
+            actions["export_xlsx"] = self.get_action(export_xlsx)
+        return actions
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

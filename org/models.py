@@ -818,9 +818,9 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("deleted")
         LEDGER_IMPORT = "ledger_import", _("imported a ledger workbook")
         LEDGER_UPDATE = "ledger_update", _("updated a record from a ledger workbook")
-        LEDGER_EXPORT = "ledger_export", _("exported a ledger workbook")
         ERASE_RESIDENT_DATA = "erase_resident_data", _("erased residents' data")
         EXPORT_RESIDENT_DATA = "export_resident_data", _("exported a resident's data")
+        EXPORT = "export", _("exported a ledger")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -8,22 +8,18 @@ street, company staff their own company's rows.
 
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from common.periods import Month, Quarter
-from common.spreadsheets import xlsx_cell
 from compounds.models import PropertyCompany
+from org.exports import ledger_response
 from org.models import OrgUnit
 
-from .. import breakdown
+from .. import breakdown, exports
 from ..models import (
     AssessmentScheme,
     ExitCase,
@@ -33,8 +29,6 @@ from ..models import (
     QuarterlyRanking,
     Reward,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _streets(rows) -> list[OrgUnit]:
@@ -252,91 +246,23 @@ def exit_list(request):
 # Excel exports -------------------------------------------------------------------
 
 
-def _xlsx(title: str, header: list[str], rows, filename: str) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for row in sheet.iter_rows():
-        for cell in row:
-            xlsx_cell(cell)
-    for column in sheet.columns:
-        width = max(len(str(c.value or "")) for c in column) + 4
-        sheet.column_dimensions[column[0].column_letter].width = min(width, 48)
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _num(value):
-    return float(value) if value is not None else None
-
-
 @login_required
 def ranking_export(request):
+    """The quarter's ranking, one sheet per street the user sees."""
     context = _ranking_context(request)
-    street = context["street"]
-    rows = [
-        [
-            r.rank,
-            r.company.name,
-            _num(r.inspection_average),
-            _num(r.satisfaction),
-            _num(r.bonus),
-            _num(r.score),
-            r.inspections,
-            r.prize.title if r.prize else "",
-            r.ladder_step.get_kind_display() if hasattr(r, "ladder_step") else "",
-            r.not_ranked_message if r.rank is None else "",
-        ]
-        for r in context["ranked"] + context["not_ranked"]
-    ]
-    header = [
-        _("Rank"),
-        _("Company"),
-        _("Inspection average"),
-        _("Satisfaction"),
-        _("Bonus"),
-        _("Quarter score"),
-        _("Inspections"),
-        _("Prize"),
-        _("Exit ladder"),
-        _("Not ranked because"),
-    ]
-    name = f"ranking-{context['quarter']}-{street.code if street else 'none'}.xlsx"
-    return _xlsx(context["quarter"] or "-", header, rows, name)
+    quarter = context["quarter"]
+    rows = QuarterlyRanking.objects.visible_to(request.user).filter(quarter=quarter)
+    return ledger_response(
+        request, exports.RANKINGS, rows, f"ranking-{quarter or 'none'}.xlsx"
+    )
 
 
 @login_required
 def score_month_export(request):
     context = _month_context(request)
     month: date | None = context["month"]
-    rows = [
-        [
-            r.compound.name,
-            r.community.name,
-            r.company.name if r.company else "",
-            r.households,
-            _num(r.score),
-            r.inspections,
-            _("yes") if r.vetoed else "",
-        ]
-        for r in context["rows"]
-    ]
-    header = [
-        _("Compound"),
-        _("Community"),
-        _("Serving company"),
-        _("Households"),
-        _("Month score"),
-        _("Inspections"),
-        _("Veto"),
-    ]
-    label = str(Month.of(month)) if month else "-"
-    return _xlsx(label, header, rows, f"monthly-scores-{label}.xlsx")
+    rows = MonthlyCompoundScore.objects.visible_to(request.user).filter(month=month)
+    label = str(Month.of(month)) if month else "none"
+    return ledger_response(
+        request, exports.MONTHLY_SCORES, rows, f"monthly-scores-{label}.xlsx"
+    )

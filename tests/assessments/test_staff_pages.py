@@ -142,16 +142,19 @@ def test_notice_is_printable_in_chinese(client, street_admin, ranked):
     assert "scores.css" in html
 
 
-def test_ranking_export_is_an_excel_workbook(client, street_admin, ranked):
+def test_ranking_export_is_an_excel_workbook(client, street_admin, street, ranked):
     client.force_login(street_admin)
 
     response = client.get(reverse("assessments:ranking-export"), {"quarter": "2026Q1"})
 
-    sheet = load_workbook(BytesIO(response.content)).active
+    content = b"".join(response.streaming_content)
+    sheet = load_workbook(BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "名次"
-    assert rows[1][:2] == (1, "甲物业")
-    assert rows[2][5] == 58.25
+    assert rows[0][0] == "物业服务企业季度排名"
+    assert rows[1][0].startswith(f"{street.name} · 2026年第一季度")
+    assert rows[2][0] == "名次"
+    assert rows[3][:2] == (1, "甲物业")
+    assert rows[4][5] == 58.25
 
 
 def test_monthly_export_lists_compound_scores(client, street_admin, ranked, compound):
@@ -159,11 +162,10 @@ def test_monthly_export_lists_compound_scores(client, street_admin, ranked, comp
 
     response = client.get(reverse("assessments:months-export"), {"month": "2026-02"})
 
-    rows = list(
-        load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
-    )
-    assert rows[1][0] == compound.name
-    assert rows[1][4] == 91
+    content = b"".join(response.streaming_content)
+    rows = list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[3][:2] == ("2026-02", compound.name)
+    assert rows[3][5] == 91
 
 
 def test_unknown_quarter_is_not_found(client, street_admin, ranked):

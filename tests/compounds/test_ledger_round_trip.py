@@ -131,5 +131,5 @@ def test_the_export_page_downloads_the_visible_records_and_is_audited(
     names = {row[0].value for row in sheet.iter_rows(min_row=4)}
     assert names == {"水景花苑", "运河小区"}
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.LEDGER_EXPORT, actor=community_staff
+        action=AuditEvent.Action.EXPORT, actor=community_staff
     ).exists()
