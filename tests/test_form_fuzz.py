@@ -91,6 +91,8 @@ NO_FORM_PATTERNS = {
     "media": "stored uploads (tests/common/test_upload_policy.py)",
     "set_language": "the language switch (Django's own view)",
     "healthz": "monitoring",
+    "second-factor": "shown only to a session that owes its code, which the test "
+    "logins never do; its bad codes are tried in tests/org/test_second_factor.py",
 }
 # Forms the demo street never shows (no row in the state that shows them):
 # their views are fuzzed nowhere yet. Keep this list short.

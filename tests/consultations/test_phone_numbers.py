@@ -148,7 +148,7 @@ def test_staff_see_the_number_masked_then_formatted_with_a_tel_link(
         reverse("consultations:staff-detail", args=[concern.pk])
     ).content.decode()
     html = client.post(
-        reverse("consultations:reveal-phone", args=[concern.pk])
+        reverse("consultations:reveal-phone", args=[concern.pk]), follow=True
     ).content.decode()
 
     assert "0537***5678" in masked and "tel:" not in masked
