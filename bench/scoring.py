@@ -29,6 +29,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import NOT_PROVIDED
 
+from assessments.default_scheme import DEFAULT_QUARTER_TERMS
 from assessments.models import (
     AssessmentScheme,
     Inspection,
@@ -39,12 +40,19 @@ from assessments.models import (
     VetoRule,
 )
 from assessments.services.scoring import rank_quarter, score_month
-from common.periods import Quarter
+from civic.models import VisitReport
+from common.periods import Quarter, local_midnight
 from compounds.models import Compound, PropertyCompany, ServiceContract
+from consultations.models import Concern, ConcernCategory, ConcernEvent
 from org.models import OrgUnit
 
 QUARTER = Quarter(2025, 1)
 MONTHS = QUARTER.months
+# About 100 concerns per compound a year: a quarter's worth, submitted from a
+# fortnight before the quarter (deadlines and answers falling inside it) to
+# its last day.
+CONCERNS_PER_COMPOUND = 25
+CONCERNS_FROM = "2024-12-18"
 
 
 class BenchError(Exception):
@@ -252,8 +260,12 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
                             kind="grid", name=f"网格{s}-{c}-{g}", parent=community
                         )
                     )
+        # The default scheme's quarter formula, so every resident term counts.
         scheme = AssessmentScheme.objects.create(
-            name="bench", version=1, valid_from=date(2024, 1, 1)
+            name="bench",
+            version=1,
+            valid_from=date(2024, 1, 1),
+            **DEFAULT_QUARTER_TERMS,
         )
         categories = [
             SchemeCategory.objects.create(
@@ -398,7 +410,137 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
             "WHERE cat.scheme_id = %s",
             [scheme.pk],
         )
+        generate_residents(cursor, n_compounds)
         cursor.execute("ANALYZE")
+
+
+def generate_residents(cursor, n_compounds: int) -> None:
+    """Concerns, their reopen events and ratings, and visit-day reports.
+
+    Each compound gets CONCERNS_PER_COMPOUND concerns dispatched to the
+    company serving it on the day, with a deadline five working days after
+    submission (a weekday plus seven days, at 17:30); most are answered
+    within eight days, some never, about one in twelve answered ones was
+    reopened, two in three were rated, one in a hundred was merged. Each
+    compound month has a visit-day report filed by the company serving the
+    compound on the day, except about one in eight.
+    """
+    q = connection.ops.quote_name
+    category = ConcernCategory.objects.create(
+        code="bench", name="物业服务", sla_working_days=5
+    )
+    t_concern = q(Concern._meta.db_table)
+    t_contract = q(ServiceContract._meta.db_table)
+    t_compound = q(Compound._meta.db_table)
+    cursor.execute(
+        "CREATE TEMP TABLE k AS SELECT c.id AS compound_id, c.street_id, "
+        "c.community_id, c.grid_id, n, d.day + (random() * 86399)::int "
+        "* interval '1 second' AS created, random() AS r_answer, "
+        "random() AS r_late, random() AS r_rate, random() AS r_reopen "
+        f"FROM {t_compound} c CROSS JOIN generate_series(1, %s) n "
+        "CROSS JOIN LATERAL (SELECT (TIMESTAMP %s + (random() * "
+        "(DATE %s - DATE %s))::int * interval '1 day') AS day "
+        "WHERE c.id > 0 AND n > 0) d",
+        [
+            CONCERNS_PER_COMPOUND,
+            CONCERNS_FROM,
+            QUARTER.months[-1].last_day.isoformat(),
+            CONCERNS_FROM,
+        ],
+    )
+    # Weekend submissions move to the Monday; the deadline is five working
+    # days on, at 17:30 local time.
+    cursor.execute(
+        "ALTER TABLE k ADD COLUMN due timestamp; UPDATE k SET due = "
+        "date_trunc('day', created) + CASE extract(isodow FROM created) "
+        "WHEN 6 THEN 9 WHEN 7 THEN 8 ELSE 7 END * interval '1 day' "
+        "+ interval '17 hours 30 minutes'"
+    )
+    cols, vals = _fill_rest(
+        Concern,
+        {
+            "tracking_code": "'BK' || lpad(row_number() OVER ()::text, 12, '0')",
+            "compound_id": "k.compound_id",
+            "street_id": "k.street_id",
+            "community_id": "k.community_id",
+            "grid_id": "k.grid_id",
+            "category_id": str(category.pk),
+            "kind": "'complaint'",
+            "source": "'web'",
+            "urgency": "'normal'",
+            "description": "'漏水'",
+            "status": "CASE WHEN k.r_answer < 0.01 THEN 'merged' "
+            "WHEN k.r_answer < 0.06 THEN 'dispatched' "
+            "WHEN k.r_reopen < 0.08 THEN 'reopened' ELSE 'closed' END",
+            "handler_company_id": "(SELECT sc.company_id FROM "
+            f"{t_contract} sc WHERE sc.compound_id = k.compound_id "
+            'AND sc.start <= k.created::date AND (sc."end" IS NULL '
+            'OR sc."end" >= k.created::date) '
+            "ORDER BY sc.start DESC, sc.id DESC LIMIT 1)",
+            "due_at": "k.due AT TIME ZONE 'Asia/Shanghai'",
+            "sign_due_at": "(k.created + interval '1 day') AT TIME ZONE "
+            "'Asia/Shanghai'",
+            "reopened_count": "CASE WHEN k.r_answer >= 0.06 AND k.r_reopen < 0.08 "
+            "THEN 1 ELSE 0 END",
+            "rating": "CASE WHEN k.r_answer < 0.06 OR k.r_rate >= 0.66 THEN '' "
+            "WHEN k.r_rate < 0.40 THEN 'satisfied' WHEN k.r_rate < 0.56 THEN "
+            "'basic' ELSE 'dissatisfied' END",
+            "rating_round": "CASE WHEN k.r_answer < 0.06 OR k.r_rate >= 0.66 "
+            "THEN 0 ELSE 1 END",
+            "created_at": "k.created AT TIME ZONE 'Asia/Shanghai'",
+            "updated_at": "now()",
+            "dispatched_at": "(k.created + interval '1 hour') AT TIME ZONE "
+            "'Asia/Shanghai'",
+            "signed_at": "(k.created + interval '3 hours') AT TIME ZONE "
+            "'Asia/Shanghai'",
+            # One answer in six comes after the deadline.
+            "responded_at": "CASE WHEN k.r_answer >= 0.06 THEN (k.created + "
+            "CASE WHEN k.r_late < 0.17 THEN interval '9 days' ELSE "
+            "interval '2 days' END * random()  + CASE WHEN k.r_late < 0.17 "
+            "THEN k.due - k.created ELSE interval '1 hour' END) "
+            "AT TIME ZONE 'Asia/Shanghai' END",
+            "closed_at": "NULL",
+        },
+    )
+    cursor.execute(
+        f"INSERT INTO {t_concern} ({cols}) SELECT {vals} FROM k ORDER BY k.created"
+    )
+    cols, vals = _fill_rest(
+        ConcernEvent,
+        {
+            "concern_id": "k.id",
+            "action": "'reopen'",
+            "from_status": "'responded'",
+            "to_status": "'reopened'",
+            "note": "'仍未解决'",
+            "created_at": "k.responded_at + interval '2 days'",
+        },
+    )
+    cursor.execute(
+        f"INSERT INTO {q(ConcernEvent._meta.db_table)} ({cols}) "
+        f"SELECT {vals} FROM {t_concern} k WHERE k.reopened_count > 0"
+    )
+    cols, vals = _fill_rest(
+        VisitReport,
+        {
+            "compound_id": "c.id",
+            "company_id": "(SELECT sc.company_id FROM "
+            f"{t_contract} sc WHERE sc.compound_id = c.id "
+            'AND sc.start <= m.day AND (sc."end" IS NULL '
+            'OR sc."end" >= m.day) ORDER BY sc.start DESC, sc.id DESC LIMIT 1)',
+            "date": "m.day",
+            "households_visited": "5 + (random() * 30)::int",
+            "created_at": "now()",
+        },
+    )
+    cursor.execute(
+        f"INSERT INTO {q(VisitReport._meta.db_table)} ({cols}) "
+        f"SELECT {vals} FROM {t_compound} c CROSS JOIN LATERAL ("
+        "SELECT (m + ((c.id * 7) %% 27) * interval '1 day')::date AS day "
+        "FROM generate_series(%s::date, %s::date, interval '1 month') m "
+        "WHERE c.id > 0) m WHERE random() < 0.88",
+        [QUARTER.start, QUARTER.months[-1].start],
+    )
 
 
 # Hand-written SQL ----------------------------------------------------------------
@@ -493,9 +635,53 @@ WITH agg AS (
         SUM(poll_positive) AS pp, SUM(poll_total) AS pt
     FROM bench_mcos WHERE month BETWEEN %(start)s AND %(last)s
     GROUP BY street_id, company_id),
+k AS (
+    SELECT street_id, handler_company_id AS company_id,
+        COUNT(*) FILTER (WHERE ans) AS answered,
+        COUNT(*) FILTER (WHERE ans AND rating <> '') AS rated,
+        COUNT(*) FILTER (WHERE ans AND rating IN ('satisfied', 'basic')) AS pos,
+        COUNT(*) FILTER (WHERE ans AND reopened_count > 0) AS reopened,
+        COUNT(*) FILTER (WHERE due) AS due,
+        COUNT(*) FILTER (WHERE due AND responded_at <= due_at) AS on_time
+    FROM (SELECT street_id, handler_company_id, rating, reopened_count,
+              responded_at, due_at,
+              COALESCE(responded_at >= %(t0)s AND responded_at < %(t1)s, false)
+                  AS ans,
+              COALESCE(due_at >= %(t0)s AND due_at < %(t1)s, false) AS due
+          FROM consultations_concern
+          WHERE handler_company_id IS NOT NULL AND status <> 'merged') x
+    WHERE ans OR due
+    GROUP BY street_id, handler_company_id),
+v AS (
+    SELECT c.street_id, sc.company_id, COUNT(*) AS due,
+        COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM civic_visitreport r
+            WHERE r.compound_id = c.id AND r.company_id = sc.company_id
+              AND r.date >= m.m AND r.date < m.m + 31
+              AND date_trunc('month', r.date) = m.m)) AS done
+    FROM compounds_compound c
+    CROSS JOIN (SELECT d::date AS m FROM generate_series(%(start)s::date,
+        %(last)s::date, interval '1 month') d) m
+    CROSS JOIN LATERAL (
+        SELECT company_id FROM compounds_servicecontract sc
+        WHERE sc.compound_id = c.id
+          AND sc.start <= (m.m + interval '1 month' - interval '1 day')::date
+          AND (sc."end" IS NULL OR sc."end" >= m.m)
+        ORDER BY sc.start DESC, sc.id DESC LIMIT 1) sc
+    GROUP BY c.street_id, sc.company_id),
 s AS (
     SELECT agg.*, ROUND(agg.avg, 2) AS ia,
-        CASE WHEN pt > 0 THEN ROUND(100.0 * pp / pt, 2) END AS sat,
+        COALESCE(k.pos, 0) AS sat_pos, COALESCE(k.rated, 0) AS sat_n,
+        COALESCE(k.answered, 0) AS answered, COALESCE(k.due, 0) AS c_due,
+        COALESCE(k.on_time, 0) AS on_time, COALESCE(k.reopened, 0) AS reopened,
+        COALESCE(v.due, 0) AS v_due, COALESCE(v.done, 0) AS v_done,
+        CASE WHEN k.rated >= %(min_sat)s THEN ROUND(100.0 * k.pos / k.rated, 2)
+            END AS sat,
+        CASE WHEN k.due >= %(min_time)s THEN ROUND(100.0 * k.on_time / k.due, 2)
+            END AS timely,
+        CASE WHEN k.answered >= %(min_reopen)s
+            THEN ROUND(100.0 * k.reopened / k.answered, 2) END AS reopen,
+        CASE WHEN v.due >= %(min_visit)s THEN ROUND(100.0 * v.done / v.due, 2)
+            END AS visit,
         LEAST(COALESCE(b.points, 0), %(cap)s) AS bonus,
         ins >= %(min)s AS eligible, co.name
     FROM agg
@@ -503,8 +689,13 @@ s AS (
                FROM assessments_quarterlybonus WHERE quarter = %(quarter)s
                GROUP BY 1, 2) b
         ON b.company_id = agg.company_id AND b.street_id = agg.street_id
+    LEFT JOIN k ON k.company_id = agg.company_id AND k.street_id = agg.street_id
+    LEFT JOIN v ON v.company_id = agg.company_id AND v.street_id = agg.street_id
     JOIN compounds_propertycompany co ON co.id = agg.company_id),
-f AS (SELECT s.*, ROUND(%(wi)s * ia + %(ws)s * COALESCE(sat, ia) + bonus, 2) AS score
+-- Every term below its minimum is neutral (the inspection average).
+f AS (SELECT s.*, ROUND(%(wi)s * ia + %(ws)s * COALESCE(sat, ia)
+          + %(wt)s * COALESCE(timely, ia) + %(wr)s * COALESCE(100 - reopen, ia)
+          + %(wv)s * COALESCE(visit, ia) + bonus, 2) AS score
       FROM s),
 r AS (SELECT f.*, CASE WHEN eligible THEN RANK() OVER (
           PARTITION BY street_id, eligible ORDER BY score DESC, ia DESC,
@@ -515,11 +706,16 @@ bt AS (SELECT r.*, rnk IS NOT NULL AND rnk > ranked - %(bottom)s
           AND rnk > %(prizes)s AS is_bottom FROM r)
 INSERT INTO bench_qr (company_id, street_id, quarter, quarter_start, scheme_id,
     months, inspections, vetoes, compounds, inspection_average, satisfaction,
+    satisfaction_positive, satisfaction_answers, concerns_answered,
+    concerns_due, concerns_on_time, concerns_reopened, concern_timeliness,
+    reopen_rate, visit_days_due, visit_days_done, visit_day_completion,
     bonus, score, rank, ranked_count, not_ranked_reason, is_bottom,
     consecutive_bottom, bottom_run_start, prize_id, computed_at)
 SELECT bt.company_id, bt.street_id, %(quarter)s, %(start)s, %(scheme)s,
-    bt.months, bt.ins, bt.vetoes, bt.cmp, bt.ia, bt.sat, bt.bonus, bt.score,
-    bt.rnk, bt.ranked,
+    bt.months, bt.ins, bt.vetoes, bt.cmp, bt.ia, bt.sat,
+    bt.sat_pos, bt.sat_n, bt.answered, bt.c_due, bt.on_time, bt.reopened,
+    bt.timely, bt.reopen, bt.v_due, bt.v_done, bt.visit,
+    bt.bonus, bt.score, bt.rnk, bt.ranked,
     CASE WHEN bt.eligible THEN '' ELSE 'too_few_inspections' END, bt.is_bottom,
     CASE WHEN bt.is_bottom THEN 1 + COALESCE(
         CASE WHEN p.is_bottom THEN p.consecutive_bottom END, 0) ELSE 0 END,
@@ -534,7 +730,19 @@ ON CONFLICT (company_id, street_id, quarter) DO UPDATE SET
     months = excluded.months, inspections = excluded.inspections,
     vetoes = excluded.vetoes, compounds = excluded.compounds,
     inspection_average = excluded.inspection_average,
-    satisfaction = excluded.satisfaction, bonus = excluded.bonus,
+    satisfaction = excluded.satisfaction,
+    satisfaction_positive = excluded.satisfaction_positive,
+    satisfaction_answers = excluded.satisfaction_answers,
+    concerns_answered = excluded.concerns_answered,
+    concerns_due = excluded.concerns_due,
+    concerns_on_time = excluded.concerns_on_time,
+    concerns_reopened = excluded.concerns_reopened,
+    concern_timeliness = excluded.concern_timeliness,
+    reopen_rate = excluded.reopen_rate,
+    visit_days_due = excluded.visit_days_due,
+    visit_days_done = excluded.visit_days_done,
+    visit_day_completion = excluded.visit_day_completion,
+    bonus = excluded.bonus,
     score = excluded.score, rank = excluded.rank,
     ranked_count = excluded.ranked_count,
     not_ranked_reason = excluded.not_ranked_reason,
@@ -623,6 +831,15 @@ def measure(n_compounds: int, n_items: int, repeat: int) -> dict:
                     "min": scheme.min_inspections_per_quarter,
                     "wi": scheme.weight_inspection,
                     "ws": scheme.weight_satisfaction,
+                    "wt": scheme.weight_concern_timeliness,
+                    "wr": scheme.weight_reopen_rate,
+                    "wv": scheme.weight_visit_day,
+                    "min_sat": max(scheme.satisfaction_min_answers, 1),
+                    "min_time": max(scheme.concern_timeliness_min_answers, 1),
+                    "min_reopen": max(scheme.reopen_rate_min_answers, 1),
+                    "min_visit": max(scheme.visit_day_min_answers, 1),
+                    "t0": local_midnight(quarter.start),
+                    "t1": local_midnight(quarter.stop),
                     "bottom": scheme.bottom_n,
                     "prizes": scheme.prizes.count(),
                     "scheme": scheme.pk,
@@ -665,7 +882,11 @@ def measure(n_compounds: int, n_items: int, repeat: int) -> dict:
     )
     cols = (
         "company_id, street_id, quarter, score, inspection_average, "
-        "satisfaction, bonus, rank, is_bottom, consecutive_bottom, prize_id"
+        "satisfaction, satisfaction_positive, satisfaction_answers, "
+        "concerns_answered, concerns_due, concerns_on_time, concerns_reopened, "
+        "concern_timeliness, reopen_rate, visit_days_due, visit_days_done, "
+        "visit_day_completion, bonus, rank, is_bottom, consecutive_bottom, "
+        "prize_id"
     )
     same_quarter = _same(
         f"SELECT count(*) FROM ((SELECT {cols} FROM assessments_quarterlyranking "
