@@ -93,6 +93,8 @@ NO_FORM_PATTERNS = {
     "healthz": "monitoring",
     "second-factor": "shown only to a session that owes its code, which the test "
     "logins never do; its bad codes are tried in tests/org/test_second_factor.py",
+    "second-factor-enrol": "likewise, and linked only for a login that may enrol; "
+    "tried in tests/org/test_second_factor.py",
 }
 # Forms the demo street never shows (no row in the state that shows them):
 # their views are fuzzed nowhere yet. Keep this list short.
