@@ -303,6 +303,21 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@jiyang.invalid")
 
+# SMS (consultations/sms.py): the console backend prints them; the file
+# backend appends JSON lines to SMS_FILE_PATH; TencentBackend sends them.
+SMS_BACKEND = env.str("SMS_BACKEND", default="consultations.sms.ConsoleBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="济阳红色物业")
+# Provider template id per event, e.g. "receipt=1234567,answered=1234568".
+SMS_TEMPLATE_CODES = env.dict("SMS_TEMPLATE_CODES", default={})
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_APP_ID = env.str("SMS_TENCENT_APP_ID", default="")
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env.str(
+    "SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com"
+)
+
 # DRF
 REST_FRAMEWORK = {
     # Token first: an anonymous call is answered 401 with a Token challenge.
