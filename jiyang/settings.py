@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE["sweep-concern-deadlines"] = {
     "task": "consultations.tasks.sweep_deadlines_task",
     "schedule": crontab(minute="*/15"),
 }
+# The handlers of concerns due tomorrow are told at 09:00.
+CELERY_BEAT_SCHEDULE["remind-concerns-due-tomorrow"] = {
+    "task": "consultations.tasks.remind_due_tomorrow_task",
+    "schedule": crontab(minute=0, hour=9),
+}
 CELERY_BEAT_SCHEDULE["sweep-outbox"] = {
     "task": "consultations.tasks.sweep_outbox_task",
     "schedule": crontab(minute="*/5"),

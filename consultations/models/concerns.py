@@ -121,6 +121,10 @@ class ConcernQuerySet(ScopedQuerySet):
         cutoff = add_working_days(now, 1).moment
         return self.open().filter(due_at__gte=now, due_at__lte=cutoff)
 
+    def due_on(self, day):
+        """Open concerns whose deadline falls on the local `day`."""
+        return self.open().filter(due_at__date=day)
+
     def public(self):
         return self.exclude(status=Concern.Status.MERGED)
 
@@ -399,6 +403,9 @@ class Concern(PlacedInTree):
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The deadline the handler was last reminded of the day before: an
+    # extended or reopened concern (a new deadline) is reminded again.
+    due_reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = ConcernQuerySet.as_manager()
