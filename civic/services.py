@@ -20,7 +20,7 @@ from common.parsing import parse_id
 from common.periods import Month
 from compounds.models import CompanyStaff, Compound, ServiceContract, active_on_q
 from consultations.models import Concern, ConcernCategory
-from consultations.notifications import queue_email
+from consultations.notifications import queue_email, queue_sms
 from consultations.services import place_hold, release_hold, submit_concern
 from org.rights import may, require
 
@@ -278,14 +278,14 @@ def need_to_concern(
     return concern
 
 
-def managers_to_remind(day: date) -> dict[str, list[str]]:
-    """E-mail → names of the compounds the manager's company serves whose
-    visit day is `day`."""
+def managers_to_remind(day: date, *, by: str = "email") -> dict[str, list[str]]:
+    """E-mail (or, `by="phone"`, phone) → names of the compounds the
+    manager's company serves whose visit day is `day`."""
     staff = (
         CompanyStaff.objects.active(day)
         .filter(role=CompanyStaff.Role.MANAGER)
-        .exclude(person__email="")
-        .values_list("person__email", "company_id")
+        .exclude(**{f"person__{by}": ""})
+        .values_list(f"person__{by}", "company_id")
     )
     due = with_visit_day(Compound.objects.all(), day).filter(visit_day=day)
     served: dict[int, list[str]] = {}
@@ -304,11 +304,11 @@ def managers_to_remind(day: date) -> dict[str, list[str]]:
 
 @transaction.atomic
 def send_visit_day_reminders(*, on: date | None = None) -> int:
-    """On the eve of a visit day, e-mail each manager their compounds whose
-    visit day is tomorrow.
+    """On the eve of a visit day, e-mail and text each manager their
+    compounds whose visit day is tomorrow.
 
-    The e-mails go through the outbox like every other mail. Returns the
-    number queued (0 when tomorrow is no compound's visit day).
+    The messages go through the outbox like every other. Returns the number
+    of e-mails queued (0 when tomorrow is no compound's visit day).
     """
     on = on or timezone.localdate()
     tomorrow = on + timedelta(days=1)
@@ -323,6 +323,13 @@ def send_visit_day_reminders(*, on: date | None = None) -> int:
             "compounds": "\n".join(f"- {name}" for name in names),
         }
         queued += len(queue_email(concern=None, to=[email], subject=subject, body=body))
+    for phone, names in sorted(managers_to_remind(tomorrow, by="phone").items()):
+        queue_sms(
+            concern=None,
+            to=[phone],
+            template="visit_day",
+            params={"day": tomorrow.strftime("%m-%d"), "compounds": "、".join(names)},
+        )
     return queued
 
 

@@ -81,3 +81,17 @@ def mask_phone(value: str) -> str:
     head = head if head.isascii() and head.lstrip("+").isdigit() else digits[:3]
     head_digits = len(head.lstrip("+"))
     return head + "*" * (len(digits) - head_digits - 4) + digits[-4:]
+
+
+def sms_number(text: str) -> str:
+    """`text` in E.164 when it is a number that can receive an SMS (a
+    mobile, anywhere), else "": a landline cannot."""
+    value = parse_phone(text, strict=False)
+    if not value:
+        return ""
+    kind = phonenumbers.number_type(phonenumbers.parse(value, None))
+    mobile = (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+    return value if kind in mobile else ""

@@ -202,28 +202,51 @@ class ConcernAdmin(ScopedAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ScopedAdmin):
-    list_display = ["created_at", "to_email", "subject", "sent_at", "attempts"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["to_email", "subject"]
+    list_display = [
+        "created_at",
+        "channel",
+        "recipient",
+        "subject",
+        "sms_template",
+        "sent_at",
+        "failed_at",
+        "attempts",
+    ]
+    list_filter = [
+        "channel",
+        ("sent_at", admin.EmptyFieldListFilter),
+        ("failed_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["to_email", "to_phone", "subject", "sms_template"]
     readonly_fields = [
+        "channel",
         "concern",
         "to_email",
+        "to_phone",
         "subject",
+        "sms_template",
+        "sms_params",
         "body",
         "created_at",
         "sent_at",
         "attempts",
+        "retry_at",
+        "failed_at",
         "last_error",
     ]
     actions = ["send_now"]
 
-    @admin.action(description=_("Send the selected unsent e-mails now"))
+    @admin.display(description=_("to"))
+    def recipient(self, obj):
+        return obj.recipient
+
+    @admin.action(description=_("Send the selected unsent messages now"))
     def send_now(self, request, queryset):
         sent = sum(
             send_notification(pk)
             for pk in queryset.unsent().values_list("pk", flat=True)
         )
-        self.message_user(request, _("%(n)d e-mails sent.") % {"n": sent})
+        self.message_user(request, _("%(n)d messages sent.") % {"n": sent})
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,7 @@
-"""The outbox: e-mails are rows written in the same transaction as the change
-they report, sent by a task after commit; a periodic sweep sends what the
-broker never delivered, so an outage loses nothing."""
+"""The outbox: e-mails and SMS are rows written in the same transaction as
+the change they report, sent by a task after commit; a periodic sweep sends
+what the broker never delivered, and retries failed sends later (waiting
+twice as long each time), so an outage loses nothing."""
 
 import logging
 from collections.abc import Iterable
@@ -10,14 +11,19 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from common.phones import sms_number
+
+from . import sms
 from .models import Concern, Notification
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# The first retry waits this long, each further one twice as long.
+FIRST_RETRY_DELAY = timedelta(minutes=2)
 
 
 def queue_email(
@@ -28,6 +34,34 @@ def queue_email(
     rows = Notification.objects.bulk_create(
         Notification(concern=concern, to_email=a, subject=subject, body=body)
         for a in addresses
+    )
+    for row in rows:
+        transaction.on_commit(lambda pk=row.pk: enqueue_send(pk))
+    return rows
+
+
+def queue_sms(
+    *,
+    concern: Concern | None,
+    to: Iterable[str],
+    template: str,
+    params: dict[str, object],
+) -> list[Notification]:
+    """Write one outbox row per mobile number for the SMS `template`;
+    enqueue the send after commit. Landlines are skipped."""
+    phones = sorted({sms_number(p) for p in to if p} - {""})
+    values = sms.fit_params(template, params)
+    text = sms.render(template, values)
+    rows = Notification.objects.bulk_create(
+        Notification(
+            channel=Notification.Channel.SMS,
+            concern=concern,
+            to_phone=phone,
+            sms_template=template,
+            sms_params=values,
+            body=text,
+        )
+        for phone in phones
     )
     for row in rows:
         transaction.on_commit(lambda pk=row.pk: enqueue_send(pk))
@@ -59,7 +93,10 @@ def send_notification(notification_id: int) -> bool:
     """Send one outbox row once; True when it is (or already was) sent."""
     # Claim the row so two workers (task and sweep) never both send it.
     claimed = Notification.objects.filter(
-        pk=notification_id, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS
+        pk=notification_id,
+        sent_at__isnull=True,
+        failed_at__isnull=True,
+        attempts__lt=MAX_ATTEMPTS,
     ).update(attempts=F("attempts") + 1, last_error="claimed")
     if not claimed:
         return Notification.objects.filter(
@@ -67,27 +104,54 @@ def send_notification(notification_id: int) -> bool:
         ).exists()
     row = Notification.objects.get(pk=notification_id)
     try:
-        send_mail(
-            row.subject,
-            row.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [row.to_email],
-            fail_silently=False,
+        _deliver(row)
+    except sms.PermanentSmsError as exc:
+        Notification.objects.filter(pk=row.pk).update(
+            failed_at=timezone.now(), last_error=str(exc)[:1000]
         )
+        logger.warning("notification %s refused for good: %s", row.pk, exc)
+        return False
     except Exception as exc:
-        Notification.objects.filter(pk=row.pk).update(last_error=str(exc)[:1000])
+        delay = FIRST_RETRY_DELAY * 2 ** (row.attempts - 1)
+        Notification.objects.filter(pk=row.pk).update(
+            last_error=str(exc)[:1000], retry_at=timezone.now() + delay
+        )
         logger.warning("sending notification %s failed: %s", row.pk, exc)
         return False
-    Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
+    Notification.objects.filter(pk=row.pk).update(
+        sent_at=timezone.now(), last_error="", retry_at=None
+    )
     return True
 
 
+def _deliver(row: Notification) -> None:
+    if row.channel == Notification.Channel.SMS:
+        sms.send_sms(
+            sms.Message(
+                phone=row.to_phone,
+                template=row.sms_template,
+                params=list(row.sms_params),
+                text=row.body,
+            )
+        )
+        return
+    send_mail(
+        row.subject,
+        row.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [row.to_email],
+        fail_silently=False,
+    )
+
+
 def sweep_outbox(*, older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Send the unsent rows older than `older_than`; return how many went."""
-    cutoff = timezone.now() - older_than
+    """Send the unsent rows older than `older_than` whose retry is due;
+    return how many went."""
+    now = timezone.now()
     ids = list(
         Notification.objects.unsent()
-        .filter(created_at__lte=cutoff, attempts__lt=MAX_ATTEMPTS)
+        .filter(created_at__lte=now - older_than, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )

@@ -9,11 +9,12 @@ in workflow.py; the state machine is drawn in docs/consultations.md.
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -141,8 +142,9 @@ def deadline_for(
     return result.moment, result.fallback
 
 
-def _unit_emails(*units: OrgUnit) -> list[str]:
-    """E-mail addresses of the people holding active posts in `units`."""
+def _unit_contacts(field: str, *units: OrgUnit | None) -> list[str]:
+    """The `field` ("email" or "phone") of the people holding active staff
+    posts in `units`."""
     units = [u for u in units if u is not None]
     if not units:
         return []
@@ -157,33 +159,100 @@ def _unit_emails(*units: OrgUnit) -> list[str]:
                 Post.Role.GRID_WORKER,
             ],
         )
-        .exclude(person__email="")
-        .values_list("person__email", flat=True)
+        .exclude(**{f"person__{field}": ""})
+        .values_list(f"person__{field}", flat=True)
         .distinct()
     )
 
 
-def handler_emails(concern: Concern) -> list[str]:
+def _unit_emails(*units: OrgUnit | None) -> list[str]:
+    """E-mail addresses of the people holding active posts in `units`."""
+    return _unit_contacts("email", *units)
+
+
+def _handler_contacts(concern: Concern, field: str) -> list[str]:
+    """The `field` ("email" or "phone") of whoever handles `concern`: its
+    company (and the company's staff), its unit's staff or its liaison
+    department's contacts in the concern's community."""
     if concern.handler_company_id:
-        emails = [concern.handler_company.contact_email]
-        emails += list(
+        values = [getattr(concern.handler_company, f"contact_{field}")]
+        values += list(
             CompanyStaff.objects.active()
             .filter(company_id=concern.handler_company_id)
-            .exclude(person__email="")
-            .values_list("person__email", flat=True)
+            .exclude(**{f"person__{field}": ""})
+            .values_list(f"person__{field}", flat=True)
         )
-        return [e for e in emails if e]
+        return [v for v in values if v]
     if concern.handler_unit_id:
-        return _unit_emails(concern.handler_unit)
+        return _unit_contacts(field, concern.handler_unit)
     if concern.handler_department_id:
         return list(
             concern.handler_department.contacts.filter(
                 community_id=concern.community_id
             )
-            .exclude(person__email="")
-            .values_list("person__email", flat=True)
+            .exclude(**{f"person__{field}": ""})
+            .values_list(f"person__{field}", flat=True)
         )
     return []
+
+
+def handler_emails(concern: Concern) -> list[str]:
+    return _handler_contacts(concern, "email")
+
+
+def handler_phones(concern: Concern) -> list[str]:
+    return _handler_contacts(concern, "phone")
+
+
+def _tell_resident(
+    concern: Concern,
+    *,
+    template: str,
+    params: dict[str, object],
+    subject: str,
+    body: str,
+) -> None:
+    """Queue the news by e-mail and by SMS, to whichever the resident gave."""
+    if concern.email:
+        notifications.queue_email(
+            concern=concern, to=[concern.email], subject=subject, body=body
+        )
+    if concern.phone:
+        notifications.queue_sms(
+            concern=concern,
+            to=[concern.phone],
+            template=template,
+            params={"code": concern.formatted_code, **params},
+        )
+
+
+def _tell_handler(
+    concern: Concern,
+    *,
+    template: str,
+    subject: str,
+    body: str,
+    fallback_unit: OrgUnit | None = None,
+) -> None:
+    """Queue the news by e-mail and SMS to the concern's handler (or, when
+    it has none, the staff of `fallback_unit`)."""
+    emails = handler_emails(concern) or _unit_emails(fallback_unit)
+    phones = handler_phones(concern) or _unit_contacts("phone", fallback_unit)
+    notifications.queue_email(concern=concern, to=emails, subject=subject, body=body)
+    notifications.queue_sms(
+        concern=concern,
+        to=phones,
+        template=template,
+        params={
+            "code": concern.formatted_code,
+            "place": concern.place_display,
+            "due": _short_time(concern.due_at),
+        },
+    )
+
+
+def _short_time(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%m-%d %H:%M") if moment else ""
 
 
 def _track_url(concern: Concern) -> str:
@@ -352,22 +421,22 @@ def submit_concern(
             "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
         },
     )
-    if concern.email:
-        notifications.queue_email(
-            concern=concern,
-            to=[concern.email],
-            subject=_("We received your concern %(code)s")
-            % {"code": concern.formatted_code},
-            body=_(
-                "Your tracking code is %(code)s. Follow it here: %(url)s\n\n"
-                "Once it is answered, rate the answer (once) here: %(rate)s"
-            )
-            % {
-                "code": concern.formatted_code,
-                "url": _track_url(concern),
-                "rate": rating_url(concern),
-            },
+    _tell_resident(
+        concern,
+        template="receipt",
+        params={"url": rating_url(concern)},
+        subject=_("We received your concern %(code)s")
+        % {"code": concern.formatted_code},
+        body=_(
+            "Your tracking code is %(code)s. Follow it here: %(url)s\n\n"
+            "Once it is answered, rate the answer (once) here: %(rate)s"
         )
+        % {
+            "code": concern.formatted_code,
+            "url": _track_url(concern),
+            "rate": rating_url(concern),
+        },
+    )
     return concern
 
 
@@ -451,7 +520,7 @@ def reject(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
     _check(concern, "reject", actor)
     note = _require(note, _("Give the reason for rejecting."))
     concern.closed_at = timezone.now()
-    return _move(
+    _move(
         concern,
         actor=actor,
         action="reject",
@@ -459,6 +528,16 @@ def reject(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
         note=note,
         fields=["closed_at"],
     )
+    _tell_resident(
+        concern,
+        template="rejected",
+        params={"reason": note},
+        subject=_("Your concern %(code)s was not accepted")
+        % {"code": concern.formatted_code},
+        body=_("Reason: %(reason)s\n\nThe concern's page: %(url)s")
+        % {"reason": note, "url": _track_url(concern)},
+    )
+    return concern
 
 
 @transaction.atomic
@@ -531,9 +610,9 @@ def dispatch(
             "sign_due_at",
         ],
     )
-    notifications.queue_email(
-        concern=concern,
-        to=handler_emails(concern),
+    _tell_handler(
+        concern,
+        template="dispatched",
         subject=_("Concern %(code)s dispatched to you")
         % {"code": concern.formatted_code},
         body=_("%(compound)s · %(category)s\n\n%(description)s\n\nDeadline: %(due)s")
@@ -607,15 +686,15 @@ def respond(
         ConcernPhoto.objects.create(
             concern=concern, image=photo, stage=ConcernPhoto.Stage.RESPONSE
         )
-    if concern.email:
-        notifications.queue_email(
-            concern=concern,
-            to=[concern.email],
-            subject=_("Your concern %(code)s has been answered")
-            % {"code": concern.formatted_code},
-            body=_("%(answer)s\n\nPlease rate the answer (once): %(url)s")
-            % {"answer": note, "url": rating_url(concern)},
-        )
+    _tell_resident(
+        concern,
+        template="answered",
+        params={"url": rating_url(concern)},
+        subject=_("Your concern %(code)s has been answered")
+        % {"code": concern.formatted_code},
+        body=_("%(answer)s\n\nPlease rate the answer (once): %(url)s")
+        % {"answer": note, "url": rating_url(concern)},
+    )
     return concern
 
 
@@ -842,7 +921,7 @@ def _rated(
             fields=fields,
         )
     concern.closed_at = timezone.now()
-    return _move(
+    _move(
         concern,
         actor=actor,
         action=action,
@@ -850,6 +929,8 @@ def _rated(
         note=note,
         fields=[*fields, "closed_at"],
     )
+    _tell_resident_closed(concern)
+    return concern
 
 
 def _responder_id(concern: Concern) -> int | None:
@@ -938,13 +1019,26 @@ def close(*, concern: Concern, actor: User | None, note: str = "") -> Concern:
             % {"holds": "; ".join(reasons)}
         )
     concern.closed_at = timezone.now()
-    return _move(
+    _move(
         concern,
         actor=actor,
         action="close",
         to_status=S.CLOSED,
         note=note,
         fields=["closed_at"],
+    )
+    _tell_resident_closed(concern)
+    return concern
+
+
+def _tell_resident_closed(concern: Concern) -> None:
+    _tell_resident(
+        concern,
+        template="closed",
+        params={},
+        subject=_("Your concern %(code)s is closed") % {"code": concern.formatted_code},
+        body=_("Thank you for telling us. The concern's page: %(url)s")
+        % {"url": _track_url(concern)},
     )
 
 
@@ -963,7 +1057,7 @@ def _reopen(concern: Concern, *, actor: User | None, note: str) -> Concern:
     concern.due_at, concern.due_on_fallback_calendar = deadline_for(
         concern.category, concern.urgency, now
     )
-    return _move(
+    _move(
         concern,
         actor=actor,
         action="reopen",
@@ -982,6 +1076,16 @@ def _reopen(concern: Concern, *, actor: User | None, note: str) -> Concern:
             "extension_days_requested",
         ],
     )
+    _tell_resident(
+        concern,
+        template="reopened",
+        params={},
+        subject=_("Your concern %(code)s has been reopened")
+        % {"code": concern.formatted_code},
+        body=_("It will be handled and answered again. The concern's page: %(url)s")
+        % {"url": _track_url(concern)},
+    )
+    return concern
 
 
 @transaction.atomic
@@ -1118,9 +1222,10 @@ def _mark_overdue(pk: int, now: datetime) -> None:
         escalate(
             concern=concern, actor=None, note=_("Overdue: escalated automatically.")
         )
-    notifications.queue_email(
-        concern=concern,
-        to=handler_emails(concern) or _unit_emails(concern.community),
+    _tell_handler(
+        concern,
+        template="overdue",
+        fallback_unit=concern.community,
         subject=_("Concern %(code)s is overdue") % {"code": concern.formatted_code},
         body=_("%(compound)s · %(category)s: the deadline %(due)s has passed.")
         % {
@@ -1129,6 +1234,46 @@ def _mark_overdue(pk: int, now: datetime) -> None:
             "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M"),
         },
     )
+
+
+def remind_due_tomorrow(*, today: date | None = None) -> int:
+    """Tell the handlers of the open concerns due tomorrow (e-mail and SMS),
+    each deadline once; return how many concerns were reminded."""
+    today = today or timezone.localdate()
+    candidates = list(
+        Concern.objects.due_on(today + timedelta(days=1))
+        .exclude(due_reminded_for=F("due_at"))
+        .values_list("pk", flat=True)[:1000]
+    )
+    return sum(_remind_due(pk) for pk in candidates)
+
+
+@transaction.atomic
+def _remind_due(pk: int) -> bool:
+    # Claimed by the update, so two runs never both remind one deadline.
+    if not (
+        Concern.objects.filter(pk=pk)
+        .exclude(due_reminded_for=F("due_at"))
+        .update(due_reminded_for=F("due_at"))
+    ):
+        return False
+    concern = Concern.objects.select_related(
+        "compound", "category", "handler_company", "handler_department"
+    ).get(pk=pk)
+    _tell_handler(
+        concern,
+        template="due_tomorrow",
+        fallback_unit=concern.community,
+        subject=_("Concern %(code)s is due tomorrow")
+        % {"code": concern.formatted_code},
+        body=_("%(compound)s · %(category)s: the deadline is %(due)s.")
+        % {
+            "compound": concern.place_display,
+            "category": concern.category,
+            "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    return True
 
 
 REVEALS_PHONE = "consultations.reveal_phone"

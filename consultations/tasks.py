@@ -8,6 +8,7 @@ from .notifications import send_notification_task, sweep_outbox
 
 __all__ = [
     "purge_held_photos_task",
+    "remind_due_tomorrow_task",
     "send_notification_task",
     "sweep_deadlines_task",
     "sweep_outbox_task",
@@ -27,3 +28,8 @@ def sweep_deadlines_task() -> int:
 @shared_task
 def purge_held_photos_task() -> int:
     return purge_held_photos()
+
+
+@shared_task
+def remind_due_tomorrow_task() -> int:
+    return services.remind_due_tomorrow()

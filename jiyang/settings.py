@@ -315,6 +315,11 @@ CELERY_BEAT_SCHEDULE["sweep-concern-deadlines"] = {
     "task": "consultations.tasks.sweep_deadlines_task",
     "schedule": crontab(minute="*/15"),
 }
+# The handlers of concerns due tomorrow are told at 09:00.
+CELERY_BEAT_SCHEDULE["remind-concerns-due-tomorrow"] = {
+    "task": "consultations.tasks.remind_due_tomorrow_task",
+    "schedule": crontab(minute=0, hour=9),
+}
 CELERY_BEAT_SCHEDULE["sweep-outbox"] = {
     "task": "consultations.tasks.sweep_outbox_task",
     "schedule": crontab(minute="*/5"),
@@ -351,6 +356,21 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@jiyang.invalid")
+
+# SMS (consultations/sms.py): the console backend prints them; the file
+# backend appends JSON lines to SMS_FILE_PATH; TencentBackend sends them.
+SMS_BACKEND = env.str("SMS_BACKEND", default="consultations.sms.ConsoleBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="济阳红色物业")
+# Provider template id per event, e.g. "receipt=1234567,answered=1234568".
+SMS_TEMPLATE_CODES = env.dict("SMS_TEMPLATE_CODES", default={})
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_APP_ID = env.str("SMS_TENCENT_APP_ID", default="")
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env.str(
+    "SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com"
+)
 
 # DRF
 REST_FRAMEWORK = {

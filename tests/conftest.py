@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import connections
 from rest_framework.test import APIClient
 
+from consultations import sms
 from consultations.models import ConcernCategory
 from jiyang.celery import app as celery_app
 from open311.services import issue_partner_key
@@ -62,6 +63,8 @@ def need(condition: bool, reason: str) -> None:
 def _test_settings(settings, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "consultations.sms.LocmemBackend"
+    sms.outbox.clear()
     # Login lockout (django-axes) counts failures in the database; the tests
     # of the lockout switch it on (tests/test_security.py).
     settings.AXES_ENABLED = False

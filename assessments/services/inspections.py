@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compounds.models import CommitteeMember, CompanyStaff, Compound, PropertyCompany
-from consultations.notifications import queue_email
+from consultations.notifications import queue_email, queue_sms
 from org.models import OrgUnit, Person, Post
 from org.rights import Role as RightsRole
 from org.rights import require, roles_of
@@ -645,13 +645,40 @@ def company_emails(company: PropertyCompany, on: date | None = None) -> list[str
     return sorted({e for e in emails if e})
 
 
+def company_phones(company: PropertyCompany, on: date | None = None) -> list[str]:
+    """Where a company's notices are texted: its contact and active staff."""
+    phones = [company.contact_phone]
+    phones += (
+        CompanyStaff.objects.active(on)
+        .filter(company=company)
+        .exclude(person__phone="")
+        .values_list("person__phone", flat=True)
+    )
+    return sorted({p for p in phones if p})
+
+
 def _notice_url(notice: RectificationNotice) -> str:
     base = settings.PORTAL_BASE_URL.rstrip("/")
     return f"{base}{reverse('assessments:rectification', args=[notice.pk])}"
 
 
-def _mail_company(notice: RectificationNotice, subject: str, lead: str) -> int:
+def _mail_company(
+    notice: RectificationNotice, subject: str, lead: str, *, text: bool = False
+) -> int:
+    """Mail the company the notice (and, when `text`, an SMS of it and its
+    deadline); return the number of e-mails queued."""
     item = notice.item_result.item if notice.item_result_id else None
+    if text:
+        queue_sms(
+            concern=None,
+            to=company_phones(notice.company),
+            template="rectification",
+            params={
+                "compound": notice.inspection.compound.name,
+                "item": item.name if item else notice.requirement,
+                "deadline": notice.deadline.isoformat(),
+            },
+        )
     body = _(
         "%(lead)s\n\nCompound: %(compound)s\nInspection of %(date)s, item "
         "%(item)s\nWhat to rectify: %(requirement)s\nDeadline: %(deadline)s\n\n"
@@ -721,6 +748,7 @@ def raise_rectification(
         notice,
         _subject(notice, _("Rectification notice")),
         _("The street property office asks your company to rectify a finding."),
+        text=True,
     )
     return notice
 
@@ -830,5 +858,7 @@ def send_rectification_reminders(*, on: date | None = None) -> int:
             else _("This rectification notice is due in %(days)s days.")
             % {"days": days}
         )
-        queued += _mail_company(notice, _subject(notice, _("Reminder")), lead)
+        queued += _mail_company(
+            notice, _subject(notice, _("Reminder")), lead, text=True
+        )
     return queued

@@ -122,6 +122,10 @@ class ConcernQuerySet(ScopedQuerySet):
         cutoff = add_working_days(now, 1).moment
         return self.open().filter(due_at__gte=now, due_at__lte=cutoff)
 
+    def due_on(self, day):
+        """Open concerns whose deadline falls on the local `day`."""
+        return self.open().filter(due_at__date=day)
+
     def public(self):
         return self.exclude(status=Concern.Status.MERGED)
 
@@ -400,6 +404,9 @@ class Concern(PlacedInTree):
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The deadline the handler was last reminded of the day before: an
+    # extended or reopened concern (a new deadline) is reminded again.
+    due_reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = ConcernQuerySet.as_manager()
@@ -669,12 +676,21 @@ class ConcernHold(models.Model):
 
 class NotificationQuerySet(ConcernChildQuerySet):
     def unsent(self):
-        return self.filter(sent_at__isnull=True)
+        """Waiting to be sent: neither sent nor given up for good."""
+        return self.filter(sent_at__isnull=True, failed_at__isnull=True)
 
 
 class Notification(models.Model):
-    """An e-mail waiting in the outbox, written with the change it reports."""
+    """An e-mail or SMS waiting in the outbox, written with the change it
+    reports."""
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+
+    channel = models.CharField(
+        _("channel"), max_length=5, choices=Channel.choices, default=Channel.EMAIL
+    )
     concern = models.ForeignKey(
         Concern,
         verbose_name=_("concern"),
@@ -683,13 +699,23 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
-    to_email = models.EmailField(_("to"))
-    subject = models.CharField(_("subject"), max_length=200)
+    to_email = models.EmailField(_("to"), blank=True)
+    to_phone = models.CharField(_("to phone"), max_length=20, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    # An SMS is a template filed with the provider plus its parameters;
+    # `body` keeps the text as the phone shows it.
+    sms_template = models.CharField(_("SMS template"), max_length=30, blank=True)
+    sms_params = models.JSONField(_("SMS parameters"), default=list, blank=True)
     body = models.TextField(_("body"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # Set when the provider refuses for good (an unapproved template):
+    # such a row is not retried.
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    # After a failed try the sweep waits until then (doubling each time).
+    retry_at = models.DateTimeField(_("retry at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -704,6 +730,19 @@ class Notification(models.Model):
                 name="notification_unsent",
             )
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(channel="email") & ~Q(to_email=""))
+                | (Q(channel="sms") & ~Q(to_phone="") & ~Q(sms_template="")),
+                name="notification_has_recipient",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.channel == self.Channel.SMS:
+            return f"{self.to_phone} · {self.sms_template}"
         return f"{self.to_email} · {self.subject}"
+
+    @property
+    def recipient(self) -> str:
+        return self.to_phone if self.channel == self.Channel.SMS else self.to_email

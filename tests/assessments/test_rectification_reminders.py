@@ -59,7 +59,7 @@ def test_the_company_is_mailed_the_notice(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         notice = raised(failed, leader, 7)
-    rows = Notification.objects.order_by("to_email")
+    rows = Notification.objects.filter(channel="email").order_by("to_email")
     assert [row.to_email for row in rows] == [
         "office@jinghang.example",
         "pm@jinghang.example",
@@ -78,7 +78,7 @@ def test_reminders_two_days_before_and_on_the_day(failed, leader, days, reminded
     Notification.objects.all().delete()
     assert send_rectification_reminders(on=TODAY()) == (2 if reminded else 0)
     if reminded:
-        subject = Notification.objects.first().subject
+        subject = Notification.objects.filter(channel="email").first().subject
         assert subject.startswith("整改提醒")
 
 

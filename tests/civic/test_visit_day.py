@@ -319,7 +319,7 @@ def test_reminder_mails_managers_on_the_eve_of_the_visit_day(
 
     # Through the outbox, like every other mail.
     assert sent == 1
-    assert Notification.objects.get().to_email == "manager@example.com"
+    assert Notification.objects.get(channel="email").to_email == "manager@example.com"
     assert mail.outbox[0].to == ["manager@example.com"]
     assert compound.name in mail.outbox[0].body
     assert "2026-11-14" in mail.outbox[0].subject
