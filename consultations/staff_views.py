@@ -24,7 +24,7 @@ from org.scope import user_scope
 from . import services
 from .deadlines import add_working_days
 from .filters import StaffConcernFilter
-from .forms import ActionForm, StaffIntakeForm, new_form_token
+from .forms import ActionForm, StaffIntakeForm, ThemesForm, new_form_token
 from .models import Concern, ConcernCategory
 from .workflow import ACTIONS, READS_HIDDEN_ORIGINALS, VERBS, offered_actions
 
@@ -149,6 +149,12 @@ def _detail_context(request, concern: Concern, *, manager: bool) -> dict:
         "max_extension_days": services.MAX_EXTENSION_DAYS,
         "manager": manager,
         "flag": concern.alert_level,
+        "themes": concern.themes.all(),
+        "themes_form": (
+            ThemesForm(initial={"themes": concern.themes.all()})
+            if not manager and may(user, "consultations.tag_themes")
+            else None
+        ),
     }
 
 
@@ -216,6 +222,23 @@ def concern_act(request, pk: int):
             back = reverse("consultations:manager-list")
         messages.success(request, _("Done: %(action)s.") % {"action": action.button})
     return redirect(back)
+
+
+@require_POST
+@staff_required
+def concern_themes(request, pk: int):
+    """Set the themes of a concern from its detail page."""
+    require(request.user, "consultations.tag_themes")
+    concern = get_object_or_404(Concern.objects.visible_to(request.user), pk=pk)
+    form = ThemesForm(request.POST)
+    if form.is_valid():
+        services.set_concern_themes(
+            concern=concern, themes=form.cleaned_data["themes"], actor=request.user
+        )
+        messages.success(request, _("Themes saved."))
+    else:
+        flash(request, ValidationError(form.errors.as_data()))
+    return redirect("consultations:staff-detail", pk=pk)
 
 
 @staff_required
