@@ -92,10 +92,11 @@ class DecisionInline(ScopedTabularInline):
 class MeetingAdmin(ScopedAdmin):
     ledger = exports.MEETINGS
     list_display = ["date", "kind", "title", "compound", "community", "status"]
-    list_filter = ["kind", "status", "date"]
+    list_filter = ["kind", "status", "date", "themes"]
     search_fields = ["title", "place", "host", "minutes"]
     date_hierarchy = "date"
     autocomplete_fields = ["compound"]
+    filter_horizontal = ["themes"]
     list_select_related = ["compound", "community"]
     readonly_fields = ["status", "closed_at", "created_by", "created_at"]
     inlines = [AgendaInline, DecisionInline]

@@ -22,6 +22,7 @@ from .models import (
     ConcernEvent,
     ConcernPhoto,
     Notification,
+    Theme,
 )
 from .notifications import send_notification
 
@@ -40,6 +41,14 @@ class ConcernCategoryAdmin(admin.ModelAdmin):
     list_editable = ["order", "is_active"]
     list_filter = ["default_handler", "is_active"]
     search_fields = ["name", "name_en", "code"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
 
 
 class ConcernEventInline(ScopedTabularInline):
@@ -117,6 +126,7 @@ class ConcernAdmin(ScopedAdmin):
         "source",
         "urgency",
         "category",
+        "themes",
         "is_public_on_open311",
     ]
     search_fields = ["tracking_code"]
@@ -130,6 +140,7 @@ class ConcernAdmin(ScopedAdmin):
         "pages",
         "compound",
         "category",
+        "themes",
         "kind",
         "source",
         "urgency",

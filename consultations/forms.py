@@ -17,7 +17,7 @@ from compounds.models import Compound
 from org.models import LiaisonDepartment, OrgUnit
 
 from .held_photos import held_under, take_photos
-from .models import Concern, ConcernCategory
+from .models import Concern, ConcernCategory, Theme
 from .services import MAX_EXTENSION_DAYS, max_description_length
 from .uploads import PreparedPhoto, max_photos, prepare_photo, prepare_photos
 from .workflow import Action
@@ -359,3 +359,14 @@ class ActionForm(forms.Form):
             self.fields[name] = INPUT_FIELDS[name]()
         if "into" in self.fields:
             self.fields["into"].queryset = Concern.objects.visible_to(user)
+
+
+class ThemesForm(forms.Form):
+    """The themes staff tag a concern with (none clears them)."""
+
+    themes = forms.ModelMultipleChoiceField(
+        label=_("themes"),
+        queryset=Theme.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

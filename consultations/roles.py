@@ -57,4 +57,19 @@ TASKS = (
         ),
     ),
     *PLACE_TASKS,
+    # Themes (外墙保温, 停车…) are what the overview counts resolved issues
+    # under: the street office keeps the list, staff tag concerns.
+    Task(
+        "consultations.tag_themes",
+        _("tag concerns with themes"),
+        ORG_STAFF,
+    ),
+    Task(
+        "consultations.edit_themes",
+        _("keep the list of themes"),
+        STREET,
+        permissions=tuple(
+            perms("consultations", "theme", actions=("view", "add", "change"))
+        ),
+    ),
 )

@@ -33,6 +33,7 @@ from .models import (
     ConcernEvent,
     ConcernHold,
     ConcernPhoto,
+    Theme,
 )
 from .uploads import prepare_photos
 from .workflow import ACTIONS
@@ -1305,3 +1306,11 @@ def _in_chinese(message: str, **values) -> str:
     audit trail is read in Chinese."""
     with translation.override("zh-hans"):
         return _(message) % values
+
+
+def set_concern_themes(
+    *, concern: Concern, themes: Iterable[Theme], actor: User
+) -> None:
+    """Tag `concern` with exactly `themes` (what the street reports it under)."""
+    require(actor, "consultations.tag_themes")
+    concern.themes.set(list(themes))

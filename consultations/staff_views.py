@@ -25,7 +25,7 @@ from org.scope import user_scope
 from . import services
 from .deadlines import add_working_days
 from .filters import StaffConcernFilter
-from .forms import ActionForm, StaffIntakeForm, new_form_token
+from .forms import ActionForm, StaffIntakeForm, ThemesForm, new_form_token
 from .models import Concern, ConcernCategory
 from .workflow import ACTIONS, READS_HIDDEN_ORIGINALS, VERBS, offered_actions
 
@@ -151,6 +151,12 @@ def _detail_context(request, concern: Concern, *, manager: bool) -> dict:
         "manager": manager,
         "flag": concern.alert_level,
         "phone_revealed": _phone_revealed(request, concern),
+        "themes": concern.themes.all(),
+        "themes_form": (
+            ThemesForm(initial={"themes": concern.themes.all()})
+            if not manager and may(user, "consultations.tag_themes")
+            else None
+        ),
     }
 
 
@@ -244,6 +250,23 @@ def concern_act(request, pk: int):
             back = reverse("consultations:manager-list")
         messages.success(request, _("Done: %(action)s.") % {"action": action.button})
     return redirect(back)
+
+
+@require_POST
+@staff_required
+def concern_themes(request, pk: int):
+    """Set the themes of a concern from its detail page."""
+    require(request.user, "consultations.tag_themes")
+    concern = get_object_or_404(Concern.objects.visible_to(request.user), pk=pk)
+    form = ThemesForm(request.POST)
+    if form.is_valid():
+        services.set_concern_themes(
+            concern=concern, themes=form.cleaned_data["themes"], actor=request.user
+        )
+        messages.success(request, _("Themes saved."))
+    else:
+        flash(request, ValidationError(form.errors.as_data()))
+    return redirect("consultations:staff-detail", pk=pk)
 
 
 @staff_required

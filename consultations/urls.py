@@ -36,6 +36,11 @@ urlpatterns = [
     ),
     path("concerns/staff/<int:pk>/act/", staff_views.concern_act, name="act"),
     path(
+        "concerns/staff/<int:pk>/themes/",
+        staff_views.concern_themes,
+        name="themes",
+    ),
+    path(
         "concerns/staff/<int:pk>/phone/",
         staff_views.reveal_phone,
         name="reveal-phone",

@@ -26,6 +26,7 @@ from civic.models import (
     ActionItem,
     Disclosure,
     Meeting,
+    MeetingAgendaItem,
     VisitNeed,
     VisitReport,
 )
@@ -38,6 +39,7 @@ from consultations.models import (
     ConcernCategory,
     ConcernEvent,
     Notification,
+    Theme,
 )
 from consultations.models.concerns import new_tracking_code
 from org.models import OrgUnit, User
@@ -1113,12 +1115,37 @@ class Demo:
         self.visit_days()
         self.save_history()
         self.run_plan()
+        self.tag_themes()
         # The demo's e-mails were "sent" when they happened: nothing is
         # mailed out when the demo loads.
         Notification.objects.filter(
             concern_id__in=self.made, sent_at__isnull=True
         ).update(sent_at=F("created_at"), last_error="")
         return self.counts
+
+    def tag_themes(self) -> None:
+        """Tag the article's cases with their theme, and each meeting with
+        the themes of the concerns on its agenda (idempotent)."""
+        concern_themes = Concern.themes.through
+        for name in ARTICLE_EXAMPLES:
+            theme, _created = Theme.objects.get_or_create(name=name)
+            ids = Concern.objects.filter(description__contains=name).values_list(
+                "pk", flat=True
+            )
+            concern_themes.objects.bulk_create(
+                [concern_themes(concern_id=pk, theme_id=theme.pk) for pk in ids],
+                ignore_conflicts=True,
+            )
+        meeting_themes = Meeting.themes.through
+        pairs = (
+            MeetingAgendaItem.objects.filter(concern__themes__isnull=False)
+            .values_list("meeting_id", "concern__themes")
+            .distinct()
+        )
+        meeting_themes.objects.bulk_create(
+            [meeting_themes(meeting_id=m, theme_id=t) for m, t in pairs],
+            ignore_conflicts=True,
+        )
 
     def run_plan(self) -> None:
         # Steps may add steps (a visit-day need becomes a concern with a

@@ -91,6 +91,12 @@ class Meeting(PlacedInTree):
         blank=True,
         help_text=_("One organisation per line."),
     )
+    themes = models.ManyToManyField(
+        "consultations.Theme",
+        verbose_name=_("themes"),
+        blank=True,
+        related_name="meetings",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

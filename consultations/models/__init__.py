@@ -17,6 +17,7 @@ from .concerns import (
     new_tracking_code,
 )
 from .held import HeldPhoto
+from .themes import Theme
 
 __all__ = [
     "CalendarOverride",
@@ -29,5 +30,6 @@ __all__ = [
     "ConcernQuerySet",
     "HeldPhoto",
     "Notification",
+    "Theme",
     "new_tracking_code",
 ]

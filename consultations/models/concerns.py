@@ -394,6 +394,13 @@ class Concern(PlacedInTree):
         related_name="merged_concerns",
     )
     partner = models.CharField(_("partner"), max_length=100, blank=True)
+    # What the street reports the issue under (themes.py); set by staff.
+    themes = models.ManyToManyField(
+        "consultations.Theme",
+        verbose_name=_("themes"),
+        blank=True,
+        related_name="concerns",
+    )
     submission_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )

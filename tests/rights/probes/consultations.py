@@ -9,7 +9,7 @@ sees it and a refusal can only come from the table.
 from django.urls import reverse
 
 from consultations import services
-from consultations.models import Concern, ConcernCategory, ConcernEvent
+from consultations.models import Concern, ConcernCategory, ConcernEvent, Theme
 from consultations.workflow import VERBS
 from org.rights import Role
 
@@ -242,8 +242,38 @@ def _renamed_category(world):
     return {"url": url, "data": data, "pk": category.pk}
 
 
+def _untagged_concern(world):
+    concern = _submitted(world, description="楼前车辆停放杂乱")
+    theme = Theme.objects.get(name="车辆停放")
+    url = reverse("consultations:themes", args=[concern.pk])
+    return {"url": url, "data": {"themes": [theme.pk]}, "concern": concern}
+
+
+def _renamed_theme(world):
+    theme = Theme.objects.get(name="卫生提升")
+    url = reverse("admin:consultations_theme_change", args=[theme.pk])
+    data = form_data(superuser_client(world), url, name="环境卫生提升")
+    return {"url": url, "data": data, "pk": theme.pk}
+
+
 PROBES = [
     *_verb_probes(),
+    Probe(
+        "consultations.tag_themes",
+        "page",
+        arrange=_untagged_concern,
+        act=lambda client, target: client.post(target["url"], target["data"]),
+        happened=lambda target: target["concern"].themes.exists(),
+    ),
+    Probe(
+        "consultations.edit_themes",
+        "page",
+        arrange=_renamed_theme,
+        act=lambda client, target: client.post(target["url"], target["data"]),
+        happened=lambda target: (
+            Theme.objects.get(pk=target["pk"]).name == "环境卫生提升"
+        ),
+    ),
     Probe(
         "consultations.submit",
         "page",
