@@ -72,6 +72,8 @@ compilemessages: $(RUNTIME)
 # The demo runs with DEBUG on (static files served by runserver) unless the
 # environment says otherwise.
 demo run worker beat: export DEBUG ?= 1
+# Links in the demo's e-mails and SMS (printed on the console) are absolute.
+demo run worker beat: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
 demo: $(DEV) compilemessages
 	$(MANAGE) migrate --noinput -v 0

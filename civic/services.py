@@ -18,10 +18,22 @@ from django.utils.translation import gettext as _
 
 from common.parsing import parse_id
 from common.periods import Month
-from compounds.models import CompanyStaff, Compound, ServiceContract, active_on_q
+from compounds.models import (
+    Committee,
+    CompanyStaff,
+    Compound,
+    ServiceContract,
+    active_on_q,
+)
 from consultations.models import Concern, ConcernCategory
 from consultations.notifications import queue_email, queue_sms
-from consultations.services import place_hold, release_hold, submit_concern
+from consultations.services import (
+    place_hold,
+    release_hold,
+    submit_concern,
+    unit_contacts,
+)
+from org.models import CrossAppointment
 from org.rights import may, require
 
 from .models import (
@@ -331,6 +343,102 @@ def send_visit_day_reminders(*, on: date | None = None) -> int:
             params={"day": tomorrow.strftime("%m-%d"), "compounds": "、".join(names)},
         )
     return queued
+
+
+# Committee terms and cross-appointment seats --------------------------------
+
+# Days before a committee's term ends on which its community is told.
+TERM_REMINDER_DAYS = (90, 30)
+
+
+def send_term_ending_reminders(*, on: date | None = None) -> int:
+    """Tell the staff of the committee's community and grid, by e-mail and
+    SMS, when its term ends in exactly 90 or 30 days; return how many
+    committees were reminded."""
+    on = on or timezone.localdate()
+    ends = [on + timedelta(days=days) for days in TERM_REMINDER_DAYS]
+    committees = (
+        Committee.objects.filter(term_end__in=ends)
+        .select_related("compound__community", "compound__grid")
+        .order_by("term_end", "name")
+    )
+    reminded = 0
+    for committee in committees:
+        days = (committee.term_end - on).days
+        units = (committee.compound.community, committee.compound.grid)
+        queue_email(
+            concern=None,
+            to=unit_contacts("email", *units),
+            subject=_("The term of %(committee)s ends in %(days)d days")
+            % {"committee": committee.name, "days": days},
+            body=_(
+                "The term of %(committee)s (%(compound)s) ends on %(end)s. "
+                "Prepare the election of the next committee."
+            )
+            % {
+                "committee": committee.name,
+                "compound": committee.compound.name,
+                "end": committee.term_end.isoformat(),
+            },
+        )
+        queue_sms(
+            concern=None,
+            to=unit_contacts("phone", *units),
+            template="term_ending",
+            params={
+                "committee": committee.name,
+                "ends": committee.term_end.isoformat(),
+                "days": days,
+            },
+        )
+        reminded += 1
+    return reminded
+
+
+def send_empty_seat_reminders(*, on: date | None = None) -> int:
+    """The day after a cross-appointment seat falls empty (its holder's term
+    ended the day before and nobody holds it on `on`), tell the staff of the
+    grid branch and its community, by e-mail and SMS; return how many seats."""
+    on = on or timezone.localdate()
+    held = set(CrossAppointment.objects.active(on).values_list("branch_id", "seat"))
+    emptied = (
+        CrossAppointment.objects.filter(end=on - timedelta(days=1))
+        .select_related("branch__parent")
+        .order_by("branch_id", "seat")
+    )
+    told = set()
+    for appointment in emptied:
+        key = (appointment.branch_id, appointment.seat)
+        if key in held or key in told:
+            continue
+        told.add(key)
+        branch = appointment.branch
+        units = (branch, branch.parent)
+        seat = appointment.get_seat_display()
+        queue_email(
+            concern=None,
+            to=unit_contacts("email", *units),
+            subject=_("%(branch)s: the seat %(seat)s is empty")
+            % {"branch": branch.name, "seat": seat},
+            body=_(
+                "%(person)s left the cross-appointment seat %(seat)s of "
+                "%(branch)s on %(end)s and nobody holds it now. Appoint the "
+                "successor."
+            )
+            % {
+                "person": appointment.person.name,
+                "seat": seat,
+                "branch": branch.name,
+                "end": appointment.end.isoformat(),
+            },
+        )
+        queue_sms(
+            concern=None,
+            to=unit_contacts("phone", *units),
+            template="seat_empty",
+            params={"unit": branch.name, "seat": seat},
+        )
+    return len(told)
 
 
 # Meetings ------------------------------------------------------------------

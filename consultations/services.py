@@ -143,7 +143,7 @@ def deadline_for(
     return result.moment, result.fallback
 
 
-def _unit_contacts(field: str, *units: OrgUnit | None) -> list[str]:
+def unit_contacts(field: str, *units: OrgUnit | None) -> list[str]:
     """The `field` ("email" or "phone") of the people holding active staff
     posts in `units`."""
     units = [u for u in units if u is not None]
@@ -168,7 +168,7 @@ def _unit_contacts(field: str, *units: OrgUnit | None) -> list[str]:
 
 def _unit_emails(*units: OrgUnit | None) -> list[str]:
     """E-mail addresses of the people holding active posts in `units`."""
-    return _unit_contacts("email", *units)
+    return unit_contacts("email", *units)
 
 
 def _handler_contacts(concern: Concern, field: str) -> list[str]:
@@ -185,7 +185,7 @@ def _handler_contacts(concern: Concern, field: str) -> list[str]:
         )
         return [v for v in values if v]
     if concern.handler_unit_id:
-        return _unit_contacts(field, concern.handler_unit)
+        return unit_contacts(field, concern.handler_unit)
     if concern.handler_department_id:
         return list(
             concern.handler_department.contacts.filter(
@@ -238,7 +238,7 @@ def _tell_handler(
     """Queue the news by e-mail and SMS to the concern's handler (or, when
     it has none, the staff of `fallback_unit`)."""
     emails = handler_emails(concern) or _unit_emails(fallback_unit)
-    phones = handler_phones(concern) or _unit_contacts("phone", fallback_unit)
+    phones = handler_phones(concern) or unit_contacts("phone", fallback_unit)
     notifications.queue_email(concern=concern, to=emails, subject=subject, body=body)
     notifications.queue_sms(
         concern=concern,

@@ -309,6 +309,15 @@ CELERY_BEAT_SCHEDULE["visit-day-reminders"] = {
     "task": "civic.tasks.send_visit_day_reminders_task",
     "schedule": crontab(minute=0, hour=18),
 }
+# Committee terms ending in 90 and 30 days, seats emptied yesterday: 08:30.
+CELERY_BEAT_SCHEDULE["term-ending-reminders"] = {
+    "task": "civic.tasks.send_term_ending_reminders_task",
+    "schedule": crontab(minute=30, hour=8),
+}
+CELERY_BEAT_SCHEDULE["empty-seat-reminders"] = {
+    "task": "civic.tasks.send_empty_seat_reminders_task",
+    "schedule": crontab(minute=30, hour=8),
+}
 # Concerns: deadline flags and escalation every 15 minutes; the outbox sweep
 # re-sends e-mails the broker never delivered.
 CELERY_BEAT_SCHEDULE["sweep-concern-deadlines"] = {
