@@ -42,8 +42,10 @@ from org.models import OrgUnit
 
 from .scratch import (
     BenchError,
+    add_database_argument,
     check_inside_bench_database,
     child_env,
+    compound_values,
     default_bench_url,
     drop_database,
     fill_rest,
@@ -66,11 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Time score_month and rank_quarter against hand-written "
         "SQL on synthetic data in a scratch PostgreSQL database.",
     )
-    parser.add_argument(
-        "--database-url",
-        help="Scratch PostgreSQL database to create and drop "
-        "(default: bench_jiyang next to the configured database).",
-    )
+    add_database_argument(parser, "bench_jiyang")
     parser.add_argument("--compounds", type=int, default=10_000)
     parser.add_argument(
         "--small",
@@ -231,20 +229,7 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
             "AS rn, count(*) OVER (PARTITION BY registered_with_id) AS n "
             f"FROM {q(PropertyCompany._meta.db_table)}"
         )
-        cols, vals = fill_rest(
-            Compound,
-            {
-                "name": "'小区' || i",
-                "grid_id": "g.id",
-                "community_id": "g.community_id",
-                "street_id": "g.street_id",
-                "households": "50 + (random() * 950)::int",
-                "buildings": "1 + (random() * 20)::int",
-                "service_grade": "3",
-                "kind": "'commercial'",
-                "management_mode": "'company'",
-            },
-        )
+        cols, vals = fill_rest(Compound, compound_values("'小区' || i"))
         cursor.execute(
             f"INSERT INTO {q(Compound._meta.db_table)} ({cols}) "
             f"SELECT {vals} FROM generate_series(0, %s - 1) i "

@@ -39,6 +39,31 @@ def default_bench_url(name: str = "bench_jiyang") -> str:
     return f"postgres://{user}{password}@{host}:{port}/{name}"
 
 
+def add_database_argument(parser, name: str) -> None:
+    """The --database-url option of a benchmark whose default is `name`."""
+    parser.add_argument(
+        "--database-url",
+        help="Scratch PostgreSQL database to create and drop "
+        f"(default: {name} next to the configured database).",
+    )
+
+
+def compound_values(name: str) -> dict[str, str]:
+    """SQL values of a synthetic compound (for `fill_rest`) named by the SQL
+    expression `name`, in grid `g` (a row with id, community_id, street_id)."""
+    return {
+        "name": name,
+        "grid_id": "g.id",
+        "community_id": "g.community_id",
+        "street_id": "g.street_id",
+        "households": "50 + (random() * 950)::int",
+        "buildings": "1 + (random() * 20)::int",
+        "service_grade": "3",
+        "kind": "'commercial'",
+        "management_mode": "'company'",
+    }
+
+
 def _admin_connection(url: str):
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
