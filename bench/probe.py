@@ -5,13 +5,15 @@ request twice through Django's test client in the settings of the
 environment (the portal's, or `bench.bare.settings`), on the benchmark's
 database, and prints for the second run the status, the size of the body,
 the number of SQL statements (CaptureQueriesContext) and what the page
-listed: the ids of the street and community of each row, from the JSON
-`results` or the template's `rows`. Imports nothing of the portal, so that
-it probes the bare baseline as well.
+listed (the ids of the street and community of each row, from the JSON
+`results` or the template's `rows`) and the milliseconds it took alone (one
+request, nothing else running in the process). Imports nothing of the
+portal, so that it probes the bare baseline as well.
 """
 
 import json
 import sys
+import time
 
 import django
 
@@ -31,8 +33,11 @@ def probe(requests: list[dict]) -> dict:
         call = client.post if spec["method"] == "POST" else client.get
         call(spec["path"], spec.get("data") or {})
         with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
             response = call(spec["path"], spec.get("data") or {})
+            elapsed = time.perf_counter() - started
         results[spec["name"]] = {
+            "ms": elapsed * 1000,
             "status": response.status_code,
             "bytes": len(response.content),
             "queries": len(queries),

@@ -634,6 +634,8 @@ class Run:
             "bare_p99_ms": median(bare.p99),
             "portal_queries": probes["portal"][work.name]["queries"],
             "bare_queries": probes["bare"][work.name]["queries"],
+            "portal_ms": probes["portal"][work.name]["ms"],
+            "bare_ms": probes["bare"][work.name]["ms"],
             "portal_kib": probes["portal"][work.name]["bytes"] / 1024,
             "bare_kib": probes["bare"][work.name]["bytes"] / 1024,
         }
@@ -754,7 +756,7 @@ def report(results: dict, facts: dict, opts) -> None:
     header = (
         f"{'work':<20} {'portal r/s':>10} {'bare r/s':>9} {'ratio':>6} "
         f"{'p50 ms':>7} {'p99 ms':>7} {'bare p99':>8} {'queries':>8} "
-        f"{'KiB':>7}"
+        f"{'alone ms':>11} {'KiB':>6}"
     )
     print(header)
     for r in results["rows"]:
@@ -763,7 +765,7 @@ def report(results: dict, facts: dict, opts) -> None:
             f"{r['ratio']:>6.3f} {r['portal_p50_ms']:>7.1f} "
             f"{r['portal_p99_ms']:>7.1f} {r['bare_p99_ms']:>8.1f} "
             f"{r['portal_queries']:>4}/{r['bare_queries']:<3} "
-            f"{r['portal_kib']:>7.1f}"
+            f"{r['portal_ms']:>6.1f}/{r['bare_ms']:<4.1f} {r['portal_kib']:>6.1f}"
         )
     m = results["memory_mib"]
     ratio = m["portal"] / m["bare"] if m["bare"] else 0
@@ -774,6 +776,7 @@ def report(results: dict, facts: dict, opts) -> None:
     print(
         "ratio = portal ÷ bare req/s (median of the pairs' ratios); p50/p99 "
         "of the portal; queries = SQL statements per request, portal/bare; "
+        "alone ms = one request by itself in a test client, portal/bare; "
         "KiB = the portal's response body."
     )
     if results["problems"]:

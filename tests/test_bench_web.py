@@ -37,9 +37,28 @@ TINY = CityScale(
 )
 
 
+def _indexes(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        return {row[0] for row in cursor.fetchall()}
+
+
 @pytest.fixture
-def city(db_on_postgresql):
+def indexes_before(db_on_postgresql):
+    return {
+        t: _indexes(t) for t in ("consultations_concern", "consultations_concernevent")
+    }
+
+
+@pytest.fixture
+def city(db_on_postgresql, indexes_before):
     return build_city(TINY)
+
+
+def test_the_tables_keep_every_index_after_the_bulk_load(city, indexes_before):
+    for table, before in indexes_before.items():
+        assert len(before) > 1
+        assert _indexes(table) == before
 
 
 @pytest.fixture
