@@ -276,6 +276,7 @@ class Run:
             wrk,
         )
         self.problems: list[str] = []
+        self.checked = {"every answer 2xx/3xx"}
         secret = secrets.token_urlsafe(40)
         self.portal_env = child_env(
             url,
@@ -335,6 +336,7 @@ class Run:
         return {
             "rows": rows,
             "problems": self.problems,
+            "checked": sorted(self.checked),
             "memory_mib": {
                 "portal": self.portal.peak_pss_kib / 1024,
                 "bare": self.bare.peak_pss_kib / 1024,
@@ -579,6 +581,10 @@ class Run:
         return found
 
     def check_list(self, work: Work, side: str, rows: list | None) -> None:
+        self.checked.add(
+            "lists of 50 rows of the user's community or street (older than "
+            "the cursor on deep pages)"
+        )
         who = work.check.partition(":")[2]
         column = 0 if who == "street" else 1
         want = self.facts[f"{who}_id"]
@@ -664,6 +670,7 @@ class Run:
     def check_posts(self, work, side, spec, before: int, result: dict) -> None:
         # wrk counts the answers it read; requests in flight when it stopped
         # (at most one per connection) may still be stored by the server.
+        self.checked.add("one stored concern per POST answered")
         created = self.concern_count() - before
         posts = result["requests"]
         if spec["method"] == "GETPOST":
@@ -784,11 +791,7 @@ def report(results: dict, facts: dict, opts) -> None:
         for problem in results["problems"]:
             print(f"  {problem}")
     else:
-        print(
-            "checked: every answer 2xx/3xx, one concern per POST, lists of 50 "
-            "rows of the user's community or street (older than the cursor on "
-            "deep pages)"
-        )
+        print(f"checked: {'; '.join(results['checked'])}")
 
 
 # Helpers -------------------------------------------------------------------
