@@ -25,7 +25,8 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
 .PHONY: help install install-dev demo run test worker beat lint lint-imports \
-	format typecheck check messages compilemessages constraints clean bench bench-ledger
+	format typecheck check messages compilemessages constraints clean bench bench-ledger \
+	bench-web
 
 help:
 	@echo "make demo          install (with dev tools), migrate, load the demo street, serve on http://$(HOST):$(PORT)"
@@ -43,6 +44,7 @@ help:
 	@echo "make constraints   re-pin both sets after changing pyproject.toml"
 	@echo "make bench         scoring benchmark on PostgreSQL (needs DATABASE_URL)"
 	@echo "make bench-ledger  5,000-row compound workbook: dry run and import times"
+	@echo "make bench-web     the portal's pages against bare Django under wrk (PostgreSQL, Redis)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -161,6 +163,16 @@ bench: $(RUNTIME)
 bench-ledger: export DEBUG ?= 1
 bench-ledger: $(RUNTIME)
 	$(PY) -m bench.ledger_import $(BENCH_ARGS)
+
+# Web benchmark (bench/web.py): a scratch database bench_jiyang_web with the
+# city (8 streets … 1M concerns), the portal and the bare baseline of
+# bench/bare under gunicorn, driven by wrk (installed with apt-get when
+# missing). BENCH_ARGS e.g. "--scale small", "--only post --duration 20",
+# "--redis-url redis://127.0.0.1:6379/15" (flushed); all options:
+# $(PY) -m bench.web --help.
+bench-web: export DEBUG ?= 1
+bench-web: $(RUNTIME) compilemessages
+	$(PY) -m bench.web $(BENCH_ARGS)
 
 clean:
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete

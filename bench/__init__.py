@@ -11,4 +11,7 @@ import os
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiyang.settings")
-django.setup()
+# The bare baseline (bench/bare) is a Django project of its own: its
+# settings module sets Django up when its server or probe starts.
+if not os.environ["DJANGO_SETTINGS_MODULE"].startswith("bench.bare"):
+    django.setup()

@@ -14,23 +14,27 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from urllib.parse import urlsplit, urlunsplit
 
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from openpyxl import Workbook
 
 from compounds.ledgers import LEDGERS, import_ledger
 from compounds.models import Compound
 from org.models import OrgUnit, User
 
-from .scoring import BenchError, default_bench_url, drop_database, recreate_database
+from .scratch import (
+    BenchError,
+    check_inside_bench_database,
+    child_env,
+    default_bench_url,
+    drop_database,
+    recreate_database,
+    run_child,
+)
 
 COMMUNITIES = 10
 GRIDS_PER_COMMUNITY = 5
@@ -55,33 +59,18 @@ def main(argv=None) -> None:
         return
     url = opts.database_url or _ledger_bench_url()
     recreate_database(url)
-    env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
-    env.pop("REDIS_URL", None)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.ledger_import",
-            "--inside",
-            f"--rows={opts.rows}",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if not opts.keep:
-        drop_database(url)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
-    if done.returncode or line is None:
-        raise BenchError(done.stderr[-3000:] or done.stdout[-3000:])
-    report(json.loads(line[6:]))
+    try:
+        result = run_child(
+            "bench.ledger_import", [f"--rows={opts.rows}"], child_env(url)
+        )
+    finally:
+        if not opts.keep:
+            drop_database(url)
+    report(result)
 
 
 def _ledger_bench_url() -> str:
-    parts = urlsplit(default_bench_url())
-    return urlunsplit(parts._replace(path="/bench_jiyang_ledgers"))
+    return default_bench_url("bench_jiyang_ledgers")
 
 
 def report(r: dict) -> None:
@@ -96,10 +85,7 @@ def report(r: dict) -> None:
 
 
 def run_inside(rows: int) -> dict:
-    if connection.vendor != "postgresql":
-        raise BenchError("The benchmark runs on PostgreSQL only.")
-    if "bench" not in connection.settings_dict["NAME"]:
-        raise BenchError("Refusing to generate data outside a bench database.")
+    check_inside_bench_database()
     call_command("migrate", verbosity=0)
     grids = build_street()
     user = User.objects.create_superuser("bench", password="bench-bench-1")

@@ -13,21 +13,15 @@ database, which is dropped at the end unless --keep.
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
 from datetime import date
 from statistics import median
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import NOT_PROVIDED
 
 from assessments.default_scheme import DEFAULT_QUARTER_TERMS
 from assessments.models import (
@@ -46,6 +40,19 @@ from compounds.models import Compound, PropertyCompany, ServiceContract
 from consultations.models import Concern, ConcernCategory, ConcernEvent
 from org.models import OrgUnit
 
+from .scratch import (
+    BenchError,
+    add_database_argument,
+    check_inside_bench_database,
+    child_env,
+    compound_values,
+    default_bench_url,
+    drop_database,
+    fill_rest,
+    recreate_database,
+)
+from .scratch import run_child as run_child_process
+
 QUARTER = Quarter(2025, 1)
 MONTHS = QUARTER.months
 # About 100 concerns per compound a year: a quarter's worth, submitted from a
@@ -55,21 +62,13 @@ CONCERNS_PER_COMPOUND = 25
 CONCERNS_FROM = "2024-12-18"
 
 
-class BenchError(Exception):
-    """A reason the benchmark cannot run; printed instead of a traceback."""
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.scoring",
         description="Time score_month and rank_quarter against hand-written "
         "SQL on synthetic data in a scratch PostgreSQL database.",
     )
-    parser.add_argument(
-        "--database-url",
-        help="Scratch PostgreSQL database to create and drop "
-        "(default: bench_jiyang next to the configured database).",
-    )
+    add_database_argument(parser, "bench_jiyang")
     parser.add_argument("--compounds", type=int, default=10_000)
     parser.add_argument(
         "--small",
@@ -105,31 +104,14 @@ def main(argv: list[str] | None = None) -> None:
 
 def run_child(url: str, size: int, opts: dict) -> dict:
     """One size in a child process pointed at the scratch database."""
-    env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
-    env.pop("REDIS_URL", None)
-    command = [
-        sys.executable,
-        "-m",
-        "bench.scoring",
-        "--inside",
+    args = [
         f"--compounds={size}",
         f"--items={opts['items']}",
         f"--companies={opts['companies']}",
         f"--streets={opts['streets']}",
         f"--repeat={opts['repeat']}",
     ]
-    done = subprocess.run(
-        command,
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
-    if done.returncode or line is None:
-        raise BenchError(done.stderr[-3000:] or done.stdout[-3000:])
-    return json.loads(line[6:])
+    return run_child_process("bench.scoring", args, child_env(url))
 
 
 def report(results: list[dict]) -> None:
@@ -154,95 +136,14 @@ def report(results: list[dict]) -> None:
     )
 
 
-# Scratch database ------------------------------------------------------------
-
-
-def default_bench_url() -> str:
-    db = settings.DATABASES["default"]
-    if "postgresql" not in db["ENGINE"]:
-        raise BenchError(
-            "The benchmark needs PostgreSQL: set DATABASE_URL to a PostgreSQL "
-            "database or pass --database-url."
-        )
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/bench_jiyang"
-
-
-def _admin_connection(url: str):
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name or parts.scheme not in {"postgres", "postgresql"}:
-        raise BenchError("--database-url must name a PostgreSQL database.")
-    if name == settings.DATABASES["default"].get("NAME") or "bench" not in name:
-        raise BenchError(
-            "The scratch database is dropped afterwards: its name must contain "
-            "'bench' and differ from the configured database."
-        )
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    return conn, name
-
-
-def recreate_database(url: str) -> None:
-    conn, name = _admin_connection(url)
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def drop_database(url: str) -> None:
-    conn, name = _admin_connection(url)
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    conn.close()
-
-
 # Inside the scratch database ---------------------------------------------------
 
 
 def run_inside(opts) -> dict:
-    if connection.vendor != "postgresql":
-        raise BenchError("The benchmark runs on PostgreSQL only.")
-    if "bench" not in connection.settings_dict["NAME"]:
-        raise BenchError("Refusing to generate data outside a bench database.")
+    check_inside_bench_database()
     call_command("migrate", verbosity=0)
     generate(opts["compounds"], opts["items"], opts["companies"], opts["streets"])
     return measure(opts["compounds"], opts["items"], opts["repeat"])
-
-
-def _literal(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float) or hasattr(value, "as_tuple"):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _fill_rest(model, given: dict[str, str]) -> tuple[str, str]:
-    """Columns and SQL values for an INSERT, defaulting what is not given."""
-    columns, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in given:
-            values.append(given[field.column])
-        elif field.null:
-            values.append("NULL")
-        elif field.default is not NOT_PROVIDED and not callable(field.default):
-            values.append(_literal(field.default))
-        elif field.get_internal_type() in {"DateTimeField"}:
-            values.append("now()")
-        elif field.get_internal_type() in {"BooleanField"}:
-            values.append("false")
-        else:
-            values.append("''")
-    return ", ".join(columns), ", ".join(values)
 
 
 def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
@@ -302,7 +203,7 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(0.42)")
-        cols, vals = _fill_rest(
+        cols, vals = fill_rest(
             PropertyCompany,
             {
                 "name": "'企业' || i",
@@ -328,20 +229,7 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
             "AS rn, count(*) OVER (PARTITION BY registered_with_id) AS n "
             f"FROM {q(PropertyCompany._meta.db_table)}"
         )
-        cols, vals = _fill_rest(
-            Compound,
-            {
-                "name": "'小区' || i",
-                "grid_id": "g.id",
-                "community_id": "g.community_id",
-                "street_id": "g.street_id",
-                "households": "50 + (random() * 950)::int",
-                "buildings": "1 + (random() * 20)::int",
-                "service_grade": "3",
-                "kind": "'commercial'",
-                "management_mode": "'company'",
-            },
-        )
+        cols, vals = fill_rest(Compound, compound_values("'小区' || i"))
         cursor.execute(
             f"INSERT INTO {q(Compound._meta.db_table)} ({cols}) "
             f"SELECT {vals} FROM generate_series(0, %s - 1) i "
@@ -366,7 +254,7 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
             "c.street_id AND co.rn = (c.id + 1) % co.n WHERE c.id % 20 = 0"
         )
         for month in MONTHS:
-            cols, vals = _fill_rest(
+            cols, vals = fill_rest(
                 Inspection,
                 {
                     "compound_id": "c.id",
@@ -392,7 +280,7 @@ def generate(n_compounds: int, n_items: int, n_companies: int, n_streets: int):
                 f"INSERT INTO {q(Inspection._meta.db_table)} ({cols}) "
                 f"SELECT {vals} FROM {q(Compound._meta.db_table)} c"
             )
-        cols, vals = _fill_rest(
+        cols, vals = fill_rest(
             InspectionItemResult,
             {
                 "inspection_id": "i.id",
@@ -456,7 +344,7 @@ def generate_residents(cursor, n_compounds: int) -> None:
         "WHEN 6 THEN 9 WHEN 7 THEN 8 ELSE 7 END * interval '1 day' "
         "+ interval '17 hours 30 minutes'"
     )
-    cols, vals = _fill_rest(
+    cols, vals = fill_rest(
         Concern,
         {
             "tracking_code": "'BK' || lpad(row_number() OVER ()::text, 12, '0')",
@@ -505,7 +393,7 @@ def generate_residents(cursor, n_compounds: int) -> None:
     cursor.execute(
         f"INSERT INTO {t_concern} ({cols}) SELECT {vals} FROM k ORDER BY k.created"
     )
-    cols, vals = _fill_rest(
+    cols, vals = fill_rest(
         ConcernEvent,
         {
             "concern_id": "k.id",
@@ -520,7 +408,7 @@ def generate_residents(cursor, n_compounds: int) -> None:
         f"INSERT INTO {q(ConcernEvent._meta.db_table)} ({cols}) "
         f"SELECT {vals} FROM {t_concern} k WHERE k.reopened_count > 0"
     )
-    cols, vals = _fill_rest(
+    cols, vals = fill_rest(
         VisitReport,
         {
             "compound_id": "c.id",
