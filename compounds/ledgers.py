@@ -1,366 +1,41 @@
-"""Ledgers a street office brings in from Excel: compounds and companies.
+"""Ledgers of the compounds app: compounds, companies, contracts, packages,
+committees and their members, building heads, facilities.
 
-Each ledger names its columns (the template's Chinese headers, with a note
-and an example each), how a row finds the record it describes (its match
-key) and how a row's cells become field values. `import_ledger()` reads the
-file, checks every row and either reports (the dry run) or applies the lot
-in one transaction: one bad row and nothing changes. A row that matches a
-record with the same values changes nothing; a row with other values
-updates the record and leaves an audit event (old → new).
-
-The headers are the file's format, not interface text: a template
-downloaded in English must still import, so they stay Chinese.
-docs/ledgers.md is the clerk's guide.
+The machinery (columns, dry run, import, templates, export) is
+`org.ledgers`; docs/ledgers.md is the clerk's guide.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from io import BytesIO
-from operator import itemgetter
-from typing import IO, Any
-
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 
-from common.workbooks import (
-    CellError,
-    SheetRow,
-    WorkbookError,
-    cell_bool,
-    cell_date,
-    cell_int,
-    cell_text,
-    read_rows,
+from common.workbooks import CellError, cell_bool, cell_date, cell_int, cell_text
+from org.ledgers import (  # noqa: F401 (the pages and tasks import them here)
+    LEDGERS,
+    NOTES_SHEET,
+    Column,
+    ImportReport,
+    Ledger,
+    RowProblems,
+    choice_labels,
+    choice_reader,
+    export_workbook,
+    import_ledger,
+    labels,
+    problem,
+    register,
+    streets_of,
+    template_workbook,
+    whole,
+    yes_no,
 )
-from org.audit import record_event
-from org.models import AuditEvent, OrgUnit
-from org.scope import user_scope
+from org.models import OrgUnit
 
 from .models import Compound, PropertyCompany, ServiceContract
 
-NOTES_SHEET = "说明"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    # The notes sheet's explanation and allowed values, in Chinese (see the
-    # module docstring).
-    note: str
-    example: Any
-    required: bool = False
-    # The model field a plain column fills (none for looked-up columns).
-    field: str = ""
-    read: Callable[[Any], Any] = cell_text
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    value: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    row: int
-    action: str  # "create", "update" or "unchanged"
-    label: str
-    changes: tuple[str, ...] = ()
-
-
-@dataclass
-class ImportReport:
-    applied: bool = False
-    file_error: str = ""
-    problems: list[Problem] = field(default_factory=list)
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.problems
-
-    def count(self, action: str) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.action == action)
-
-    @property
-    def rows(self) -> int:
-        return len(self.outcomes)
-
-
-class RowProblems(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-
-
-class Ledger:
-    slug: str
-    title: Any
-    task: str
-    columns: tuple[Column, ...]
-    # Foreign keys `build` sets from lookups loaded by `prepare`.
-    looked_up_fields: tuple[str, ...] = ()
-    # Model fields that no plain column fills → the column that names them.
-    field_headers: dict[str, str] = {}
-
-    @property
-    def headers(self) -> tuple[str, ...]:
-        return tuple(column.header for column in self.columns)
-
-    def required_headers(self) -> tuple[str, ...]:
-        return tuple(column.header for column in self.columns if column.required)
-
-    def prepare(self, user) -> None:
-        """Load once what rows are matched against (set-based, not per row)."""
-
-    def build(self, row: SheetRow, values: dict[str, Any], user) -> tuple[Any, Any]:
-        """(match key, unsaved instance with the row's values) or RowProblems."""
-        raise NotImplementedError
-
-    def existing(self, key: Any):
-        raise NotImplementedError
-
-    def remember(self, key: Any, instance) -> None:
-        raise NotImplementedError
-
-    def compared_fields(self) -> tuple[str, ...]:
-        return tuple(column.field for column in self.columns if column.field)
-
-    def extra_fields(self) -> tuple[str, ...]:
-        return ()
-
-    def export_rows(self, user):
-        """The visible records, each as its cells in the columns' order."""
-        raise NotImplementedError
-
-
-def _problem(row: SheetRow, column: str, message: str) -> Problem:
-    return Problem(row.number, column, cell_text(row.values.get(column)), message)
-
-
-def read_cells(ledger: Ledger, row: SheetRow) -> dict[str, Any]:
-    """Each column's value, read by its column; RowProblems for bad cells."""
-    problems, values = [], {}
-    for column in ledger.columns:
-        raw = row.values.get(column.header)
-        if column.header in row.formulas:
-            problems.append(
-                _problem(
-                    row,
-                    column.header,
-                    _("Formulas are not read; paste the values instead."),
-                )
-            )
-            continue
-        if raw is None:
-            if column.required:
-                problems.append(_problem(row, column.header, _("Required.")))
-            values[column.header] = None
-            continue
-        try:
-            values[column.header] = column.read(raw)
-        except CellError as error:
-            problems.append(_problem(row, column.header, str(error)))
-    if problems:
-        raise RowProblems(problems)
-    return values
-
-
-def _display(value: Any) -> str:
-    if value is None or value == "":
-        return "（空）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
-
-
-def changes_between(old, new, fields: tuple[str, ...]) -> tuple[str, ...]:
-    found = []
-    for name in fields:
-        before, after = getattr(old, name), getattr(new, name)
-        if before != after:
-            label = old._meta.get_field(name).verbose_name
-            found.append(f"{label}: {_display(before)} → {_display(after)}")
-    return tuple(found)
-
-
-def _validation_problems(row: SheetRow, ledger: Ledger, error: ValidationError):
-    by_field = {column.field: column.header for column in ledger.columns}
-    by_field.update(ledger.field_headers)
-    problems = []
-    found = (
-        error.message_dict
-        if hasattr(error, "error_dict")
-        else {"__all__": error.messages}
-    )
-    for name, messages in found.items():
-        header = by_field.get(name, name if name != "__all__" else "")
-        for message in messages:
-            problems.append(_problem(row, header, message))
-    return problems
-
-
-def import_ledger(
-    ledger: Ledger,
-    upload: IO[bytes],
-    *,
-    user,
-    apply: bool,
-    progress: Callable[[int], None] | None = None,
-) -> ImportReport:
-    """Check every row of `upload`; with `apply`, store them all or none."""
-    report = ImportReport()
-    with transaction.atomic():
-        try:
-            _run(ledger, upload, user=user, report=report, progress=progress)
-        except WorkbookError as error:
-            report.file_error = str(error)
-        report.applied = apply and report.ok
-        if not report.applied:
-            # The dry run writes nothing; a failed import writes nothing.
-            transaction.set_rollback(True)
-        elif report.outcomes:
-            record_event(
-                action=AuditEvent.Action.LEDGER_IMPORT,
-                actor=user,
-                detail=_("%(ledger)s: %(created)s created, %(updated)s updated")
-                % {
-                    "ledger": ledger.title,
-                    "created": report.count("create"),
-                    "updated": report.count("update"),
-                },
-            )
-    return report
-
-
-def _run(ledger, upload, *, user, report, progress) -> None:
-    ledger.prepare(user)
-    seen: dict[Any, int] = {}
-    fields = ledger.compared_fields() + ledger.extra_fields()
-    rows = read_rows(
-        upload,
-        headers=ledger.required_headers(),
-        max_rows=settings.LEDGER_IMPORT_MAX_ROWS,
-    )
-    for done, row in enumerate(rows, start=1):
-        if progress is not None and done % 200 == 0:
-            progress(done)
-        try:
-            values = read_cells(ledger, row)
-            key, instance = ledger.build(row, values, user)
-        except RowProblems as error:
-            report.problems += error.problems
-            continue
-        if key in seen:
-            report.problems.append(
-                _problem(
-                    row,
-                    ledger.columns[0].header,
-                    _("Duplicate of row %(row)s in this file.") % {"row": seen[key]},
-                )
-            )
-            continue
-        seen[key] = row.number
-        old = ledger.existing(key)
-        if old is not None:
-            instance.pk = old.pk
-        try:
-            # Foreign keys come from the lookups loaded once by `prepare`;
-            # clean_fields would query each one again, row by row.
-            instance.full_clean(
-                exclude=ledger.looked_up_fields,
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as error:
-            report.problems += _validation_problems(row, ledger, error)
-            continue
-        if old is None:
-            action, changes = "create", ()
-        else:
-            changes = changes_between(old, instance, fields)
-            action = "update" if changes else "unchanged"
-        report.outcomes.append(Outcome(row.number, action, str(instance), changes))
-        if report.problems or action == "unchanged":
-            continue
-        # The dry run saves too, inside the transaction it rolls back, so
-        # that rules between rows of one file (a contract overlapping one
-        # a row above) are judged as the import would judge them.
-        try:
-            instance.save()
-        except ValidationError as error:
-            report.outcomes.pop()
-            report.problems += _validation_problems(row, ledger, error)
-            continue
-        ledger.remember(key, instance)
-        if action == "update":
-            record_event(
-                action=AuditEvent.Action.LEDGER_UPDATE,
-                actor=user,
-                obj=instance,
-                detail="；".join(changes),
-            )
-    if progress is not None:
-        progress(len(seen))
-
-
-# Reading helpers --------------------------------------------------------------
-
-
-def choice_reader(choices) -> Callable[[Any], Any]:
-    """Read a choice by its Chinese label (or its stored value)."""
-    with override("zh-hans"):
-        by_label = {str(label): value for value, label in choices}
-    by_value = {str(value): value for value, _label in choices}
-
-    def read(raw: Any):
-        text = cell_text(raw)
-        if text in by_label:
-            return by_label[text]
-        if text in by_value:
-            return by_value[text]
-        raise CellError(
-            _("Allowed values: %(values)s.") % {"values": "、".join(by_label)}
-        )
-
-    return read
-
-
-def choice_labels(choices) -> str:
-    with override("zh-hans"):
-        return "、".join(str(label) for _value, label in choices)
-
-
-def _labels(choices) -> dict:
-    with override("zh-hans"):
-        return {value: str(label) for value, label in choices}
-
-
-def _yes_no(value: bool) -> str:
-    return "是" if value else "否"
-
-
-def streets_of(user):
-    scope = user_scope(user)
-    if scope.everything:
-        return OrgUnit.objects.streets()
-    return OrgUnit.objects.streets().filter(
-        pk__in={unit.street.pk for unit in scope.units if unit.street}
-    )
-
-
 # Compounds --------------------------------------------------------------------
-
-
-def _whole(raw):
-    return cell_int(raw, minimum=0)
 
 
 def _grade(raw):
@@ -383,6 +58,7 @@ def _bool_or_no(raw):
 
 class CompoundLedger(Ledger):
     slug = "compounds"
+    rank = 40
     title = gettext_lazy("compounds")
     task = "compounds.import_compounds"
     looked_up_fields = ("grid", "party_group")
@@ -430,14 +106,14 @@ class CompoundLedger(Ledger):
                 "整数，0或以上；可用全角数字。留空为0。",
                 320,
                 field="households",
-                read=_whole,
+                read=whole,
             ),
             Column(
                 "楼栋数",
                 "整数，0或以上。留空为1。",
                 8,
                 field="buildings",
-                read=_whole,
+                read=whole,
             ),
             Column(
                 "建成年份",
@@ -513,17 +189,17 @@ class CompoundLedger(Ledger):
                 if not found
                 else _("Several streets have a community of this name; use its code.")
             )
-            raise RowProblems([_problem(row, "社区", message)])
+            raise RowProblems([problem(row, "社区", message)])
         community = found[0]
         grid = self._grids.get((community.pk, values["网格"]))
         if grid is None:
             raise RowProblems(
-                [_problem(row, "网格", _("No grid of this name in the community."))]
+                [problem(row, "网格", _("No grid of this name in the community."))]
             )
         if grid.pk not in self._visible_ids:
             raise RowProblems(
                 [
-                    _problem(
+                    problem(
                         row,
                         "社区",
                         _(
@@ -563,8 +239,8 @@ class CompoundLedger(Ledger):
 
     def export_rows(self, user):
         kinds, modes = (
-            _labels(Compound.Kind.choices),
-            _labels(Compound.ManagementMode.choices),
+            labels(Compound.Kind.choices),
+            labels(Compound.ManagementMode.choices),
         )
         compounds = (
             Compound.objects.visible_to(user)
@@ -583,9 +259,9 @@ class CompoundLedger(Ledger):
                 c.year_built,
                 c.service_grade,
                 c.address,
-                _yes_no(c.lacks_supervising_unit),
-                _yes_no(c.lacks_property_service),
-                _yes_no(c.lacks_security),
+                yes_no(c.lacks_supervising_unit),
+                yes_no(c.lacks_property_service),
+                yes_no(c.lacks_security),
                 c.notes,
             ]
 
@@ -610,6 +286,7 @@ def _credit_code(raw):
 
 class CompanyLedger(Ledger):
     slug = "companies"
+    rank = 30
     title = gettext_lazy("property companies")
     task = "compounds.import_companies"
     looked_up_fields = ("registered_with",)
@@ -641,7 +318,7 @@ class CompanyLedger(Ledger):
                 "整数，0或以上。3名及以上须单独建立党组织，不足3名由街道选派党建指导员。",
                 4,
                 field="party_member_count",
-                read=_whole,
+                read=whole,
             ),
             Column("备注", "可留空。", "", field="notes"),
         )
@@ -661,7 +338,7 @@ class CompanyLedger(Ledger):
         }:
             raise RowProblems(
                 [
-                    _problem(
+                    problem(
                         row,
                         "统一社会信用代码",
                         _("This company is filed with another street."),
@@ -671,7 +348,7 @@ class CompanyLedger(Ledger):
         if self._street is None:
             raise RowProblems(
                 [
-                    _problem(
+                    problem(
                         row,
                         "统一社会信用代码",
                         _("Only the staff of one street office import companies."),
@@ -682,7 +359,7 @@ class CompanyLedger(Ledger):
         if holder is not None and holder != code:
             raise RowProblems(
                 [
-                    _problem(
+                    problem(
                         row,
                         "企业名称",
                         _("Another company (credit code %(code)s) has this name.")
@@ -745,6 +422,7 @@ def _fee(raw):
 
 class ContractLedger(Ledger):
     slug = "contracts"
+    rank = 50
     title = gettext_lazy("service contracts")
     task = "compounds.import_contracts"
     looked_up_fields = ("compound", "company")
@@ -794,6 +472,7 @@ class ContractLedger(Ledger):
                 "0.85",
                 field="monthly_fee_per_sqm",
                 read=_fee,
+                kind="decimal",
             ),
         )
 
@@ -823,23 +502,23 @@ class ContractLedger(Ledger):
     def build(self, row, values, user):
         found = self._community_words.get(values["社区"], [])
         if len(found) != 1:
-            raise RowProblems([_problem(row, "社区", _("Unknown community."))])
+            raise RowProblems([problem(row, "社区", _("Unknown community."))])
         compound = self._compounds.get((found[0], values["小区名称"]))
         if compound is None:
             raise RowProblems(
                 [
-                    _problem(
+                    problem(
                         row, "小区名称", _("No compound of this name in the community.")
                     )
                 ]
             )
         if compound.pk not in self._visible:
-            raise RowProblems([_problem(row, "小区名称", _("Outside your posts."))])
+            raise RowProblems([problem(row, "小区名称", _("Outside your posts."))])
         company = self._companies.get(values["统一社会信用代码"])
         if company is None:
             raise RowProblems(
                 [
-                    _problem(
+                    problem(
                         row,
                         "统一社会信用代码",
                         _("No company with this code; import the companies first."),
@@ -880,93 +559,5 @@ class ContractLedger(Ledger):
         self._contracts[key] = instance
 
 
-LEDGERS: dict[str, Ledger] = {
-    ledger.slug: ledger
-    for ledger in (CompoundLedger(), CompanyLedger(), ContractLedger())
-}
-
-
-# Templates ----------------------------------------------------------------------
-
-
-def template_workbook(ledger: Ledger) -> bytes:
-    """The ledger's template: headers, one example row and a 说明 sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(ledger.title)[:31]
-    bold = Font(bold=True)
-    required_fill = PatternFill("solid", fgColor="FDE9D9")
-    for index, column in enumerate(ledger.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
-        cell.font = bold
-        if column.required:
-            cell.fill = required_fill
-        sheet.cell(row=2, column=index, value=column.example)
-        letter = cell.column_letter
-        sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
-    sheet.freeze_panes = "A2"
-
-    notes = book.create_sheet(NOTES_SHEET)
-    notes.append(["列名", "是否必填", "说明与可填的值", "示例"])
-    for cell in notes[1]:
-        cell.font = bold
-    for column in ledger.columns:
-        notes.append(
-            [
-                column.header,
-                "必填" if column.required else "选填",
-                column.note,
-                cell_text(column.example),
-            ]
-        )
-    notes.append([])
-    notes.append(
-        [
-            "注意",
-            "",
-            "只读取第一张工作表；第1行为表头，请勿合并表头单元格。第2行是示例，"
-            "导入前请改为真实数据或删除。单元格中的公式不被读取，请粘贴为数值。"
-            "日期可写 2024-03-01、2024.3.1、2024/3/1 或 2024年3月1日。"
-            f"每个文件最多 {settings.LEDGER_IMPORT_MAX_ROWS:,} 行。",
-            "",
-        ]
-    )
-    notes.column_dimensions["A"].width = 18
-    notes.column_dimensions["B"].width = 10
-    notes.column_dimensions["C"].width = 70
-    notes.column_dimensions["D"].width = 24
-    for row in notes.iter_rows(min_row=2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-# Export in the template's layout ------------------------------------------------
-
-
-def export_workbook(ledger: Ledger, *, user, target) -> int:
-    """Write the records `user` sees in the template's columns; rows written.
-
-    The file imports back as it is (the header is found below the title
-    and scope rows), so exporting and importing changes nothing.
-    """
-    from common.xlsx import Column as XlsxColumn
-    from common.xlsx import Kind, Sheet, write_workbook
-
-    kinds = {cell_date: Kind.DATE, _whole: Kind.INTEGER, _fee: Kind.DECIMAL}
-    columns = [
-        XlsxColumn(
-            column.header,
-            itemgetter(index),
-            kinds.get(column.read, Kind.TEXT),
-        )
-        for index, column in enumerate(ledger.columns)
-    ]
-    streets = list(streets_of(user))
-    scope = "、".join(street.name for street in streets[:3])
-    sheet = Sheet(str(ledger.title), columns, ledger.export_rows(user))
-    return write_workbook(target, title=str(ledger.title), scope=scope, sheets=[sheet])
+def register_ledgers() -> None:
+    register(CompoundLedger(), CompanyLedger(), ContractLedger())
