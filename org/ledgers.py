@@ -38,6 +38,7 @@ from common.workbooks import (
     CellError,
     SheetRow,
     WorkbookError,
+    cell_bool,
     cell_date,
     cell_int,
     cell_text,
@@ -145,6 +146,15 @@ class Ledger:
 
     def extra_fields(self) -> tuple[str, ...]:
         return ()
+
+    def changes(self, old, instance, fields: tuple[str, ...]) -> tuple[str, ...]:
+        return changes_between(old, instance, fields)
+
+    def save(self, instance) -> None:
+        instance.save()
+
+    def finish(self) -> None:
+        """After every row is stored (inside the import's transaction)."""
 
     def export_rows(self, user):
         """The visible records, each as its cells in the columns' order."""
@@ -289,13 +299,14 @@ def _run(ledger, upload, *, user, report, progress) -> None:
                 validate_unique=False,
                 validate_constraints=False,
             )
+            _check_constraints(instance)
         except ValidationError as error:
             report.problems += validation_problems(row, ledger, error)
             continue
         if old is None:
             action, changes = "create", ()
         else:
-            changes = changes_between(old, instance, fields)
+            changes = ledger.changes(old, instance, fields)
             action = "update" if changes else "unchanged"
         report.outcomes.append(Outcome(row.number, action, str(instance), changes))
         if report.problems or action == "unchanged":
@@ -304,7 +315,7 @@ def _run(ledger, upload, *, user, report, progress) -> None:
         # that rules between rows of one file (a contract overlapping one
         # a row above) are judged as the import would judge them.
         try:
-            instance.save()
+            ledger.save(instance)
         except ValidationError as error:
             report.outcomes.pop()
             report.problems += validation_problems(row, ledger, error)
@@ -317,8 +328,21 @@ def _run(ledger, upload, *, user, report, progress) -> None:
                 obj=instance,
                 detail="；".join(changes),
             )
+    if not report.problems:
+        ledger.finish()
     if progress is not None:
         progress(len(seen))
+
+
+def _check_constraints(instance) -> None:
+    """The model's check constraints (an end before its start), which
+    full_clean leaves to the database here: a violated one would abort the
+    transaction instead of reporting the row."""
+    from django.db.models import CheckConstraint
+
+    for constraint in instance._meta.constraints:
+        if isinstance(constraint, CheckConstraint):
+            constraint.validate(type(instance), instance)
 
 
 # Reading helpers --------------------------------------------------------------
@@ -368,6 +392,20 @@ def streets_of(user):
 
 def whole(raw):
     return cell_int(raw, minimum=0)
+
+
+def bool_or_no(raw):
+    return bool(cell_bool(raw))
+
+
+def unit_words(units) -> dict[str, list]:
+    """Each unit's name and code → the units so named (names may repeat)."""
+    words: dict[str, list] = {}
+    for unit in units:
+        for word in {unit.name, unit.code}:
+            if word:
+                words.setdefault(word, []).append(unit)
+    return words
 
 
 # The registry --------------------------------------------------------------------
@@ -470,3 +508,148 @@ def export_workbook(ledger: Ledger, *, user, target) -> int:
     scope = "、".join(street.name for street in streets[:3])
     sheet = Sheet(str(ledger.title), columns, ledger.export_rows(user))
     return write_workbook(target, title=str(ledger.title), scope=scope, sheets=[sheet])
+
+
+# People named in a row ------------------------------------------------------------
+
+
+def person_columns(example: str = "张伟") -> tuple[Column, ...]:
+    """The columns that name a person: staff, committee members, building heads."""
+    from .models import Person
+
+    return (
+        Column(
+            "姓名",
+            "必填。填了手机号时按手机号找到已有人员，否则按姓名在登记单位内查找；"
+            "找不到则新建人员。",
+            example,
+            required=True,
+        ),
+        Column(
+            "手机",
+            "可留空。同名的两人须填写手机号加以区分。导出时无权查看的号码显示为 "
+            "138****5678，原样导入表示不改号码。",
+            "13800000000",
+        ),
+        Column(
+            "性别",
+            f"可填：{choice_labels(Person.Gender.choices)}；留空为不改。",
+            "男",
+            read=choice_reader(Person.Gender.choices),
+        ),
+        Column("党员", "是 或 否；留空为否。", "是", read=bool_or_no),
+    )
+
+
+PERSON_FIELDS = ("name", "phone", "gender", "is_party_member")
+
+
+class People:
+    """The people of the importer's area, found by phone or by name within
+    the unit that keeps their record; new ones are made when not found.
+
+    The phone is shown in full only to those who keep people
+    (`org.edit_people`); a masked number in a file means "as on file".
+    """
+
+    def __init__(self, user):
+        from .models import Person
+
+        self.by_phone: dict[str, Person] = {}
+        self.by_name: dict[tuple[int, str], list[Person]] = {}
+        for person in Person.objects.visible_to(user).only(
+            "pk", "unit_id", *PERSON_FIELDS
+        ):
+            self.add(person)
+
+    def add(self, person) -> None:
+        if person.phone:
+            self.by_phone[person.phone] = person
+        same = self.by_name.setdefault((person.unit_id, person.name), [])
+        if person not in same:
+            same.append(person)
+
+    def find(self, row: SheetRow, values: dict[str, Any], unit):
+        """(the person with the row's values, their changes) or RowProblems."""
+        import copy
+
+        from .models import Person
+
+        name, phone = values["姓名"], values["手机"] or ""
+        masked = "*" in phone
+        person = None
+        if phone and not masked:
+            person = self.by_phone.get(phone)
+            if person is not None and person.name != name:
+                raise RowProblems(
+                    [
+                        problem(
+                            row,
+                            "手机",
+                            _("This phone number is on file for another person."),
+                        )
+                    ]
+                )
+        if person is None:
+            found = self.by_name.get((unit.pk, name), [])
+            if len(found) > 1:
+                raise RowProblems(
+                    [
+                        problem(
+                            row,
+                            "姓名",
+                            _(
+                                "Several people of this name are on file; give "
+                                "the phone number."
+                            ),
+                        )
+                    ]
+                )
+            person = found[0] if found else None
+        if person is None:
+            if masked:
+                raise RowProblems(
+                    [problem(row, "手机", _("Write the full phone number."))]
+                )
+            person = Person(name=name, unit=unit, phone=phone)
+        new = copy.copy(person)
+        if phone and not masked:
+            new.phone = phone
+        if values["性别"]:
+            new.gender = values["性别"]
+        new.is_party_member = values["党员"] or False
+        try:
+            new.full_clean(exclude=("unit",), validate_unique=False)
+        except ValidationError as error:
+            raise RowProblems(
+                [
+                    problem(row, "姓名", message)
+                    for messages in error.message_dict.values()
+                    for message in messages
+                ]
+            ) from None
+        if person.pk is None:
+            return new, ()
+        return new, tuple(
+            f"{name} {change}" for change in changes_between(person, new, PERSON_FIELDS)
+        )
+
+    def save(self, person, changed: bool) -> None:
+        if person.pk is None or changed:
+            person.save()
+        self.add(person)
+
+
+def person_cells(user, person) -> list[Any]:
+    """A person's cells in the order of `person_columns`."""
+    from common.phones import mask_phone
+
+    from .rights import may
+
+    phone = person.phone if may(user, "org.edit_people") else mask_phone(person.phone)
+    return [
+        person.name,
+        phone,
+        labels(person.Gender.choices).get(person.gender, ""),
+        yes_no(person.is_party_member),
+    ]
