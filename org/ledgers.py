@@ -42,6 +42,7 @@ from common.workbooks import (
     cell_date,
     cell_int,
     cell_text,
+    normalise_text,
     read_rows,
 )
 
@@ -351,7 +352,8 @@ def _check_constraints(instance) -> None:
 def choice_reader(choices) -> Callable[[Any], Any]:
     """Read a choice by its Chinese label (or its stored value)."""
     with override("zh-hans"):
-        by_label = {str(label): value for value, label in choices}
+        # Cells are read NFKC-normalised (（组） as (组)); so are the labels.
+        by_label = {normalise_text(str(label)): value for value, label in choices}
     by_value = {str(value): value for value, _label in choices}
 
     def read(raw: Any):
@@ -365,6 +367,18 @@ def choice_reader(choices) -> Callable[[Any], Any]:
         )
 
     return read
+
+
+def choice_column(header: str, choices, example: Any, *, field: str) -> Column:
+    """A required column holding one of `choices`, by its Chinese label."""
+    return Column(
+        header,
+        f"必填。可填：{choice_labels(choices)}。",
+        example,
+        required=True,
+        field=field,
+        read=choice_reader(choices),
+    )
 
 
 def choice_labels(choices) -> str:
@@ -638,6 +652,20 @@ class People:
         if person.pk is None or changed:
             person.save()
         self.add(person)
+
+
+class PersonRowLedger(Ledger):
+    """A ledger whose rows name a person (`People`, in `self._people`);
+    `build` leaves the person's changes in `instance._person_changes`."""
+
+    def changes(self, old, instance, fields):
+        return changes_between(old, instance, fields) + instance._person_changes
+
+    def save(self, instance) -> None:
+        self._people.save(instance.person, bool(instance._person_changes))
+        # Set the key from the person saved just now.
+        instance.person = instance.person
+        instance.save()
 
 
 def person_cells(user, person) -> list[Any]:

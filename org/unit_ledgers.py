@@ -14,10 +14,10 @@ from .ledgers import (
     Column,
     Ledger,
     People,
+    PersonRowLedger,
     RowProblems,
     bool_or_no,
-    changes_between,
-    choice_labels,
+    choice_column,
     choice_reader,
     labels,
     person_cells,
@@ -213,7 +213,7 @@ class UnitLedger(Ledger):
             ]
 
 
-class StaffLedger(Ledger):
+class StaffLedger(PersonRowLedger):
     """Staff and their posts: one row per post held by a person in a unit.
 
     Importing never makes a login: a login is given to a person in the
@@ -237,13 +237,11 @@ class StaffLedger(Ledger):
                 "济阳社区",
                 required=True,
             ),
-            Column(
+            choice_column(
                 "职务",
-                f"必填。可填：{choice_labels(Post.Role.choices)}。",
+                Post.Role.choices,
                 labels(Post.Role.choices)[Post.Role.SECRETARY],
-                required=True,
                 field="role",
-                read=choice_reader(Post.Role.choices),
             ),
             *person_columns(),
             Column(
@@ -324,14 +322,6 @@ class StaffLedger(Ledger):
         post._person_changes = person_changes
         key = (person.pk or ("new", id(person)), unit.pk, post.role, post.start)
         return key, post
-
-    def changes(self, old, instance, fields):
-        return changes_between(old, instance, fields) + instance._person_changes
-
-    def save(self, instance) -> None:
-        self._people.save(instance.person, bool(instance._person_changes))
-        instance.person = instance.person
-        instance.save()
 
     def existing(self, key):
         return self._posts.get(key)
