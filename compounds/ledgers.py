@@ -151,10 +151,15 @@ class CompoundLedger(Ledger):
                 read=bool_or_no,
             ),
             Column("备注", "可留空。", "", field="notes"),
+            Column(
+                "楼院党小组",
+                "可留空（不改）。该网格下楼院党小组的名称（可先导入社区与网格台账）。",
+                "",
+            ),
         )
 
     def compared_fields(self):
-        return (*super().compared_fields(), "grid_id")
+        return (*super().compared_fields(), "grid_id", "party_group_id")
 
     def prepare(self, user) -> None:
         streets = list(streets_of(user))
@@ -169,6 +174,10 @@ class CompoundLedger(Ledger):
             for word in (grid.name, grid.code):
                 if word:
                     self._grids[(grid.parent_id, word)] = grid
+        self._groups = {
+            (group.parent_id, group.name): group
+            for group in OrgUnit.objects.groups().filter(parent__parent__in=communities)
+        }
         self._visible_ids = set(
             OrgUnit.objects.visible_to(user)
             .filter(parent__in=communities)
@@ -231,6 +240,19 @@ class CompoundLedger(Ledger):
             compound.party_group_id = (
                 old.party_group_id if old.grid_id == grid.pk else None
             )
+        if values["楼院党小组"]:
+            group = self._groups.get((grid.pk, values["楼院党小组"]))
+            if group is None:
+                raise RowProblems(
+                    [
+                        problem(
+                            row,
+                            "楼院党小组",
+                            _("No party group of this name in the grid."),
+                        )
+                    ]
+                )
+            compound.party_group = group
         return key, compound
 
     def existing(self, key):
@@ -243,7 +265,7 @@ class CompoundLedger(Ledger):
         )
         compounds = (
             Compound.objects.visible_to(user)
-            .select_related("community", "grid")
+            .select_related("community", "grid", "party_group")
             .order_by("community__code", "name", "pk")
         )
         for c in compounds.iterator(chunk_size=500):
@@ -262,6 +284,7 @@ class CompoundLedger(Ledger):
                 yes_no(c.lacks_property_service),
                 yes_no(c.lacks_security),
                 c.notes,
+                c.party_group.name if c.party_group else "",
             ]
 
     def remember(self, key, instance) -> None:

@@ -41,6 +41,7 @@ from common.workbooks import (
     cell_bool,
     cell_date,
     cell_int,
+    cell_plain,
     cell_text,
     normalise_text,
     read_rows,
@@ -63,7 +64,7 @@ class Column:
     required: bool = False
     # The model field a plain column fills (none for looked-up columns).
     field: str = ""
-    read: Callable[[Any], Any] = cell_text
+    read: Callable[[Any], Any] = cell_plain
     # How the export writes the column (a common.xlsx Kind name, "decimal");
     # "" guesses it
     # from `read`.
