@@ -8,7 +8,7 @@ The machinery (columns, dry run, import, templates, export) is
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from stdnum.cn import uscc
 
 from common.workbooks import CellError, cell_date, cell_int, cell_text
@@ -972,7 +972,7 @@ class CommitteeMemberLedger(PersonRowLedger):
 
     slug = "committee-members"
     rank = 80
-    title = gettext_lazy("committee members")
+    title = pgettext_lazy("ledger", "committee members")
     task = "compounds.import_committees"
     looked_up_fields = ("committee", "person")
 
@@ -1068,7 +1068,7 @@ class BuildingHeadLedger(PersonRowLedger):
 
     slug = "building-heads"
     rank = 90
-    title = gettext_lazy("building heads")
+    title = pgettext_lazy("ledger", "building heads")
     task = "compounds.import_building_heads"
     looked_up_fields = ("compound", "person")
     field_headers = {"end": "任职止", "start": "任职起"}

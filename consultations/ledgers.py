@@ -33,7 +33,8 @@ def _kind(raw) -> bool:
 
 class HolidayLedger(Ledger):
     slug = "holidays"
-    rank = 5
+    # No other ledger names a day; last on the page.
+    rank = 200
     title = gettext_lazy("holidays and adjusted working days")
     task = "calendar.edit_holidays"
 
