@@ -65,6 +65,41 @@ def test_reimport_is_a_no_op_and_a_change_updates_with_audit(street_admin):
     assert "否 → 是" in event.detail
 
 
+def test_importing_the_year_recounts_the_fallback_deadlines(compound, street_admin):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from consultations import services
+
+    from .factories import category
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    with time_machine.travel(datetime(2026, 12, 30, 10, tzinfo=shanghai), tick=False):
+        concern = services.submit_concern(
+            compound=compound, category=category("sanitation"), description="年前"
+        )
+        assert concern.due_on_fallback_calendar
+        dry = run(
+            "holidays",
+            workbook(HEADERS, ["2027.1.1", "放假", "元旦"], ["2027.2.20", "上班", ""]),
+            street_admin,
+            apply=False,
+        )
+        concern.refresh_from_db()
+        assert dry.ok and concern.due_on_fallback_calendar
+        run(
+            "holidays",
+            workbook(HEADERS, ["2027.1.1", "放假", "元旦"], ["2027.2.20", "上班", ""]),
+            street_admin,
+        )
+
+    concern.refresh_from_db()
+    assert concern.due_at == datetime(2027, 1, 4, 23, 59, 59, tzinfo=shanghai)
+    assert not concern.due_on_fallback_calendar
+
+
 def test_community_staff_may_not_import_the_calendar(client, community_staff):
     from django.urls import reverse
 
