@@ -5,6 +5,8 @@ The machinery is `org.ledgers`; docs/ledgers.md is the clerk's guide.
 
 from __future__ import annotations
 
+import copy
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -167,21 +169,17 @@ class UnitLedger(Ledger):
             raise RowProblems(
                 [problem(row, "代码", _("Another unit already has this code."))]
             )
-        unit = OrgUnit(
-            kind=kind,
-            parent=parent,
-            name=values["名称"],
-            code=code,
-            code_is_synthetic=values["自编代码"] or False,
-            address=values["地址"] or "",
-            phone=values["电话"] or "",
-            established=values["成立日期"],
-            notes=values["备注"] or "",
-        )
-        if old is not None:
-            # The tree's own columns stay as they are; `save` keeps them.
-            for name in ("tree_id", "lft", "rght", "level"):
-                setattr(unit, name, getattr(old, name))
+        # An update starts from the stored unit, so that the tree library
+        # sees a saved node (a fresh instance would be inserted anew and
+        # shift its neighbours).
+        unit = copy.copy(old) if old is not None else OrgUnit(kind=kind, parent=parent)
+        unit.name = values["名称"]
+        unit.code = code
+        unit.code_is_synthetic = values["自编代码"] or False
+        unit.address = values["地址"] or ""
+        unit.phone = values["电话"] or ""
+        unit.established = values["成立日期"]
+        unit.notes = values["备注"] or ""
         return key, unit
 
     def existing(self, key):

@@ -33,7 +33,11 @@ def test_reimport_changes_nothing_and_a_changed_row_updates_with_audit(
     street_admin, community
 ):
     row = ["社区", community.name, "济阳街道", community.code, "运河路2号"]
+    tree = set(OrgUnit.objects.values_list("pk", "tree_id", "lft", "rght", "level"))
     assert run("units", workbook(HEADERS, row), street_admin).count("update") == 1
+    # The tree is untouched: the unit was updated, not inserted again.
+    after = set(OrgUnit.objects.values_list("pk", "tree_id", "lft", "rght", "level"))
+    assert after == tree
 
     again = run("units", workbook(HEADERS, row), street_admin)
     assert again.applied and again.count("unchanged") == 1
