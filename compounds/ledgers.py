@@ -1051,11 +1051,12 @@ class CommitteeMemberLedger(PersonRowLedger):
             .select_related("committee__compound__community", "person")
             .order_by("committee__compound__name", "committee__term_start", "pk")
         )
+        cells = person_cells(user)
         for m in members.iterator(chunk_size=500):
             yield [
                 *compound_cells(m.committee.compound),
                 m.committee.name,
-                *person_cells(user, m.person),
+                *cells(m.person),
                 roles[m.role],
             ]
 
@@ -1159,11 +1160,12 @@ class BuildingHeadLedger(PersonRowLedger):
             .select_related("compound__community", "person")
             .order_by("compound__community__code", "compound__name", "building", "pk")
         )
+        cells = person_cells(user)
         for h in heads.iterator(chunk_size=500):
             yield [
                 *compound_cells(h.compound),
                 h.building,
-                *person_cells(user, h.person),
+                *cells(h.person),
                 h.start,
                 h.end,
             ]

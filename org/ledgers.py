@@ -669,16 +669,23 @@ class PersonRowLedger(Ledger):
         instance.save()
 
 
-def person_cells(user, person) -> list[Any]:
-    """A person's cells in the order of `person_columns`."""
+def person_cells(user):
+    """A person → their cells in the order of `person_columns`; the phone in
+    full only for those who keep people (asked once per export)."""
     from common.phones import mask_phone
 
+    from .models import Person
     from .rights import may
 
-    phone = person.phone if may(user, "org.edit_people") else mask_phone(person.phone)
-    return [
-        person.name,
-        phone,
-        labels(person.Gender.choices).get(person.gender, ""),
-        yes_no(person.is_party_member),
-    ]
+    full = may(user, "org.edit_people")
+    genders = labels(Person.Gender.choices)
+
+    def cells(person) -> list[Any]:
+        return [
+            person.name,
+            person.phone if full else mask_phone(person.phone),
+            genders.get(person.gender, ""),
+            yes_no(person.is_party_member),
+        ]
+
+    return cells

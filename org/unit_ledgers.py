@@ -335,13 +335,14 @@ class StaffLedger(PersonRowLedger):
             .select_related("person__unit", "unit")
             .order_by("unit__tree_id", "unit__lft", "role", "person__name", "pk")
         )
+        cells = person_cells(user)
         for post in posts.iterator(chunk_size=500):
             person = post.person
             keeper = person.unit
             yield [
                 post.unit.code or post.unit.name,
                 roles[post.role],
-                *person_cells(user, person),
+                *cells(person),
                 person.work_unit,
                 "" if keeper.pk == post.unit_id else (keeper.code or keeper.name),
                 post.start,
