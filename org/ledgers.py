@@ -301,7 +301,6 @@ def _run(ledger, upload, *, user, report, progress) -> None:
                 validate_unique=False,
                 validate_constraints=False,
             )
-            _check_constraints(instance)
         except ValidationError as error:
             report.problems += validation_problems(row, ledger, error)
             continue
@@ -310,6 +309,12 @@ def _run(ledger, upload, *, user, report, progress) -> None:
         else:
             changes = ledger.changes(old, instance, fields)
             action = "update" if changes else "unchanged"
+        if action != "unchanged":
+            try:
+                _check_constraints(instance)
+            except ValidationError as error:
+                report.problems += validation_problems(row, ledger, error)
+                continue
         report.outcomes.append(Outcome(row.number, action, str(instance), changes))
         if report.problems or action == "unchanged":
             continue
@@ -572,9 +577,9 @@ class People:
 
         self.by_phone: dict[str, Person] = {}
         self.by_name: dict[tuple[int, str], list[Person]] = {}
-        for person in Person.objects.visible_to(user).only(
-            "pk", "unit_id", *PERSON_FIELDS
-        ):
+        # Whole rows: a row's person is validated with every field, and a
+        # deferred one would be fetched person by person.
+        for person in Person.objects.visible_to(user):
             self.add(person)
 
     def add(self, person) -> None:
