@@ -36,5 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, folder: Path, user=None, **options):
         written = export_folder(folder, user=acting_user(user))
+        if options["verbosity"] < 1:
+            return
         for slug, rows in written.items():
             self.stdout.write(f"{folder / slug}.xlsx: {rows} rows")
