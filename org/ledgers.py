@@ -117,6 +117,10 @@ class Ledger:
     task: str
     # Import order of a rebuild (see the module docstring).
     rank: int = 100
+    # Check the model's check constraints row by row (about 3 ms a row):
+    # for a model whose clean() and the columns' readers do not already
+    # enforce them, where a violated one would abort the import instead.
+    check_constraints: bool = False
     columns: tuple[Column, ...]
     # Foreign keys `build` sets from lookups loaded by `prepare`.
     looked_up_fields: tuple[str, ...] = ()
@@ -309,7 +313,7 @@ def _run(ledger, upload, *, user, report, progress) -> None:
         else:
             changes = ledger.changes(old, instance, fields)
             action = "update" if changes else "unchanged"
-        if action != "unchanged":
+        if action != "unchanged" and ledger.check_constraints:
             try:
                 _check_constraints(instance)
             except ValidationError as error:

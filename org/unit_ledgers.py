@@ -223,6 +223,8 @@ class StaffLedger(PersonRowLedger):
     rank = 20
     title = gettext_lazy("staff and their posts")
     task = "org.edit_people"
+    # A post's end before its start is a constraint only (no clean()).
+    check_constraints = True
     looked_up_fields = ("person", "unit")
     field_headers = {"end": "任职止", "start": "任职起", "__all__": "任职止"}
 
