@@ -185,6 +185,12 @@ def normalise_text(text: str) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text ("" when blank); 12.0 from Excel reads as "12"."""
+    return normalise_text(cell_plain(value))
+
+
+def cell_plain(value: Any) -> str:
+    """A cell of free text as typed ("" when blank), only trimmed: unlike
+    `cell_text`, full-width punctuation stays （as in names and notes）."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -193,7 +199,7 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return normalise_text(str(value))
+    return str(value).strip()
 
 
 def cell_int(value: Any, *, minimum: int = 0) -> int | None:

@@ -17,6 +17,9 @@ class CompoundsConfig(AppConfig):
         from .scope import company_people_q, company_scope
 
         register_company_scope(company_scope)
+        from .ledgers import register_ledgers
+
+        register_ledgers()
         register_company_people(company_people_q)
         # The home page's cached directory shows compound and community names.
         for model in (Compound, OrgUnit):

@@ -106,4 +106,24 @@ TASKS = (
         _("import the service contracts ledger from Excel"),
         STREET,
     ),
+    Task(
+        "compounds.import_packages",
+        _("import the service packages ledger from Excel"),
+        STREET,
+    ),
+    Task(
+        "compounds.import_committees",
+        _("import the committees and committee members ledgers from Excel"),
+        STREET | COMMUNITY,
+    ),
+    Task(
+        "compounds.import_building_heads",
+        _("import the building heads ledger from Excel"),
+        STREET | COMMUNITY,
+    ),
+    Task(
+        "compounds.import_facilities",
+        _("import the facilities and upgrades ledger from Excel"),
+        STREET | COMMUNITY,
+    ),
 )

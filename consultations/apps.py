@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Consultations")
+
+    def ready(self) -> None:
+        from .ledgers import register_ledgers
+
+        register_ledgers()

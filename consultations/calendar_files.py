@@ -165,7 +165,7 @@ def parse_calendar_file(data: bytes | str) -> list[CalendarRow]:
     return rows
 
 
-def _fallback_plan(now: datetime) -> dict[datetime, int]:
+def fallback_plan(now: datetime) -> dict[datetime, int]:
     """Each deadline of the open fallback-counted concerns still ahead →
     the working days left to it on the calendar as it stands."""
     dues = (
@@ -227,7 +227,7 @@ def load_calendar(
     rows = list(rows)
     remove = [day for day in remove if day not in {row.date for row in rows}]
     now = timezone.now()
-    plan = _fallback_plan(now)
+    plan = fallback_plan(now)
     result = CalendarLoad(years=sorted({row.date.year for row in rows}))
     if remove:
         result.removed, _by_model = CalendarOverride.objects.filter(

@@ -37,3 +37,6 @@ class OrgConfig(AppConfig):
         from . import change_audit
 
         change_audit.connect()
+        from .unit_ledgers import register_ledgers
+
+        register_ledgers()

@@ -153,3 +153,13 @@ def test_a_text_that_is_not_a_whole_number_is_a_cell_error(typed):
 @pytest.mark.parametrize(("typed", "value"), [("是", True), ("否", False), ("Y", True)])
 def test_yes_and_no(typed, value):
     assert cell_bool(typed) is value
+
+
+def test_free_text_keeps_full_width_punctuation_that_match_text_folds():
+    from common.workbooks import cell_plain, cell_text
+
+    assert (
+        cell_plain(" 纸坊街片区（2020—2021），东院 ") == "纸坊街片区（2020—2021），东院"
+    )
+    assert cell_text("纸坊街片区（2020）") == "纸坊街片区(2020)"
+    assert cell_plain(12.0) == "12"

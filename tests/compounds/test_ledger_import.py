@@ -9,31 +9,20 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from compounds.ledgers import LEDGERS, NOTES_SHEET, import_ledger, template_workbook
 from compounds.models import Compound, PropertyCompany
 from org.models import AuditEvent
 
 from ..factories import CompoundFactory, PropertyCompanyFactory, credit_code
+from ..ledgers import workbook
 
 pytestmark = pytest.mark.django_db
 
 COMPOUNDS = LEDGERS["compounds"]
 COMPANIES = LEDGERS["companies"]
 COMPOUND_HEADERS = ["小区名称", "社区", "网格", "类型", "管理方式", "户数", "楼栋数"]
-
-
-def workbook(headers, *rows) -> BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    out = BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
 
 
 def compound_row(

@@ -59,7 +59,10 @@ def test_dry_run_report_then_fixed_file_then_import(
 
     page.goto(f"{live_server.url}/ledgers/")
     _shot(page, f"index-{width}")
-    page.get_by_role("link", name="上传并检查").first.click()
+    compounds = page.locator(".ledger-card").filter(
+        has=page.get_by_role("heading", name="小区", exact=True)
+    )
+    compounds.get_by_role("link", name="上传并检查").click()
     page.set_input_files("#id_workbook", _file(tmp_path, grid, "三百"))
     page.get_by_role("button", name="上传并试导入").click()
 

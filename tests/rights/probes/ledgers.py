@@ -4,7 +4,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from compounds.models import Compound, PropertyCompany, ServiceContract
+from compounds.models import (
+    BuildingHead,
+    Committee,
+    Compound,
+    Facility,
+    PropertyCompany,
+    ServiceContract,
+    ServicePackage,
+)
+from consultations.deadlines import CalendarOverride
+from org.models import OrgUnit, Post
 
 from ...factories import credit_code
 from . import Probe
@@ -58,6 +68,21 @@ def _contracts_file(world):
     }
 
 
+def _file(slug, *rows, **extra):
+    def arrange(world):
+        return {
+            "url": reverse("compounds:ledger-import", args=[slug]),
+            "rows": tuple(row(world) if callable(row) else row for row in rows),
+            **{name: value(world) for name, value in extra.items()},
+        }
+
+    return arrange
+
+
+def _compound_cells(world):
+    return (world["compound"].community.name, world["compound"].name)
+
+
 def _upload_then_confirm(client, target):
     dry = client.post(target["url"], {"workbook": _xlsx(*target["rows"])})
     if dry.status_code >= 400:
@@ -89,6 +114,114 @@ PROBES = [
         act=_upload_then_confirm,
         happened=lambda target: ServiceContract.objects.filter(
             compound=target["compound"], start="2001-01-01"
+        ).exists(),
+    ),
+    Probe(
+        "compounds.import_packages",
+        "page",
+        arrange=_file(
+            "packages",
+            ("片区名称", "统一社会信用代码", "社区", "牵头小区", "开始日期"),
+            lambda w: (
+                "台账导入的片区",
+                w["company"].credit_code,
+                *_compound_cells(w),
+                "2001-01-01",
+            ),
+        ),
+        act=_upload_then_confirm,
+        happened=lambda target: ServicePackage.objects.filter(
+            name="台账导入的片区"
+        ).exists(),
+    ),
+    Probe(
+        "compounds.import_committees",
+        "page",
+        arrange=_file(
+            "committees",
+            (
+                "社区",
+                "小区名称",
+                "委员会名称",
+                "类型",
+                "成立日期",
+                "本届开始",
+                "本届结束",
+            ),
+            lambda w: (
+                *_compound_cells(w),
+                "台账导入的业委会",
+                "业委会",
+                "2001-01-01",
+                "2001-01-01",
+                "2001-12-31",
+            ),
+        ),
+        act=_upload_then_confirm,
+        happened=lambda target: Committee.objects.filter(
+            name="台账导入的业委会"
+        ).exists(),
+    ),
+    Probe(
+        "compounds.import_building_heads",
+        "page",
+        arrange=_file(
+            "building-heads",
+            ("社区", "小区名称", "楼栋", "姓名"),
+            lambda w: (*_compound_cells(w), "台账9号楼", "台账楼长"),
+        ),
+        act=_upload_then_confirm,
+        happened=lambda target: BuildingHead.objects.filter(
+            building="台账9号楼"
+        ).exists(),
+    ),
+    Probe(
+        "compounds.import_facilities",
+        "page",
+        arrange=_file(
+            "facilities",
+            ("类型", "社区", "小区名称", "位置"),
+            lambda w: ("智能门禁", *_compound_cells(w), "台账导入的门禁"),
+        ),
+        act=_upload_then_confirm,
+        happened=lambda target: Facility.objects.filter(
+            location="台账导入的门禁"
+        ).exists(),
+    ),
+    Probe(
+        "org.edit_tree",
+        "page",
+        name="ledger",
+        arrange=_file(
+            "units",
+            ("层级", "名称", "上级单位"),
+            lambda w: ("网格", "台账导入的网格", w["community"].code),
+        ),
+        act=_upload_then_confirm,
+        happened=lambda target: OrgUnit.objects.filter(name="台账导入的网格").exists(),
+    ),
+    Probe(
+        "org.edit_people",
+        "page",
+        name="ledger",
+        arrange=_file(
+            "staff",
+            ("任职单位", "职务", "姓名"),
+            lambda w: (w["grid"].code, "网格员", "台账导入的网格员"),
+        ),
+        act=_upload_then_confirm,
+        happened=lambda target: Post.objects.filter(
+            person__name="台账导入的网格员"
+        ).exists(),
+    ),
+    Probe(
+        "calendar.edit_holidays",
+        "page",
+        name="ledger",
+        arrange=_file("holidays", ("日期", "类型"), ("2031.1.2", "放假")),
+        act=_upload_then_confirm,
+        happened=lambda target: CalendarOverride.objects.filter(
+            date="2031-01-02"
         ).exists(),
     ),
 ]
