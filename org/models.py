@@ -1031,6 +1031,11 @@ class LedgerJob(models.Model):
         return self.state in (self.State.DONE, self.State.FAILED)
 
     @property
+    def rows_done_text(self) -> str:
+        # Grouped by thousands, as the Excel sheets show their counts.
+        return f"{self.rows_done:,}"
+
+    @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
