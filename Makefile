@@ -25,7 +25,8 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
 .PHONY: help install install-dev demo run test worker beat lint lint-imports \
-	format typecheck check messages compilemessages constraints clean bench bench-ledger
+	format typecheck check messages compilemessages constraints clean bench bench-ledger \
+	bench-export
 
 help:
 	@echo "make demo          install (with dev tools), migrate, load the demo street, serve on http://$(HOST):$(PORT)"
@@ -43,6 +44,7 @@ help:
 	@echo "make constraints   re-pin both sets after changing pyproject.toml"
 	@echo "make bench         scoring benchmark on PostgreSQL (needs DATABASE_URL)"
 	@echo "make bench-ledger  5,000-row compound workbook: dry run and import times"
+	@echo "make bench-export  export 100,000 and 1,000,000 concerns: time and memory"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -161,6 +163,13 @@ bench: $(RUNTIME)
 bench-ledger: export DEBUG ?= 1
 bench-ledger: $(RUNTIME)
 	$(PY) -m bench.ledger_import $(BENCH_ARGS)
+
+# Large export benchmark (bench/ledger_export.py): a scratch database
+# bench_jiyang_exports, created and dropped. BENCH_ARGS e.g.
+# "--concerns 200000 --sizes 20000,200000 --trace-up-to 0".
+bench-export: export DEBUG ?= 1
+bench-export: $(RUNTIME)
+	$(PY) -m bench.ledger_export $(BENCH_ARGS)
 
 clean:
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.workbooks import estimate_rows
-from org.jobs import queue_job, requeue_job
+from org.jobs import enqueue_after_commit, queue_job, requeue_job
 from org.models import LedgerJob
 
 from .ledgers import Ledger
@@ -61,5 +61,5 @@ def confirm_import_job(job: LedgerJob) -> LedgerJob:
             _("The uploaded file is no longer held. Upload it again.")
         )
     requeue_job(job, confirmed=True)
-    transaction.on_commit(lambda: import_ledger_task.delay(job.pk))
+    enqueue_after_commit(import_ledger_task, job)
     return job

@@ -67,8 +67,29 @@ def new_job(
 def queue_job(*, task, **fields) -> LedgerJob:
     """A new job (`new_job`), handed to the Celery `task` after commit."""
     job = new_job(**fields)
-    transaction.on_commit(lambda: task.delay(job.pk))
+    enqueue_after_commit(task, job)
     return job
+
+
+def enqueue_after_commit(task, job: LedgerJob) -> None:
+    """Send `job` to `task` once the transaction commits.
+
+    A broker that does not answer fails the job with a Chinese message
+    (the page says to try again) instead of failing the request.
+    """
+
+    def send() -> None:
+        try:
+            task.delay(job.pk)
+        except Exception:
+            log.warning("ledger job %s: the broker did not take it", job.pk)
+            with translation.override(job.language):
+                error = _("The task queue is not answering; try again in a minute.")
+            LedgerJob.objects.filter(pk=job.pk, state=LedgerJob.State.QUEUED).update(
+                state=LedgerJob.State.FAILED, error=error, finished_at=timezone.now()
+            )
+
+    transaction.on_commit(send)
 
 
 def report_progress(job_id: int, done: int, total: int | None = None) -> None:

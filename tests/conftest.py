@@ -334,10 +334,8 @@ def _fresh_counters():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded photos go to a temporary folder, not the working tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    # Ledger workbooks held between dry run and import, likewise.
-    settings.LEDGER_UPLOAD_DIR = tmp_path / "ledger_uploads"
-    # The files of ledger jobs (a test with a real worker points this at
-    # `celery_worker_process.job_dir`, the worker's).
+    # The files of ledger jobs, likewise (a test with a real worker points
+    # this at `celery_worker_process.job_dir`, the worker's).
     settings.LEDGER_JOB_DIR = tmp_path / "ledger_jobs"
 
 

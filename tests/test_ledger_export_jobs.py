@@ -257,3 +257,33 @@ def test_every_ledger_is_found_by_name():
     ]
     for name in names:
         assert ledger_named(name).name == name
+
+
+def test_a_broker_that_does_not_answer_fails_the_job_not_the_request(
+    client,
+    community_staff,
+    compound,
+    small_threshold,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from org import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.export_ledger_task, "delay", refuse)
+    concerns = [ConcernFactory(compound=compound) for _ in range(3)]
+
+    response = admin_export(
+        client,
+        community_staff,
+        [c.pk for c in concerns],
+        django_capture_on_commit_callbacks,
+    )
+
+    job = LedgerJob.objects.get()
+    assert response.status_code == 302
+    assert job.state == LedgerJob.State.FAILED
+    assert job.error == "任务队列暂时无响应，请稍后再试。"
+    assert "任务队列暂时无响应" in client.get(response["Location"]).content.decode()

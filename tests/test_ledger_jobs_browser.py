@@ -28,12 +28,17 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=f"{folder}/{name}.png", full_page=True)
 
 
-def _sign_in(page, live_server, username):
+@pytest.fixture(params=[(390, 844), (1366, 900)], ids=["phone", "desktop"])
+def width(request, page, live_server, street_admin):
+    """The street office signed in, at a phone's and a desktop's width."""
+    width, height = request.param
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_username", street_admin.username)
     page.fill("#id_password", "pass-word-123")
     page.click("#login-form [type=submit]")
     page.wait_for_url("**/my-tasks/")
+    return width
 
 
 def _job(user, **fields):
@@ -43,15 +48,9 @@ def _job(user, **fields):
     )
 
 
-@pytest.mark.parametrize(
-    "viewport", [(390, 844), (1366, 900)], ids=["phone", "desktop"]
-)
 def test_the_job_page_follows_progress_then_shows_the_report(
-    live_server, page, street_admin, viewport
+    live_server, page, street_admin, width
 ):
-    width, height = viewport
-    page.set_viewport_size({"width": width, "height": height})
-    _sign_in(page, live_server, street_admin.username)
     job = _job(
         street_admin,
         kind=LedgerJob.Kind.IMPORT,
@@ -106,15 +105,9 @@ def test_the_job_page_follows_progress_then_shows_the_report(
     _shot(page, f"job-done-{width}")
 
 
-@pytest.mark.parametrize(
-    "viewport", [(390, 844), (1366, 900)], ids=["phone", "desktop"]
-)
 def test_an_export_page_offers_its_file_and_my_tasks_links_it(
-    live_server, page, street_admin, viewport
+    live_server, page, street_admin, width
 ):
-    width, height = viewport
-    page.set_viewport_size({"width": width, "height": height})
-    _sign_in(page, live_server, street_admin.username)
     job = _job(
         street_admin,
         kind=LedgerJob.Kind.EXPORT,

@@ -330,3 +330,66 @@ def test_the_purge_task_runs_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["purge-ledger-jobs"]
     assert entry["task"] == purge_ledger_jobs_task.name
     assert purge_ledger_jobs_task.delay().get() == 0
+
+
+# The demo's settings: SQLite and no broker -----------------------------------------
+
+DEMO_SCRIPT = """
+import django
+django.setup()
+from io import BytesIO
+from django.conf import settings
+from django.core.management import call_command
+from openpyxl import Workbook
+from compounds.import_runs import queue_import_job
+from compounds.ledgers import LEDGERS
+from org.models import OrgUnit, User
+from jiyang.celery import app
+
+call_command("migrate", verbosity=0)
+street = OrgUnit.objects.create(kind="street", name="济阳街道", code="370811012")
+community = OrgUnit.objects.create(kind="community", name="运河社区", parent=street)
+grid = OrgUnit.objects.create(kind="grid", name="第一网格", parent=community)
+user = User.objects.create_superuser("demo", password="demo-demo-1")
+book = Workbook()
+book.active.append(%(headers)r)
+book.active.append(["幸福家园", "运河社区", "第一网格", "老旧小区", "楼长", 90, 3])
+upload = BytesIO()
+book.save(upload)
+job = queue_import_job(user=user, ledger=LEDGERS["compounds"], upload=upload)
+job.refresh_from_db()
+print(settings.DATABASES["default"]["ENGINE"], app.conf.task_always_eager,
+      job.state, job.report["created"])
+"""
+
+
+def test_without_a_broker_the_demo_runs_the_job_in_process(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "DATABASE_URL"}
+    }
+    env.update(
+        DATABASE_URL="sqlite://:memory:",
+        DJANGO_SETTINGS_MODULE="jiyang.settings",
+        SECRET_KEY="demo",
+        LEDGER_JOB_DIR=str(tmp_path),
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", DEMO_SCRIPT % {"headers": HEADERS}],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["django.db.backends.sqlite3", "True", "done", "1"]
