@@ -171,6 +171,8 @@ GROUPS = (
                 "compounds:ledgers",
                 task_is("compounds.import_compounds"),
             ),
+            # Imports and large exports of any list the user sees.
+            Link(_("My imports and exports"), "ledger-jobs", _org_staff),
         ),
     ),
     Group(
