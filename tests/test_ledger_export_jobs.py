@@ -287,3 +287,23 @@ def test_a_broker_that_does_not_answer_fails_the_job_not_the_request(
     assert job.state == LedgerJob.State.FAILED
     assert job.error == "任务队列暂时无响应，请稍后再试。"
     assert "任务队列暂时无响应" in client.get(response["Location"]).content.decode()
+
+
+def test_every_admin_list_with_a_ledger_can_be_stored_for_a_job(rf, street_admin):
+    """The changelist's queryset (annotations, joins, scope) survives the
+    signed pickle a job stores."""
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = street_admin
+    with_ledger = [
+        model_admin
+        for model_admin in admin.site._registry.values()
+        if getattr(model_admin, "ledger", None) is not None
+    ]
+    assert len(with_ledger) >= 10
+    for model_admin in with_ledger:
+        queryset = model_admin.get_queryset(request)
+        loaded = load_query(model_admin.model, dump_query(queryset))
+        assert str(loaded.query) == str(queryset.query), model_admin
+        assert loaded.count() == queryset.count()
