@@ -4,8 +4,10 @@ Each app declares its ledgers once, as a `Ledger`: a name, a title and a
 function that turns the rows a user may see (the same `visible_to(user)`
 queryset, filtered and selected, that the list shows) into the sheets of
 `common.xlsx`. The admin's "导出 Excel" action and the list pages call
-`export_ledger`, which writes the workbook and records the export in the
-audit trail: who, which ledger, which scope, how many rows.
+`org.downloads.ledger_response`, which runs `export_ledger` in the request
+or, for a large ledger, in a Celery job (`run_export_job`); it writes the
+workbook and records the export in the audit trail: who, which ledger,
+which scope, how many rows.
 
 Residents' phone numbers are masked in every export: the pages show them
 only on an explicit, audited reveal of one concern, and a spreadsheet of
