@@ -26,7 +26,12 @@ def purge_audit_events_task() -> int:
     return purge_old_events()
 
 
-@shared_task
+# A million rows take tens of minutes on a loaded machine (docs/exports.md):
+# more than the default CELERY_TASK_TIME_LIMIT.
+EXPORT_TIME_LIMIT = 3 * 60 * 60
+
+
+@shared_task(time_limit=EXPORT_TIME_LIMIT, soft_time_limit=EXPORT_TIME_LIMIT - 300)
 def export_ledger_task(job_id: int) -> int:
     """Write a large export's workbook (`org.exports.run_export_job`)."""
     job = run_export_job(job_id)

@@ -307,3 +307,10 @@ def test_every_admin_list_with_a_ledger_can_be_stored_for_a_job(rf, street_admin
         loaded = load_query(model_admin.model, dump_query(queryset))
         assert str(loaded.query) == str(queryset.query), model_admin
         assert loaded.count() == queryset.count()
+
+
+def test_the_export_task_may_run_longer_than_other_tasks(settings):
+    from org.tasks import export_ledger_task
+
+    assert export_ledger_task.time_limit > settings.CELERY_TASK_TIME_LIMIT
+    assert export_ledger_task.soft_time_limit < export_ledger_task.time_limit
