@@ -26,7 +26,7 @@ DEV := $(VENV)/.installed-dev
 
 .PHONY: help install install-dev demo run test worker beat lint lint-imports \
 	format typecheck check messages compilemessages constraints clean bench bench-ledger \
-	bench-web
+	bench-web bench-export
 
 help:
 	@echo "make demo          install (with dev tools), migrate, load the demo street, serve on http://$(HOST):$(PORT)"
@@ -45,6 +45,7 @@ help:
 	@echo "make bench         scoring benchmark on PostgreSQL (needs DATABASE_URL)"
 	@echo "make bench-ledger  5,000-row compound workbook: dry run and import times"
 	@echo "make bench-web     the portal's pages against bare Django under wrk (PostgreSQL, Redis)"
+	@echo "make bench-export  export 100,000 and 1,000,000 concerns: time and memory"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -173,6 +174,13 @@ bench-ledger: $(RUNTIME)
 bench-web: export DEBUG ?= 1
 bench-web: $(RUNTIME) compilemessages
 	$(PY) -m bench.web $(BENCH_ARGS)
+
+# Large export benchmark (bench/ledger_export.py): a scratch database
+# bench_jiyang_exports, created and dropped. BENCH_ARGS e.g.
+# "--concerns 200000 --sizes 20000,200000 --trace-up-to 0".
+bench-export: export DEBUG ?= 1
+bench-export: $(RUNTIME)
+	$(PY) -m bench.ledger_export $(BENCH_ARGS)
 
 clean:
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete

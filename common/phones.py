@@ -17,6 +17,9 @@ DEFAULT_REGION = "CN"
 # What people put between digits. Letters are refused outright: the library
 # would read "1-800-FLOWERS" style letters as digits.
 ALLOWED = re.compile(r"^\+?[\d\s\-().]*$")
+# A mainland mobile number as stored (E.164): masked without parsing, since
+# a large export masks one per row (docs/exports.md).
+CN_MOBILE = re.compile(r"\+86(1[3-9]\d{9})")
 
 
 def parse_phone(text: str, *, strict: bool) -> str:
@@ -72,6 +75,10 @@ def mask_phone(value: str) -> str:
     The first group (the mobile prefix or the area code) and the last four
     digits stay, so staff can tell numbers apart without reading them.
     """
+    mobile = CN_MOBILE.fullmatch(value or "")
+    if mobile:
+        digits = mobile.group(1)
+        return digits[:3] + "****" + digits[-4:]
     shown = format_phone(value)
     groups = shown.split()
     digits = "".join(ch for ch in shown if ch.isascii() and ch.isdigit())

@@ -67,6 +67,25 @@ def check_is_xlsx(upload: IO[bytes]) -> None:
     upload.seek(0)
 
 
+def estimate_rows(upload: IO[bytes]) -> int | None:
+    """Rows below the header of the first sheet, as the file declares its
+    size (None when it does not, or cannot be read: `read_rows` says why)."""
+    from openpyxl import load_workbook
+
+    try:
+        check_is_xlsx(upload)
+        book = load_workbook(upload, read_only=True)
+        try:
+            last = book.worksheets[0].max_row
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - only an estimate; read_rows reports
+        return None
+    finally:
+        upload.seek(0)
+    return max(last - 1, 0) if last else None
+
+
 def read_rows(
     upload: IO[bytes], *, headers: tuple[str, ...], max_rows: int
 ) -> Iterator[SheetRow]:

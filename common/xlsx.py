@@ -44,6 +44,8 @@ WIDTH_SAMPLE = 200
 MIN_WIDTH = 6
 MAX_WIDTH = 60
 HEADER_ROW = 3
+# Rows Excel opens in one sheet.
+MAX_ROWS = 1_048_576
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -250,22 +252,12 @@ def _cells(
 def _write_sheet(
     book: Workbook, sheet: Sheet, *, title: str, scope: str, exported_on: date, taken
 ) -> int:
-    ws = book.create_sheet(sheet_title(sheet.title, taken))
-    styles = _Styles(ws)
     columns = sheet.columns
     values: Iterator[list[Any]] = (
         [excel_value(c.value_of(row), c.kind) for c in columns] for row in sheet.rows
     )
     sample = list(itertools.islice(values, WIDTH_SAMPLE))
     widths = column_widths(columns, sample)
-    for index, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    last = get_column_letter(max(len(columns), 1))
-    ws.merged_cells.add(f"A1:{last}1")
-    ws.merged_cells.add(f"A2:{last}2")
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.row_dimensions[1].height = 24
     second = " · ".join(
         part
         for part in (
@@ -275,15 +267,44 @@ def _write_sheet(
         )
         if part
     )
-    ws.append([styles.make(sheet.heading or title, styles.title)])
-    ws.append([styles.make(second, styles.subtitle)])
-    ws.append([styles.make(c.label, styles.header) for c in columns])
+    heading = sheet.heading or title
+    rows = itertools.chain(sample, values)
+    # Excel holds MAX_ROWS rows a sheet: more continue on "诉求记录 (2)"…
+    per_sheet = MAX_ROWS - HEADER_ROW
     count = 0
-    for row in itertools.chain(sample, values):
-        ws.append(_cells(styles, columns, widths, row))
-        count += 1
+    while True:
+        ws = book.create_sheet(sheet_title(sheet.title, taken))
+        styles = _start_sheet(ws, columns, widths, heading, second)
+        written = 0
+        for row in itertools.islice(rows, per_sheet):
+            ws.append(_cells(styles, columns, widths, row))
+            written += 1
+        count += written
+        if written < per_sheet:
+            break
+        following = next(rows, None)
+        if following is None:
+            break
+        rows = itertools.chain([following], rows)
     sheet.row_count = count
     return count
+
+
+def _start_sheet(ws, columns, widths, heading: str, second: str) -> _Styles:
+    """The title, scope and header rows, the widths and the frozen header."""
+    styles = _Styles(ws)
+    for index, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    last = get_column_letter(max(len(columns), 1))
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{last}2")
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.row_dimensions[1].height = 24
+    ws.append([styles.make(heading, styles.title)])
+    ws.append([styles.make(second, styles.subtitle)])
+    ws.append([styles.make(c.label, styles.header) for c in columns])
+    return styles
 
 
 def write_workbook(

@@ -5,28 +5,25 @@ task); where the rows may go, from their posts (`compounds.ledgers`).
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from org.audit import record_event
-from org.models import AuditEvent
+from org.job_views import visible_job
+from org.jobs import status_of
+from org.models import AuditEvent, LedgerJob
 from org.rights import may, require
 
-from .held_ledgers import held_workbook, hold_workbook, release_workbook
-from .ledgers import (
-    LEDGERS,
-    ImportReport,
-    export_workbook,
-    import_ledger,
-    template_workbook,
-)
+from .import_runs import confirm_import_job, queue_import_job
+from .ledgers import LEDGERS, export_workbook, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The report lists this many problems; the rest are counted.
-SHOWN_PROBLEMS = 200
 
 
 def _ledger(user, slug: str):
@@ -88,26 +85,11 @@ def _quote(text: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def ledger_import(request, slug: str):
-    """/ledgers/<slug>/import/: upload → dry run report → confirm."""
+    """/ledgers/<slug>/import/: upload → a job whose page shows the dry run."""
     ledger = _ledger(request.user, slug)
-    context = {"ledger": ledger, "shown": SHOWN_PROBLEMS}
+    context = {"ledger": ledger}
     if request.method == "GET":
         return render(request, "compounds/ledger_import.html", context)
-    token = request.POST.get("token", "")
-    if token:
-        held = held_workbook(token, user=request.user, slug=slug)
-        if held is None:
-            context["error"] = _(
-                "The uploaded file is no longer held. Upload it again."
-            )
-            return render(request, "compounds/ledger_import.html", context, status=400)
-        with held:
-            report = import_ledger(ledger, held, user=request.user, apply=True)
-        if report.applied:
-            release_workbook(token, user=request.user, slug=slug)
-        else:
-            context["token"] = token
-        return _report(request, context, report)
     upload = request.FILES.get("workbook")
     if upload is None:
         context["error"] = _("Choose the filled-in workbook (.xlsx) to upload.")
@@ -117,23 +99,57 @@ def ledger_import(request, slug: str):
             "mb": settings.LEDGER_UPLOAD_MAX_BYTES // (1024 * 1024)
         }
         return render(request, "compounds/ledger_import.html", context, status=400)
-    report = import_ledger(ledger, upload, user=request.user, apply=False)
-    if report.ok:
-        context["token"] = hold_workbook(upload, user=request.user, slug=slug)
-    return _report(request, context, report)
+    job = queue_import_job(user=request.user, ledger=ledger, upload=upload)
+    return redirect(job.get_absolute_url())
 
 
-def _report(request, context, report: ImportReport):
-    context.update(
-        report=report,
-        problems=report.problems[:SHOWN_PROBLEMS],
-        hidden_problems=max(0, len(report.problems) - SHOWN_PROBLEMS),
-        changed=[o for o in report.outcomes if o.action != "unchanged"][
-            :SHOWN_PROBLEMS
-        ],
-        created=report.count("create"),
-        updated=report.count("update"),
-        unchanged=report.count("unchanged"),
-    )
-    status = 200 if report.ok else 400
-    return render(request, "compounds/ledger_import.html", context, status=status)
+def _import_job(request, slug: str, pk: int):
+    ledger = _ledger(request.user, slug)
+    job = visible_job(request.user, pk)
+    if job.kind != LedgerJob.Kind.IMPORT or job.ledger != ledger.slug:
+        raise Http404
+    return ledger, job
+
+
+@login_required
+@never_cache
+def ledger_job(request, slug: str, pk: int):
+    """/ledgers/<slug>/jobs/<pk>/: the job's progress, then its report."""
+    ledger, job = _import_job(request, slug, pk)
+    report = job.report or {}
+    context = {
+        "ledger": ledger,
+        "job": job,
+        "status": status_of(job),
+        "report": report,
+        "hidden_problems": max(
+            0, report.get("problem_count", 0) - len(report.get("problems", []))
+        ),
+        "hidden_changes": max(
+            0, report.get("changed_count", 0) - len(report.get("changed", []))
+        ),
+        "may_confirm": (
+            job.state == LedgerJob.State.DONE
+            and not job.confirmed
+            and report.get("ok")
+            and bool(job.upload)
+            and job.user_id == request.user.pk
+        ),
+    }
+    status = 400 if job.state == LedgerJob.State.FAILED else 200
+    return render(request, "compounds/ledger_job.html", context, status=status)
+
+
+@login_required
+@require_POST
+def ledger_job_confirm(request, slug: str, pk: int):
+    """Confirm a dry run: the job imports, checking every row again."""
+    _ledger, job = _import_job(request, slug, pk)
+    if job.user_id != request.user.pk:
+        # The street office may watch a clerk's import, not confirm it.
+        raise PermissionDenied
+    try:
+        confirm_import_job(job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(job.get_absolute_url())

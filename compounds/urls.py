@@ -23,6 +23,16 @@ urlpatterns = [
         ledger_views.ledger_import,
         name="ledger-import",
     ),
+    path(
+        "ledgers/<slug:slug>/jobs/<int:pk>/",
+        ledger_views.ledger_job,
+        name="ledger-job",
+    ),
+    path(
+        "ledgers/<slug:slug>/jobs/<int:pk>/confirm/",
+        ledger_views.ledger_job_confirm,
+        name="ledger-job-confirm",
+    ),
     path("posters/", views.poster_index, name="posters"),
     path("posters/compound/<int:pk>/", views.compound_poster, name="poster"),
     path(

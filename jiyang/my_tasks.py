@@ -31,6 +31,7 @@ from civic.models import ActionItem, VisitReport
 from common.periods import Month
 from compounds.models import Committee
 from consultations.models import Concern
+from org.models import LedgerJob
 from org.rights import Role, roles_of
 from org.scope import user_scope
 
@@ -362,6 +363,29 @@ def committee_items(user, today: date) -> list[Item]:
     ]
 
 
+def job_items(user, now: datetime) -> list[Item]:
+    """The user's exports ready to download, and imports and exports under way."""
+    counts = LedgerJob.objects.filter(user=user, expires_at__gt=now).aggregate(
+        ready=Count(
+            "pk",
+            filter=Q(kind=LedgerJob.Kind.EXPORT, state=LedgerJob.State.DONE)
+            & ~Q(result=""),
+        ),
+        running=Count(
+            "pk", filter=Q(state__in=[LedgerJob.State.QUEUED, LedgerJob.State.RUNNING])
+        ),
+    )
+    url = reverse("ledger-jobs")
+    return [
+        Item(
+            "jobs.downloads", _("Exported workbooks to download"), counts["ready"], url
+        ),
+        Item(
+            "jobs.running", _("Imports and exports under way"), counts["running"], url
+        ),
+    ]
+
+
 # The page -----------------------------------------------------------------------
 
 
@@ -403,4 +427,7 @@ def my_tasks(user, now: datetime | None = None) -> list[Section]:
         local.items += committee_items(user, today)
     if local.items:
         sections.append(local)
+    jobs = Section(_("Imports and exports"), job_items(user, now))
+    if jobs.waiting:
+        sections.append(jobs)
     return sections

@@ -237,13 +237,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-# Ledger workbooks held between the dry run and the confirmation; never
-# served (not under MEDIA_ROOT).
-LEDGER_UPLOAD_DIR = env.path(
-    "LEDGER_UPLOAD_DIR", default=BASE_DIR / "var" / "ledger_uploads"
-)
+# Ledger workbooks: rows per file, bytes per upload.
 LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20_000)
 LEDGER_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Ledger jobs (imports, large exports): their uploaded and exported files
+# wait here, private and never served (not under MEDIA_ROOT), until the
+# job expires LEDGER_JOB_HOURS later.
+LEDGER_JOB_DIR = env.path("LEDGER_JOB_DIR", default=BASE_DIR / "var" / "ledger_jobs")
+LEDGER_JOB_HOURS = env.int("LEDGER_JOB_HOURS", default=24)
+# An export of more rows than this runs as a job with a download link.
+LEDGER_EXPORT_JOB_ROWS = env.int("LEDGER_EXPORT_JOB_ROWS", default=5000)
 
 # Cache and Celery
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -336,6 +339,11 @@ CELERY_BEAT_SCHEDULE["sweep-outbox"] = {
 # Photos held for a form sent back with errors last an hour.
 CELERY_BEAT_SCHEDULE["purge-held-photos"] = {
     "task": "consultations.tasks.purge_held_photos_task",
+    "schedule": crontab(minute="*/30"),
+}
+# Ledger jobs past LEDGER_JOB_HOURS go with their files.
+CELERY_BEAT_SCHEDULE["purge-ledger-jobs"] = {
+    "task": "org.tasks.purge_ledger_jobs_task",
     "schedule": crontab(minute="*/30"),
 }
 # The audit trail: events older than AUDIT_RETENTION_DAYS (at least the

@@ -177,6 +177,8 @@ GROUPS = (
                 "compounds:ledgers",
                 _imports_ledgers,
             ),
+            # Imports and large exports of any list the user sees.
+            Link(_("My imports and exports"), "ledger-jobs", _org_staff),
         ),
     ),
     Group(

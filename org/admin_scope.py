@@ -50,7 +50,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.spreadsheets import csv_text
 
-from .exports import ledger_response
+from .downloads import ledger_response
 
 # Columns of list_display that only make sense on screen.
 SCREEN_ONLY_COLUMNS = {"action_checkbox", "tree_actions"}

@@ -34,7 +34,8 @@ AUDITED_APPS = frozenset(
 # Not changes anyone makes: the trail itself, the sign-in time Django
 # writes on every login (the sign-in is recorded on its own), the tree's
 # bookkeeping columns (django-mptt) and the id, which the entry names.
-_NOT_AUDITED_MODELS = frozenset({"org.auditevent"})
+# A ledger job is bookkeeping: the export or import it runs is recorded.
+_NOT_AUDITED_MODELS = frozenset({"org.auditevent", "org.ledgerjob"})
 _NOT_AUDITED_FIELDS = frozenset({"id", "last_login", "lft", "rght", "tree_id", "level"})
 _SECRET_FIELDS = frozenset({"password", "key", "key_hash", "token"})
 HIDDEN = "******"

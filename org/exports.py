@@ -4,8 +4,10 @@ Each app declares its ledgers once, as a `Ledger`: a name, a title and a
 function that turns the rows a user may see (the same `visible_to(user)`
 queryset, filtered and selected, that the list shows) into the sheets of
 `common.xlsx`. The admin's "导出 Excel" action and the list pages call
-`export_ledger`, which writes the workbook and records the export in the
-audit trail: who, which ledger, which scope, how many rows.
+`org.downloads.ledger_response`, which runs `export_ledger` in the request
+or, for a large ledger, in a Celery job (`run_export_job`); it writes the
+workbook and records the export in the audit trail: who, which ledger,
+which scope, how many rows.
 
 Residents' phone numbers are masked in every export: the pages show them
 only on an explicit, audited reveal of one concern, and a spreadsheet of
@@ -14,26 +16,39 @@ numbers would bypass that rule.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterable
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
-from django.http import FileResponse
-from django.utils import timezone
+from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from common.xlsx import CONTENT_TYPE, Column, Kind, Sheet, write_workbook
+from common.xlsx import Column, Kind, Sheet, write_workbook
 
 from .audit import record_event
-from .models import AuditEvent, User
+from .jobs import (
+    claim_job,
+    finish_job,
+    load_query,
+    report_progress,
+)
+from .models import AuditEvent, LedgerJob, User
 from .scope import user_scope
+
+log = logging.getLogger(__name__)
 
 # Rows fetched per round trip while streaming a ledger.
 CHUNK = 2000
+
+# Every Ledger by name, for the worker that runs a large export by name.
+_LEDGERS: dict[str, Ledger] = {}
 
 
 @dataclass(frozen=True)
@@ -46,8 +61,18 @@ class Ledger:
     # The sheets of the rows in a queryset, for the user who exports them.
     sheets: Callable[[QuerySet, User], list[Sheet]]
 
+    def __post_init__(self) -> None:
+        _LEDGERS[self.name] = self
+
     def filename(self, day) -> str:
         return f"{self.name}-{day:%Y%m%d}.xlsx"
+
+
+def ledger_named(name: str) -> Ledger:
+    """The ledger called `name`, from the `exports` module of any app."""
+    if name not in _LEDGERS:
+        autodiscover_modules("exports")
+    return _LEDGERS[name]
 
 
 def choice(label: str | Promise, key: str, choices) -> Column:
@@ -86,14 +111,18 @@ def export_ledger(
     queryset: QuerySet,
     target: str | IO[bytes],
     request=None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the ledger's rows in `queryset` to `target`; the rows written.
 
     `queryset` must already be the user's scoped list (`visible_to(user)`,
     filtered as the list is); the export is recorded in the audit trail.
+    `progress` hears the rows of the first sheet written so far.
     """
     scope = scope_label(user)
     sheets = ledger.sheets(queryset, user)
+    if progress is not None and sheets:
+        sheets[0].rows = _counted(sheets[0].rows, progress)
     rows = write_workbook(target, title=str(ledger.title), scope=scope, sheets=sheets)
     counts = ", ".join(f"{sheet.title} {sheet.row_count}" for sheet in sheets)
     record_event(
@@ -105,27 +134,56 @@ def export_ledger(
     return rows
 
 
-def ledger_response(
-    request, ledger: Ledger, queryset: QuerySet, filename: str = ""
-) -> FileResponse:
-    """The workbook of `export_ledger` as a download."""
-    # A spooled file: small ledgers stay in memory, large ones go to disk;
-    # FileResponse closes it once sent.
-    buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    export_ledger(
-        user=request.user,
-        ledger=ledger,
-        queryset=queryset,
-        target=buffer,
-        request=request,
-    )
-    buffer.seek(0)
-    return FileResponse(
-        buffer,
-        as_attachment=True,
-        filename=filename or ledger.filename(timezone.localdate()),
-        content_type=CONTENT_TYPE,
-    )
+def _counted(rows: Iterable[Any], progress: Callable[[int], None]) -> Iterator[Any]:
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % CHUNK == 0:
+            progress(done)
+    progress(done)
+
+
+# Large exports, as jobs -----------------------------------------------------------
+
+
+def run_export_job(job_id: int) -> LedgerJob | None:
+    """Write a queued export's workbook into private storage."""
+    job = claim_job(job_id)
+    if job is None:
+        return None
+    storage = job.result.storage
+    name = f"results/{uuid.uuid4().hex}.xlsx"
+    path = Path(storage.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = [0]
+
+    def progress(done: int) -> None:
+        written[0] = done
+        report_progress(job.pk, done, job.rows_total)
+
+    try:
+        with translation.override(job.language):
+            ledger = ledger_named(job.ledger)
+            queryset = load_query(ledger.model, job.query)
+            export_ledger(
+                user=job.user,
+                ledger=ledger,
+                queryset=queryset,
+                target=str(path),
+                progress=progress,
+            )
+    except Exception:
+        log.exception("ledger export job %s failed", job.pk)
+        path.unlink(missing_ok=True)
+        with translation.override(job.language):
+            finish_job(
+                job,
+                error=_("The export failed. Start it again, or ask the administrator."),
+            )
+        return job
+    finish_job(job, result=name, rows_done=written[0])
+    return job
 
 
 KINDS = {

@@ -20,6 +20,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from .place import resync_places
+from .private_files import PrivateJobStorage
 from .scope import (
     Scope,
     ScopedQuerySet,
@@ -902,3 +903,143 @@ class AuditEvent(models.Model):
         except (LookupError, ValueError):
             return self.object_type
         return str(model._meta.verbose_name)
+
+
+# Ledger jobs: imports and large exports that run on Celery.
+
+
+class LedgerJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The jobs `user` started, and for street-office staff those of
+        their street; the superuser sees all."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        scope = user.scope
+        if scope.everything:
+            return self
+        streets = [unit.pk for unit in scope.staff_units if unit.kind == "street"]
+        return self.filter(Q(user=user) | Q(street_id__in=streets))
+
+    def expired(self, now=None):
+        return self.filter(expires_at__lte=now or timezone.now())
+
+    def ready_downloads_for(self, user):
+        """The user's own finished exports whose file is still kept."""
+        return self.filter(
+            user=user,
+            kind=LedgerJob.Kind.EXPORT,
+            state=LedgerJob.State.DONE,
+            expires_at__gt=timezone.now(),
+        ).exclude(result="")
+
+
+class LedgerJob(models.Model):
+    """An import or a large export of a ledger, run by a Celery worker.
+
+    The uploaded workbook and the exported file live in private storage
+    (`LEDGER_JOB_DIR`, never served); both go with the job when it expires
+    (`expires_at`, LEDGER_JOB_HOURS after it was started) by the beat task
+    `purge_ledger_jobs_task`. While a job runs, its progress is kept in the
+    cache (`org.jobs`), readable by the page from another process even
+    when the import runs inside a transaction; the row holds the figures
+    at the start and the end.
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("import")
+        EXPORT = "export", _("export")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # The import ledger's slug or the export ledger's name.
+    ledger = models.CharField(_("ledger"), max_length=64)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    user = models.ForeignKey(
+        "org.User",
+        verbose_name=_("started by"),
+        on_delete=models.CASCADE,
+        related_name="ledger_jobs",
+    )
+    street = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("street"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scope = models.CharField(_("scope"), max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=16, default="zh-hans")
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.QUEUED
+    )
+    # An import job first checks (the dry run); once confirmed it imports.
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    upload = models.FileField(
+        _("uploaded workbook"),
+        storage=PrivateJobStorage(),
+        upload_to="uploads/",
+        blank=True,
+        max_length=300,
+    )
+    result = models.FileField(
+        _("result file"),
+        storage=PrivateJobStorage(),
+        upload_to="results/",
+        blank=True,
+        max_length=300,
+    )
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    # An export's rows: the pickled query of the scoped list, signed with
+    # the secret key so that only the portal's own queries are loaded.
+    query = models.BinaryField(_("query"), null=True, blank=True, editable=False)
+    # An import's report (counts, the first problems and changes).
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    objects = LedgerJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger job")
+        verbose_name_plural = _("ledger jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.title or self.ledger} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        if self.kind == self.Kind.IMPORT:
+            return reverse("compounds:ledger-job", args=[self.ledger, self.pk])
+        return reverse("ledger-job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def rows_done_text(self) -> str:
+        # Grouped by thousands, as the Excel sheets show their counts.
+        return f"{self.rows_done:,}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def delete_files(self) -> None:
+        for file in (self.upload, self.result):
+            if file:
+                file.delete(save=False)

@@ -245,7 +245,8 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
             assert result.get(timeout=30) == ...
 
     Yields the `subprocess.Popen` of the worker; its log is
-    `celery_worker_process.log_path`. Started once per session, stopped by
+    `celery_worker_process.log_path`, the folder of its ledger job files
+    `celery_worker_process.job_dir`. Started once per session, stopped by
     its PID at the end.
     """
     engine = django_settings.DATABASES["default"]["ENGINE"]
@@ -255,8 +256,10 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
     queue = f"test-worker-{uuid.uuid4().hex[:12]}"
     node = f"{queue}@localhost"
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    job_dir = tmp_path_factory.mktemp("ledger_jobs")
     env = {
         **os.environ,
+        "LEDGER_JOB_DIR": str(job_dir),
         "DATABASE_URL": _test_database_url(),
         "REDIS_URL": django_settings.REDIS_URL,
         "SECRET_KEY": django_settings.SECRET_KEY,
@@ -291,6 +294,7 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     process.log_path = log_path
+    process.job_dir = job_dir
     try:
         deadline = time.monotonic() + 60
         while not celery_app.control.ping(destination=[node], timeout=0.5):
@@ -330,8 +334,9 @@ def _fresh_counters():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded photos go to a temporary folder, not the working tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    # Ledger workbooks held between dry run and import, likewise.
-    settings.LEDGER_UPLOAD_DIR = tmp_path / "ledger_uploads"
+    # The files of ledger jobs, likewise (a test with a real worker points
+    # this at `celery_worker_process.job_dir`, the worker's).
+    settings.LEDGER_JOB_DIR = tmp_path / "ledger_jobs"
 
 
 @pytest.fixture(autouse=True)

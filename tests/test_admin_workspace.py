@@ -27,6 +27,7 @@ def test_admin_index_links_every_staff_page(client, street_admin):
         "assessments:rewards",
         "assessments:exits",
         "admin:compounds_reports",
+        "ledger-jobs",
     ]:
         assert f'href="{reverse(name)}"' in html, name
     assert "工作台" in html

@@ -95,6 +95,8 @@ NO_FORM_PATTERNS = {
     "logins never do; its bad codes are tried in tests/org/test_second_factor.py",
     "second-factor-enrol": "likewise, and linked only for a login that may enrol; "
     "tried in tests/org/test_second_factor.py",
+    "ledger-job-status": "JSON the job page's script polls",
+    "ledger-job-download": "a finished export's workbook",
 }
 # Forms the demo street never shows (no row in the state that shows them):
 # their views are fuzzed nowhere yet. Keep this list short.
@@ -109,6 +111,11 @@ NOT_ON_THE_DEMO = {
     "assessments:rectification": "no rectification notice in the demo",
     "assessments:reward-approve": "every demo reward is approved",
     "assessments:reward-pay": "the one approved, unpaid reward is past the page cap",
+    # Made by an upload or a large export (tests/compounds/test_ledger_jobs.py,
+    # tests/test_ledger_export_jobs.py).
+    "ledger-job": "no ledger job in the demo",
+    "compounds:ledger-job": "no ledger job in the demo",
+    "compounds:ledger-job-confirm": "no ledger job in the demo",
 }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from common.periods import Month, Quarter
 from compounds.models import PropertyCompany
-from org.exports import ledger_response
+from org.downloads import ledger_response
 from org.models import OrgUnit
 
 from .. import breakdown, exports

@@ -232,3 +232,44 @@ def test_memory_stays_flat_on_a_generator_of_200k_rows(tmp_path):
     assert count == rows_wanted
     # Holding the rows would take well over 100 MB; the stream keeps a sample.
     assert peak < 20 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_rows_past_excels_limit_continue_on_a_sheet_of_the_same_name(monkeypatch):
+    from common import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", xlsx.HEADER_ROW + 4)
+    out = BytesIO()
+    rows = [{"n": n} for n in range(10)]
+
+    written = write_workbook(
+        out,
+        title="台账",
+        scope="济阳街道",
+        sheets=[Sheet("诉求记录", [Column("编号", "n", Kind.INTEGER)], rows)],
+    )
+
+    book = load_workbook(out)
+    assert written == 10
+    assert book.sheetnames == ["诉求记录", "诉求记录 (2)", "诉求记录 (3)"]
+    assert [
+        [row[0] for row in book[name].iter_rows(min_row=4, values_only=True)]
+        for name in book.sheetnames
+    ] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert book["诉求记录 (2)"]["A3"].value == "编号"
+    assert book["诉求记录 (3)"].freeze_panes == "A4"
+
+
+def test_exactly_a_full_sheet_adds_no_empty_one(monkeypatch):
+    from common import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", xlsx.HEADER_ROW + 4)
+    out = BytesIO()
+
+    write_workbook(
+        out,
+        title="台账",
+        scope="",
+        sheets=[Sheet("诉求", [Column("编号", "n")], [{"n": n} for n in range(4)])],
+    )
+
+    assert load_workbook(out).sheetnames == ["诉求"]

@@ -1,8 +1,8 @@
 """Bringing the compounds and companies ledgers in from Excel.
 
 Each test writes a workbook as a clerk would fill the template, runs the
-dry run or the import through `import_ledger` (or the page), and checks
-the report and the database.
+dry run or the import through `import_ledger`, and checks the report and
+the database. The page and its jobs: tests/compounds/test_ledger_jobs.py.
 """
 
 from io import BytesIO
@@ -302,99 +302,6 @@ def test_grid_staff_may_not_import_compounds(client, grid_secretary):
     response = client.get(reverse("compounds:ledger-import", args=["compounds"]))
 
     assert response.status_code == 403
-
-
-# The page: upload → dry run → confirm ------------------------------------------------------
-
-
-def test_upload_dry_run_then_confirm_through_the_page(client, community_staff, grid):
-    client.force_login(community_staff)
-    url = reverse("compounds:ledger-import", args=["compounds"])
-
-    dry = client.post(url, {"workbook": named(compounds_file())})
-
-    assert dry.status_code == 200
-    assert "试导入" in dry.content.decode()
-    assert not Compound.objects.exists()
-    token = dry.context["token"]
-
-    done = client.post(url, {"token": token})
-
-    assert done.status_code == 200
-    assert done.context["report"].applied
-    assert Compound.objects.filter(name="幸福家园", grid=grid).exists()
-    # The token is spent: confirming again finds no held file.
-    assert client.post(url, {"token": token}).status_code == 400
-
-
-def test_another_user_cannot_redeem_the_token(
-    client, community_staff, street_admin, grid
-):
-    url = reverse("compounds:ledger-import", args=["compounds"])
-    client.force_login(community_staff)
-    token = client.post(url, {"workbook": named(compounds_file())}).context["token"]
-
-    client.force_login(street_admin)
-    response = client.post(url, {"token": token})
-
-    assert response.status_code == 400
-    assert not Compound.objects.exists()
-
-
-def test_the_report_lists_row_column_value_and_reason(client, street_admin, grid):
-    client.force_login(street_admin)
-    url = reverse("compounds:ledger-import", args=["compounds"])
-
-    response = client.post(
-        url, {"workbook": named(compounds_file(compound_row(households="很多")))}
-    )
-
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "很多" in html and "不是整数" in html and "户数" in html
-    assert "token" not in response.context or not response.context.get("token")
-
-
-def named(upload, name="ledger.xlsx"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, upload.getvalue())
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ("小区名称,社区\n甲,乙\n".encode(), "不是 Excel 工作簿"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "密码"),
-        (b"", "不是 Excel 工作簿"),
-    ],
-    ids=["csv", "password", "empty-file"],
-)
-def test_a_bad_file_gets_a_chinese_error_not_a_500(
-    client, street_admin, content, message
-):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    client.force_login(street_admin)
-    url = reverse("compounds:ledger-import", args=["compounds"])
-
-    response = client.post(url, {"workbook": SimpleUploadedFile("a.xlsx", content)})
-
-    assert response.status_code == 400
-    assert message in response.content.decode()
-
-
-def test_too_many_rows_get_the_limit_message(client, street_admin, grid, settings):
-    settings.LEDGER_IMPORT_MAX_ROWS = 3
-    client.force_login(street_admin)
-    url = reverse("compounds:ledger-import", args=["compounds"])
-    upload = compounds_file(*(compound_row(f"小区{n}") for n in range(4)))
-
-    response = client.post(url, {"workbook": named(upload)})
-
-    assert response.status_code == 400
-    assert "超过 3 行" in response.content.decode()
-    assert not Compound.objects.exists()
 
 
 # Service contracts ----------------------------------------------------------------------
