@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -34,11 +33,13 @@ from compounds.models import Compound
 from consultations.models import Concern, ConcernCategory, ConcernEvent
 from org.models import OrgUnit, User
 
-from .scoring import (
+from .scratch import (
     BenchError,
-    _fill_rest,
+    check_inside_bench_database,
+    child_env,
     default_bench_url,
     drop_database,
+    fill_rest,
     recreate_database,
 )
 
@@ -83,7 +84,7 @@ def main(argv=None) -> None:
     sizes = [int(size) for size in opts.sizes.split(",") if size.strip()]
     if max(sizes) > opts.concerns:
         raise BenchError("--sizes may not exceed --concerns.")
-    url = opts.database_url or _export_bench_url()
+    url = opts.database_url or default_bench_url("bench_jiyang_exports")
     recreate_database(url)
     try:
         built = _child(url, ["--build", f"--concerns={opts.concerns}"])
@@ -115,9 +116,8 @@ def main(argv=None) -> None:
 
 
 def _child(url: str, args: list[str]) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
     # In-process Celery and a local cache: the worker's code, without one.
-    env.pop("REDIS_URL", None)
+    env = child_env(url)
     done = subprocess.run(
         [sys.executable, "-m", "bench.ledger_export", *args],
         cwd=settings.BASE_DIR,
@@ -132,20 +132,8 @@ def _child(url: str, args: list[str]) -> dict:
     return json.loads(line[6:])
 
 
-def _export_bench_url() -> str:
-    parts = urlsplit(default_bench_url())
-    return urlunsplit(parts._replace(path="/bench_jiyang_exports"))
-
-
-def _in_bench_database() -> None:
-    if connection.vendor != "postgresql":
-        raise BenchError("The benchmark runs on PostgreSQL only.")
-    if "bench" not in connection.settings_dict["NAME"]:
-        raise BenchError("Refusing to generate data outside a bench database.")
-
-
 def build(concerns: int) -> dict:
-    _in_bench_database()
+    check_inside_bench_database()
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     street = OrgUnit.objects.create(kind="street", name="基准街道", code="370811098")
@@ -171,7 +159,7 @@ def build(concerns: int) -> dict:
             "FROM org_orgunit g JOIN org_orgunit c ON c.id = g.parent_id "
             "WHERE g.kind = 'grid'"
         )
-        cols, vals = _fill_rest(
+        cols, vals = fill_rest(
             Compound,
             {
                 "name": "'基准小区' || i",
@@ -195,7 +183,7 @@ def build(concerns: int) -> dict:
             "CREATE TEMP TABLE cc AS SELECT row_number() OVER (ORDER BY id) - 1 "
             f"AS rn, id, street_id, community_id, grid_id FROM {t_compound}"
         )
-        cols, vals = _fill_rest(
+        cols, vals = fill_rest(
             Concern,
             {
                 "tracking_code": "'BX' || lpad(i::text, 12, '0')",
@@ -227,7 +215,7 @@ def build(concerns: int) -> dict:
             f"JOIN cc ON cc.rn = i %% {COMPOUNDS}",
             [concerns],
         )
-        cols, vals = _fill_rest(
+        cols, vals = fill_rest(
             ConcernEvent,
             {
                 "concern_id": "k.id",
@@ -260,7 +248,7 @@ def export(size: int, *, trace: bool) -> dict:
     from org.exports import ledger_named
     from org.models import LedgerJob
 
-    _in_bench_database()
+    check_inside_bench_database()
     user = User.objects.get(username="bench")
     last = Concern.objects.order_by("pk").values_list("pk", flat=True)[size - 1]
     rows = Concern.objects.visible_to(user).filter(pk__lte=last)
