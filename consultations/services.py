@@ -1282,26 +1282,60 @@ def _remind_due(pk: int) -> notifications.Queued:
 
 
 REVEALS_PHONE = "consultations.reveal_phone"
+# A revealed number stays shown to the login that revealed it for this long,
+# on the detail page and through the API alike, so a reload, a second tap or
+# a client's retry is not a second entry in the audit trail.
+REVEAL_WINDOW = timedelta(minutes=5)
 
 
+def phone_shown_until(
+    *, concern: Concern, actor: User, now: datetime | None = None
+) -> datetime | None:
+    """When the reveal window of `actor` on `concern`'s number ends, or None
+    when no reveal of theirs is that recent.
+
+    The window is read from the audit trail itself: only a logged reveal
+    opens one, so nothing shows a number the trail does not hold.
+    """
+    now = now or timezone.now()
+    last = (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.REVEAL_PHONE,
+            actor=actor,
+            object_type=Concern._meta.label_lower,
+            object_id=str(concern.pk),
+            at__gt=now - REVEAL_WINDOW,
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return last + REVEAL_WINDOW if last else None
+
+
+@transaction.atomic
 def reveal_phone(*, concern: Concern, actor: User, request=None) -> str:
-    """The resident's full number for `actor`, the reveal kept in the trail.
+    """The resident's full number for `actor`, the reveal kept in the trail
+    once per REVEAL_WINDOW.
 
     The caller has found the concern among those the actor may read; this
     checks the task, so no other path shows a number unlogged.
     """
     require(actor, REVEALS_PHONE)
-    record_event(
-        action=AuditEvent.Action.REVEAL_PHONE,
-        actor=actor,
-        request=request,
-        obj=concern,
-        street=concern.street_id,
-        detail=_in_chinese(
-            "Viewed the resident's phone number of concern %(code)s",
-            code=concern.formatted_code,
-        ),
-    )
+    # Two taps at once wait for each other here, so one window is one entry.
+    list(Concern.objects.select_for_update().filter(pk=concern.pk).values("pk"))
+    if phone_shown_until(concern=concern, actor=actor) is None:
+        record_event(
+            action=AuditEvent.Action.REVEAL_PHONE,
+            actor=actor,
+            request=request,
+            obj=concern,
+            street=concern.street_id,
+            detail=_in_chinese(
+                "Viewed the resident's phone number of concern %(code)s",
+                code=concern.formatted_code,
+            ),
+        )
     return concern.phone
 
 
