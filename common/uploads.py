@@ -25,6 +25,7 @@ tracking page).
 """
 
 import io
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -459,7 +460,8 @@ def media_response(path: str) -> HttpResponse:
         kind = sniffed_kind(stored.read(16))
     if settings.MEDIA_ACCEL_REDIRECT:
         response = HttpResponse(content_type=kind.content_type)
-        relative = full.relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
+        relative = Path(os.path.relpath(full, os.path.abspath(settings.MEDIA_ROOT)))
+        relative = relative.as_posix()
         response["X-Accel-Redirect"] = quote(
             settings.MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + relative
         )
@@ -486,9 +488,10 @@ _MEDIA_SIGNER_SALT = "jiyang.media"
 def signed_media_url(name: str) -> str:
     """The URL of stored file `name` with a signature that lets anyone
     holding it fetch that file for MEDIA_LINK_SECONDS."""
-    token = signing.TimestampSigner(salt=_MEDIA_SIGNER_SALT).sign(name)
-    signature = token.rsplit(signing.TimestampSigner().sep, 2)
-    return f"{settings.MEDIA_URL}{quote(name)}?t={signature[1]}:{signature[2]}"
+    signed = signing.TimestampSigner(salt=_MEDIA_SIGNER_SALT).sign(name)
+    # "name:timestamp:signature": the link carries the last two.
+    token = signed[len(name) + 1 :]
+    return f"{settings.MEDIA_URL}{quote(name)}?t={token}"
 
 
 def media_signature_ok(name: str, token: str) -> bool:
