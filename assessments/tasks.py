@@ -104,7 +104,8 @@ def month_chord(
 
 
 @shared_task
-def send_rectification_reminders_task(on: str | None = None) -> int:
+def send_rectification_reminders_task(on: str | None = None) -> dict[str, int]:
     """Remind companies of notices due soon (default: today); return the
-    number of e-mails queued."""
-    return send_rectification_reminders(on=date.fromisoformat(on) if on else None)
+    notices reminded and the e-mails and SMS queued."""
+    queued = send_rectification_reminders(on=date.fromisoformat(on) if on else None)
+    return queued.log("rectification reminders").as_dict()

@@ -26,7 +26,7 @@ from compounds.models import (
     active_on_q,
 )
 from consultations.models import Concern, ConcernCategory
-from consultations.notifications import queue_email, queue_sms
+from consultations.notifications import Queued, queue_email, queue_sms
 from consultations.services import (
     place_hold,
     release_hold,
@@ -315,16 +315,18 @@ def managers_to_remind(day: date, *, by: str = "email") -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def send_visit_day_reminders(*, on: date | None = None) -> int:
+def send_visit_day_reminders(*, on: date | None = None) -> Queued:
     """On the eve of a visit day, e-mail and text each manager their
     compounds whose visit day is tomorrow.
 
-    The messages go through the outbox like every other. Returns the number
-    of e-mails queued (0 when tomorrow is no compound's visit day).
+    The messages go through the outbox like every other. Returns how many
+    compounds the managers were reminded of and what was queued per channel
+    (nothing when tomorrow is no compound's visit day).
     """
     on = on or timezone.localdate()
     tomorrow = on + timedelta(days=1)
-    queued = 0
+    rows = []
+    compounds: set[str] = set()
     for email, names in sorted(managers_to_remind(tomorrow).items()):
         subject = _("Visit day tomorrow (%(day)s)") % {"day": tomorrow.isoformat()}
         body = _(
@@ -334,15 +336,17 @@ def send_visit_day_reminders(*, on: date | None = None) -> int:
             "day": tomorrow.isoformat(),
             "compounds": "\n".join(f"- {name}" for name in names),
         }
-        queued += len(queue_email(concern=None, to=[email], subject=subject, body=body))
+        rows += queue_email(concern=None, to=[email], subject=subject, body=body)
+        compounds.update(names)
     for phone, names in sorted(managers_to_remind(tomorrow, by="phone").items()):
-        queue_sms(
+        rows += queue_sms(
             concern=None,
             to=[phone],
             template="visit_day",
             params={"day": tomorrow.strftime("%m-%d"), "compounds": "、".join(names)},
         )
-    return queued
+        compounds.update(names)
+    return Queued.of(rows, reminded=len(compounds))
 
 
 # Committee terms and cross-appointment seats --------------------------------
@@ -351,22 +355,42 @@ def send_visit_day_reminders(*, on: date | None = None) -> int:
 TERM_REMINDER_DAYS = (90, 30)
 
 
-def send_term_ending_reminders(*, on: date | None = None) -> int:
+def _claim(rows: QuerySet, marker: str, on: date) -> list[int]:
+    """Mark `rows` as reminded `on` and return the ids this run claimed.
+
+    Rows another run holds are skipped, and a row it has marked no longer
+    matches once its lock is released, so two runs on one day (or two at
+    once) never both claim a row.
+    """
+    ids = list(
+        rows.exclude(**{marker: on})
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)
+    )
+    rows.model.objects.filter(pk__in=ids).update(**{marker: on})
+    return ids
+
+
+@transaction.atomic
+def send_term_ending_reminders(*, on: date | None = None) -> Queued:
     """Tell the staff of the committee's community and grid, by e-mail and
-    SMS, when its term ends in exactly 90 or 30 days; return how many
-    committees were reminded."""
+    SMS, when its term ends in exactly 90 or 30 days, once on that day;
+    return how many committees were reminded and what was queued."""
     on = on or timezone.localdate()
     ends = [on + timedelta(days=days) for days in TERM_REMINDER_DAYS]
+    claimed = _claim(
+        Committee.objects.filter(term_end__in=ends), "term_reminded_on", on
+    )
     committees = (
-        Committee.objects.filter(term_end__in=ends)
+        Committee.objects.filter(pk__in=claimed)
         .select_related("compound__community", "compound__grid")
         .order_by("term_end", "name")
     )
-    reminded = 0
+    queued = Queued()
     for committee in committees:
         days = (committee.term_end - on).days
         units = (committee.compound.community, committee.compound.grid)
-        queue_email(
+        mails = queue_email(
             concern=None,
             to=unit_contacts("email", *units),
             subject=_("The term of %(committee)s ends in %(days)d days")
@@ -381,7 +405,7 @@ def send_term_ending_reminders(*, on: date | None = None) -> int:
                 "end": committee.term_end.isoformat(),
             },
         )
-        queue_sms(
+        texts = queue_sms(
             concern=None,
             to=unit_contacts("phone", *units),
             template="term_ending",
@@ -391,31 +415,39 @@ def send_term_ending_reminders(*, on: date | None = None) -> int:
                 "days": days,
             },
         )
-        reminded += 1
-    return reminded
+        queued += Queued.of(mails + texts, reminded=1)
+    return queued
 
 
-def send_empty_seat_reminders(*, on: date | None = None) -> int:
+@transaction.atomic
+def send_empty_seat_reminders(*, on: date | None = None) -> Queued:
     """The day after a cross-appointment seat falls empty (its holder's term
     ended the day before and nobody holds it on `on`), tell the staff of the
-    grid branch and its community, by e-mail and SMS; return how many seats."""
+    grid branch and its community, by e-mail and SMS, once; return how many
+    seats were reminded and what was queued."""
     on = on or timezone.localdate()
-    held = set(CrossAppointment.objects.active(on).values_list("branch_id", "seat"))
-    emptied = (
-        CrossAppointment.objects.filter(end=on - timedelta(days=1))
-        .select_related("branch__parent")
-        .order_by("branch_id", "seat")
+    held = CrossAppointment.objects.active(on).filter(
+        branch_id=OuterRef("branch_id"), seat=OuterRef("seat")
     )
+    emptied = CrossAppointment.objects.filter(end=on - timedelta(days=1)).exclude(
+        Exists(held)
+    )
+    claimed = _claim(emptied, "vacancy_reminded_on", on)
+    queued = Queued()
     told = set()
-    for appointment in emptied:
+    for appointment in (
+        CrossAppointment.objects.filter(pk__in=claimed)
+        .select_related("branch__parent", "person")
+        .order_by("branch_id", "seat", "pk")
+    ):
         key = (appointment.branch_id, appointment.seat)
-        if key in held or key in told:
+        if key in told:
             continue
         told.add(key)
         branch = appointment.branch
         units = (branch, branch.parent)
         seat = appointment.get_seat_display()
-        queue_email(
+        mails = queue_email(
             concern=None,
             to=unit_contacts("email", *units),
             subject=_("%(branch)s: the seat %(seat)s is empty")
@@ -432,13 +464,14 @@ def send_empty_seat_reminders(*, on: date | None = None) -> int:
                 "end": appointment.end.isoformat(),
             },
         )
-        queue_sms(
+        texts = queue_sms(
             concern=None,
             to=unit_contacts("phone", *units),
             template="seat_empty",
             params={"unit": branch.name, "seat": seat},
         )
-    return len(told)
+        queued += Queued.of(mails + texts, reminded=1)
+    return queued
 
 
 # Meetings ------------------------------------------------------------------

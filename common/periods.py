@@ -8,6 +8,7 @@ of the next period (exclusive, for `>= start AND < stop` filters) and
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -21,6 +22,27 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 # Years before this are typing mistakes, not periods anyone scores.
 FIRST_YEAR = 1900
+
+
+def _out_of_range(value: object) -> ValidationError:
+    # The last period of year 9999 has no first day after it: its `stop`,
+    # the `< stop` filters and the next period do not exist.
+    return ValidationError(
+        _(
+            "%(value)s is out of range: the latest month is 9999-11, "
+            "the latest quarter 9999Q3."
+        ),
+        params={"value": value},
+        code="period_out_of_range",
+    )
+
+
+def _plus_months(day: date, months: int) -> date:
+    """`day` moved by `months`; a ValidationError past year 9999 or before 1."""
+    try:
+        return day + relativedelta(months=months)
+    except (ValueError, OverflowError):
+        raise _out_of_range(day.isoformat()) from None
 
 
 def local_midnight(day: date) -> datetime:
@@ -49,7 +71,9 @@ class Month:
                 params={"value": text},
                 code="bad_month",
             )
-        return cls(int(match[1]), int(match[2]))
+        month = cls(int(match[1]), int(match[2]))
+        month.stop  # noqa: B018 (refuses a month that has no end)
+        return month
 
     @classmethod
     def of(cls, day: date) -> Month:
@@ -68,11 +92,12 @@ class Month:
 
     @property
     def stop(self) -> date:
-        return self.start + relativedelta(months=1)
+        return _plus_months(self.start, 1)
 
     @property
     def last_day(self) -> date:
-        return self.stop - relativedelta(days=1)
+        days = calendar.monthrange(self.year, self.number)[1]
+        return date(self.year, self.number, days)
 
     @property
     def quarter(self) -> Quarter:
@@ -83,7 +108,7 @@ class Month:
         return (day.year, day.month) == (self.year, self.number)
 
     def shifted(self, months: int) -> Month:
-        return Month.of(self.start + relativedelta(months=months))
+        return Month.of(_plus_months(self.start, months))
 
     def previous(self) -> Month:
         return self.shifted(-1)
@@ -113,7 +138,9 @@ class Quarter:
                 params={"value": text},
                 code="bad_quarter",
             )
-        return cls(int(match[1]), int(match[2]))
+        quarter = cls(int(match[1]), int(match[2]))
+        quarter.stop  # noqa: B018 (refuses a quarter that has no end)
+        return quarter
 
     @classmethod
     def of(cls, day: date) -> Quarter:
@@ -132,11 +159,11 @@ class Quarter:
 
     @property
     def stop(self) -> date:
-        return self.start + relativedelta(months=3)
+        return _plus_months(self.start, 3)
 
     @property
     def last_day(self) -> date:
-        return self.stop - relativedelta(days=1)
+        return Month(self.year, 3 * self.number).last_day
 
     @property
     def months(self) -> tuple[Month, Month, Month]:
@@ -144,10 +171,10 @@ class Quarter:
         return (first, first.next(), first.shifted(2))
 
     def contains(self, day: date) -> bool:
-        return self.start <= day < self.stop
+        return self.start <= day <= self.last_day
 
     def shifted(self, quarters: int) -> Quarter:
-        return Quarter.of(self.start + relativedelta(months=3 * quarters))
+        return Quarter.of(_plus_months(self.start, 3 * quarters))
 
     def previous(self) -> Quarter:
         return self.shifted(-1)

@@ -15,26 +15,36 @@ settings. The model fields `PolicyImageField` and
 their form field turns a refusal into a form error.
 
 `media_response` serves a stored file with the type sniffed from its bytes,
-`nosniff`, and `Content-Disposition: attachment` for anything but an image.
+`nosniff`, and `Content-Disposition: attachment` for anything but an image:
+the bytes themselves (FileResponse, the demo) or, with
+`MEDIA_ACCEL_REDIRECT` set, an `X-Accel-Redirect` to the web server's
+internal location. Who may fetch which file is decided before that
+(`jiyang/media.py`); `signed_media_url` gives a page a link that works for
+`MEDIA_LINK_SECONDS` without a login (a resident's own photos on the
+tracking page).
 """
 
 import io
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models.fields.files import FieldFile, ImageFieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils._os import safe_join
 from django.utils.deconstruct import deconstructible
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -46,6 +56,8 @@ __all__ = [
     "RandomUploadPath",
     "UploadPolicy",
     "media_response",
+    "media_signature_ok",
+    "signed_media_url",
     "prepare_upload",
     "prepare_uploads",
     "refuse_dangerous_name",
@@ -428,27 +440,68 @@ def sniffed_kind(head: bytes) -> Kind:
     return OCTET_STREAM
 
 
-def media_response(path: str) -> FileResponse:
+def media_response(path: str) -> HttpResponse:
     """A stored file under MEDIA_ROOT, served as the upload policy requires.
 
     The type comes from the bytes, not the name, so a file stored before
     the policy (`x.html` holding a PDF) is served as what it is; `nosniff`
     stops the browser guessing, and anything not an image is a download
-    (`filename*` carries a Chinese name, RFC 5987).
+    (`filename*` carries a Chinese name, RFC 5987). With
+    `MEDIA_ACCEL_REDIRECT` the web server sends the bytes, keeping these
+    headers.
     """
     try:
         full = Path(safe_join(settings.MEDIA_ROOT, path))
-    except SuspiciousFileOperation:
+    except (SuspiciousFileOperation, ValueError):
         raise Http404 from None
     if not full.is_file():
         raise Http404
     with full.open("rb") as stored:
         kind = sniffed_kind(stored.read(16))
-    response = FileResponse(
-        full.open("rb"),
-        as_attachment=not kind.is_image,
-        filename=full.name,
-        content_type=kind.content_type,
-    )
+    if settings.MEDIA_ACCEL_REDIRECT:
+        response = HttpResponse(content_type=kind.content_type)
+        relative = Path(os.path.relpath(full, os.path.abspath(settings.MEDIA_ROOT)))
+        relative = relative.as_posix()
+        response["X-Accel-Redirect"] = quote(
+            settings.MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + relative
+        )
+        disposition = "inline" if kind.is_image else "attachment"
+        response["Content-Disposition"] = content_disposition_header(
+            disposition == "attachment", full.name
+        )
+    else:
+        response = FileResponse(
+            full.open("rb"),
+            as_attachment=not kind.is_image,
+            filename=full.name,
+            content_type=kind.content_type,
+        )
     response["X-Content-Type-Options"] = "nosniff"
+    # What one login may read is not for a shared cache.
+    response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+_MEDIA_SIGNER_SALT = "jiyang.media"
+
+
+def signed_media_url(name: str) -> str:
+    """The URL of stored file `name` with a signature that lets anyone
+    holding it fetch that file for MEDIA_LINK_SECONDS."""
+    signed = signing.TimestampSigner(salt=_MEDIA_SIGNER_SALT).sign(name)
+    # "name:timestamp:signature": the link carries the last two.
+    token = signed[len(name) + 1 :]
+    return f"{settings.MEDIA_URL}{quote(name)}?t={token}"
+
+
+def media_signature_ok(name: str, token: str) -> bool:
+    """Whether `token` (from `signed_media_url`) is a live signature of `name`."""
+    if not token or len(token) > 200:
+        return False
+    try:
+        signing.TimestampSigner(salt=_MEDIA_SIGNER_SALT).unsign(
+            f"{name}:{token}", max_age=settings.MEDIA_LINK_SECONDS
+        )
+    except signing.BadSignature:
+        return False
+    return True

@@ -763,6 +763,11 @@ class Committee(models.Model):
         related_name="followers",
         limit_choices_to={"is_benchmark": True},
     )
+    # The day the staff were last told the term is ending, claimed before
+    # they are told: a second run on the same day tells nobody again.
+    term_reminded_on = models.DateField(
+        _("term reminder sent on"), null=True, blank=True, editable=False
+    )
 
     objects = CommitteeQuerySet.as_manager()
 

@@ -322,6 +322,10 @@ class RevealedPhone(serializers.Serializer):
     id = serializers.IntegerField()
     phone = serializers.CharField(help_text="E.164, e.g. +8613800138000")
     formatted_phone = serializers.CharField(help_text="As dialled: 138 0013 8000")
+    shown_until = serializers.DateTimeField(
+        help_text="End of the reveal window: until then another call returns "
+        "the number without a new audit entry"
+    )
 
 
 @with_workflow_actions
@@ -354,11 +358,12 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @extend_schema(
         request=None,
         responses={200: RevealedPhone},
-        summary="Show a resident's full phone number (each call is audited)",
+        summary="Show a resident's full phone number (one audit entry per 5 minutes)",
     )
     @action(detail=True, methods=["post"], url_path="reveal-phone")
     def reveal_phone(self, request: Request, pk: str | None = None) -> Response:
-        """The resident's full number, recorded in the audit trail."""
+        """The resident's full number, recorded in the audit trail once per
+        reveal window (`services.REVEAL_WINDOW`, as on the detail page)."""
         # The table first: a refused role learns nothing of the concern.
         require(request.user, services.REVEALS_PHONE)
         concerns = self.get_queryset()
@@ -372,12 +377,16 @@ class ConcernViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         phone = services.reveal_phone(
             concern=concern, actor=request.user, request=request
         )
+        until = services.phone_shown_until(concern=concern, actor=request.user)
         return Response(
-            {
-                "id": concern.pk,
-                "phone": phone,
-                "formatted_phone": concern.formatted_phone,
-            }
+            RevealedPhone(
+                {
+                    "id": concern.pk,
+                    "phone": phone,
+                    "formatted_phone": concern.formatted_phone,
+                    "shown_until": until,
+                }
+            ).data
         )
 
     @extend_schema(

@@ -5,6 +5,7 @@ twice as long each time), so an outage loses nothing."""
 
 import logging
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from celery import shared_task
@@ -24,6 +25,43 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # The first retry waits this long, each further one twice as long.
 FIRST_RETRY_DELAY = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What a reminder run put in the outbox: how many things it reminded
+    of (concerns, committees, seats, notices) and the rows per channel."""
+
+    reminded: int = 0
+    email: int = 0
+    sms: int = 0
+
+    def __add__(self, other: "Queued") -> "Queued":
+        return Queued(
+            self.reminded + other.reminded,
+            self.email + other.email,
+            self.sms + other.sms,
+        )
+
+    @classmethod
+    def of(cls, rows: Iterable[Notification], *, reminded: int = 0) -> "Queued":
+        """The tally of the outbox `rows` just written."""
+        rows = list(rows)
+        sms_rows = sum(r.channel == Notification.Channel.SMS for r in rows)
+        return cls(reminded, len(rows) - sms_rows, sms_rows)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    def log(self, what: str) -> "Queued":
+        logger.info(
+            "%s: %d reminded, %d e-mails and %d SMS queued",
+            what,
+            self.reminded,
+            self.email,
+            self.sms,
+        )
+        return self
 
 
 def queue_email(

@@ -33,6 +33,7 @@ from .models import (
     ConcernEvent,
     ConcernHold,
     ConcernPhoto,
+    Notification,
     Theme,
 )
 from .uploads import prepare_photos
@@ -234,13 +235,15 @@ def _tell_handler(
     subject: str,
     body: str,
     fallback_unit: OrgUnit | None = None,
-) -> None:
+) -> list[Notification]:
     """Queue the news by e-mail and SMS to the concern's handler (or, when
-    it has none, the staff of `fallback_unit`)."""
+    it has none, the staff of `fallback_unit`); return the outbox rows."""
     emails = handler_emails(concern) or _unit_emails(fallback_unit)
     phones = handler_phones(concern) or unit_contacts("phone", fallback_unit)
-    notifications.queue_email(concern=concern, to=emails, subject=subject, body=body)
-    notifications.queue_sms(
+    rows = notifications.queue_email(
+        concern=concern, to=emails, subject=subject, body=body
+    )
+    return rows + notifications.queue_sms(
         concern=concern,
         to=phones,
         template=template,
@@ -1195,35 +1198,34 @@ def duplicate_candidates(concern: Concern):
 # Sweeps and signals -----------------------------------------------------------
 
 
-def sweep_deadlines(*, now: datetime | None = None) -> int:
-    """Escalate and report newly overdue concerns (red); return how many."""
+def sweep_deadlines(*, now: datetime | None = None) -> notifications.Queued:
+    """Escalate and report newly overdue concerns (red); return how many,
+    with the e-mails and SMS queued to their handlers."""
     now = now or timezone.now()
     ids = list(
         Concern.objects.overdue(now)
         .filter(overdue_notified_at__isnull=True)
         .values_list("pk", flat=True)[:1000]
     )
-    for pk in ids:
-        _mark_overdue(pk, now)
-    return len(ids)
+    return sum((_mark_overdue(pk, now) for pk in ids), notifications.Queued())
 
 
 @transaction.atomic
-def _mark_overdue(pk: int, now: datetime) -> None:
+def _mark_overdue(pk: int, now: datetime) -> notifications.Queued:
     concern = (
         Concern.objects.select_for_update(of=("self",))
         .select_related("compound", "category", "handler_company", "handler_department")
         .get(pk=pk)
     )
     if concern.overdue_notified_at is not None or not concern.is_overdue:
-        return
+        return notifications.Queued()
     concern.overdue_notified_at = now
     concern.save(update_fields=["overdue_notified_at", "updated_at"])
     if ACTIONS["escalate"].may_start_from(concern.status):
         escalate(
             concern=concern, actor=None, note=_("Overdue: escalated automatically.")
         )
-    _tell_handler(
+    rows = _tell_handler(
         concern,
         template="overdue",
         fallback_unit=concern.community,
@@ -1235,33 +1237,35 @@ def _mark_overdue(pk: int, now: datetime) -> None:
             "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M"),
         },
     )
+    return notifications.Queued.of(rows, reminded=1)
 
 
-def remind_due_tomorrow(*, today: date | None = None) -> int:
+def remind_due_tomorrow(*, today: date | None = None) -> notifications.Queued:
     """Tell the handlers of the open concerns due tomorrow (e-mail and SMS),
-    each deadline once; return how many concerns were reminded."""
+    each deadline once; return how many concerns were reminded, with the
+    e-mails and SMS queued."""
     today = today or timezone.localdate()
     candidates = list(
         Concern.objects.due_on(today + timedelta(days=1))
         .exclude(due_reminded_for=F("due_at"))
         .values_list("pk", flat=True)[:1000]
     )
-    return sum(_remind_due(pk) for pk in candidates)
+    return sum((_remind_due(pk) for pk in candidates), notifications.Queued())
 
 
 @transaction.atomic
-def _remind_due(pk: int) -> bool:
+def _remind_due(pk: int) -> notifications.Queued:
     # Claimed by the update, so two runs never both remind one deadline.
     if not (
         Concern.objects.filter(pk=pk)
         .exclude(due_reminded_for=F("due_at"))
         .update(due_reminded_for=F("due_at"))
     ):
-        return False
+        return notifications.Queued()
     concern = Concern.objects.select_related(
         "compound", "category", "handler_company", "handler_department"
     ).get(pk=pk)
-    _tell_handler(
+    rows = _tell_handler(
         concern,
         template="due_tomorrow",
         fallback_unit=concern.community,
@@ -1274,30 +1278,64 @@ def _remind_due(pk: int) -> bool:
             "due": timezone.localtime(concern.due_at).strftime("%Y-%m-%d %H:%M"),
         },
     )
-    return True
+    return notifications.Queued.of(rows, reminded=1)
 
 
 REVEALS_PHONE = "consultations.reveal_phone"
+# A revealed number stays shown to the login that revealed it for this long,
+# on the detail page and through the API alike, so a reload, a second tap or
+# a client's retry is not a second entry in the audit trail.
+REVEAL_WINDOW = timedelta(minutes=5)
 
 
+def phone_shown_until(
+    *, concern: Concern, actor: User, now: datetime | None = None
+) -> datetime | None:
+    """When the reveal window of `actor` on `concern`'s number ends, or None
+    when no reveal of theirs is that recent.
+
+    The window is read from the audit trail itself: only a logged reveal
+    opens one, so nothing shows a number the trail does not hold.
+    """
+    now = now or timezone.now()
+    last = (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.REVEAL_PHONE,
+            actor=actor,
+            object_type=Concern._meta.label_lower,
+            object_id=str(concern.pk),
+            at__gt=now - REVEAL_WINDOW,
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return last + REVEAL_WINDOW if last else None
+
+
+@transaction.atomic
 def reveal_phone(*, concern: Concern, actor: User, request=None) -> str:
-    """The resident's full number for `actor`, the reveal kept in the trail.
+    """The resident's full number for `actor`, the reveal kept in the trail
+    once per REVEAL_WINDOW.
 
     The caller has found the concern among those the actor may read; this
     checks the task, so no other path shows a number unlogged.
     """
     require(actor, REVEALS_PHONE)
-    record_event(
-        action=AuditEvent.Action.REVEAL_PHONE,
-        actor=actor,
-        request=request,
-        obj=concern,
-        street=concern.street_id,
-        detail=_in_chinese(
-            "Viewed the resident's phone number of concern %(code)s",
-            code=concern.formatted_code,
-        ),
-    )
+    # Two taps at once wait for each other here, so one window is one entry.
+    list(Concern.objects.select_for_update().filter(pk=concern.pk).values("pk"))
+    if phone_shown_until(concern=concern, actor=actor) is None:
+        record_event(
+            action=AuditEvent.Action.REVEAL_PHONE,
+            actor=actor,
+            request=request,
+            obj=concern,
+            street=concern.street_id,
+            detail=_in_chinese(
+                "Viewed the resident's phone number of concern %(code)s",
+                code=concern.formatted_code,
+            ),
+        )
     return concern.phone
 
 

@@ -97,6 +97,10 @@ TEMPLATES: dict[str, Template] = {
         _("Rectification notice for {1}: {2}. Deadline {3}."),
         ("compound", "item", "deadline"),
     ),
+    "rectification_returned": Template(
+        _("Rectification at {1} returned after the re-check: {2}. Rectify by {3}."),
+        ("compound", "reason", "deadline"),
+    ),
     "visit_day": Template(
         _("Tomorrow {1} is a visit day at your compounds: {2}."),
         ("day", "compounds"),

@@ -1,7 +1,6 @@
 """Staff and property-manager concern pages. Everything goes through
 `Concern.objects.visible_to(user)` and the workflow services."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
@@ -174,26 +173,10 @@ def staff_concern_detail(request, pk: int):
     )
 
 
-# A revealed number stays shown on the detail page for this long, so a
-# reload or a second tap is not a second entry in the audit trail.
-REVEAL_WINDOW_SECONDS = 300
-REVEALS_SESSION_KEY = "revealed_phones"
-
-
-def _recent_reveals(request) -> dict[str, float]:
-    """Concern id → when its reveal window ends, pruned of ended windows."""
-    now = time.time()
-    reveals = request.session.get(REVEALS_SESSION_KEY, {})
-    return {pk: until for pk, until in reveals.items() if until > now}
-
-
 def _phone_revealed(request, concern: Concern) -> bool:
-    """Whether this login revealed the concern's number within the window.
-
-    Only a logged reveal opens the window, so no view shows a number the
-    audit trail does not hold.
-    """
-    return str(concern.pk) in _recent_reveals(request)
+    """Whether this login revealed the concern's number within the window
+    (`services.REVEAL_WINDOW`, the API's rule too)."""
+    return services.phone_shown_until(concern=concern, actor=request.user) is not None
 
 
 @require_POST
@@ -206,11 +189,7 @@ def reveal_phone(request, pk: int):
     if scope.is_company_user:
         concerns = concerns.for_company(scope.company_ids)
     concern = get_object_or_404(concerns, pk=pk)
-    reveals = _recent_reveals(request)
-    if str(concern.pk) not in reveals:
-        services.reveal_phone(concern=concern, actor=request.user, request=request)
-        reveals[str(concern.pk)] = time.time() + REVEAL_WINDOW_SECONDS
-    request.session[REVEALS_SESSION_KEY] = reveals
+    services.reveal_phone(concern=concern, actor=request.user, request=request)
     page = "manager-detail" if scope.is_company_user else "staff-detail"
     return redirect(reverse(f"consultations:{page}", args=[concern.pk]) + "#resident")
 

@@ -21,8 +21,8 @@ def sweep_outbox_task() -> int:
 
 
 @shared_task
-def sweep_deadlines_task() -> int:
-    return services.sweep_deadlines()
+def sweep_deadlines_task() -> dict[str, int]:
+    return services.sweep_deadlines().log("overdue concerns").as_dict()
 
 
 @shared_task
@@ -31,5 +31,5 @@ def purge_held_photos_task() -> int:
 
 
 @shared_task
-def remind_due_tomorrow_task() -> int:
-    return services.remind_due_tomorrow()
+def remind_due_tomorrow_task() -> dict[str, int]:
+    return services.remind_due_tomorrow().log("concerns due tomorrow").as_dict()

@@ -13,12 +13,18 @@ number they gave. Three uses:
 Erasing keeps the concern itself (the governance record: category,
 compound, description, timeline, rating, deadlines), so the street's figures
 do not change; it blanks the name, phone, e-mail and the place as the
-resident typed it, deletes the resident's photos and the e-mails written to
-the resident, and clears what an Open311 partner sent about the reporter.
-It lives in the project package because it reads consultations and
-open311 alike.
+resident typed it, deletes the resident's photos and the e-mails and SMS
+written to the resident, and clears what an Open311 partner sent about the
+reporter. In the free text that stays (the description, the answer, the
+rating comment, every note of the timeline and the staff's outbox rows of
+the concern) it replaces each mobile number, landline with area code and
+e-mail address (`CONTACT_PATTERN`), and the resident's name as given
+(two characters or more), by ERASED; the rest of the text, who did what
+and when, stays. It lives in the project package because it reads
+consultations and open311 alike.
 """
 
+import re
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -27,9 +33,10 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from common.phones import format_phone, mask_phone, parse_phone
-from consultations.models import Concern, ConcernPhoto, Notification
+from consultations.models import Concern, ConcernEvent, ConcernPhoto, Notification
 from open311.models import Open311Submission
 from org import change_audit
 from org.audit import record_event
@@ -51,6 +58,22 @@ class ErasedCounts:
     photos: int
     notifications: int
     open311: int
+    texts: int = 0
+
+
+# Contact data written into free text: a mainland mobile (with or without
+# +86 or 0086, spaces or hyphens between its groups), a landline with its
+# area code, an e-mail address. The same pattern finds the rows in the
+# database and cuts in Python, so a text once cut no longer matches. Written
+# in the syntax PostgreSQL, SQLite (Python's re) and Python share.
+CONTACT_PATTERN = (
+    r"(?<![0-9])(?:(?:[+]|00)86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])"
+    r"|(?<![0-9])0[1-9][0-9]{1,2}[ -]?[0-9]{7,8}(?![0-9])"
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}"
+)
+CONTACT_RE = re.compile(CONTACT_PATTERN)
+# A name this short would cut common words out of the text.
+MIN_NAME_LENGTH = 2
 
 
 def retention_cutoff(now=None):
@@ -67,6 +90,9 @@ def holding_contact(concerns: QuerySet) -> QuerySet:
     partner_contact = Open311Submission.objects.filter(concern=OuterRef("pk")).filter(
         ~Q(address_string="") | ~Q(device_id="") | ~Q(account_id="") | ~Q(media_url="")
     )
+    notes = ConcernEvent.objects.filter(
+        concern=OuterRef("pk"), note__regex=CONTACT_PATTERN
+    )
     return concerns.filter(
         ~Q(name="")
         | ~Q(phone="")
@@ -74,7 +100,34 @@ def holding_contact(concerns: QuerySet) -> QuerySet:
         | (Q(compound__isnull=False) & ~Q(place=""))
         | Exists(photos)
         | Exists(partner_contact)
+        | _text_holds_contact("description", "response", "rating_comment")
+        | Exists(notes)
     )
+
+
+def _text_holds_contact(*fields: str, name: str = "") -> Q:
+    """The rows whose `fields` hold contact data (or the text of `name`,
+    when it is long enough to be cut)."""
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{field}__regex": CONTACT_PATTERN})
+    if name:
+        long_name = Q(**{f"{name}__regex": f"^.{{{MIN_NAME_LENGTH},}}$"})
+        for field in fields:
+            q |= long_name & Q(**{f"{field}__contains": F(name)})
+    return q
+
+
+def cut_contact(text: str, name: str = "", *, erased: str | None = None) -> str:
+    """`text` with its contact data, and `name`, replaced by ERASED."""
+    erased = erased or _in_chinese(ERASED)
+    text = CONTACT_RE.sub(erased, text)
+    if len(name) >= MIN_NAME_LENGTH:
+        text = text.replace(name, erased)
+    return text
+
+
+ERASED = gettext_noop("[erased]")
 
 
 def concerns_of_phone(text: str) -> QuerySet:
@@ -92,7 +145,7 @@ def _erase(concerns: QuerySet) -> ErasedCounts:
     """Blank the contact data of `concerns` in a few set-based statements."""
     ids = list(holding_contact(concerns).values_list("pk", flat=True))
     if not ids:
-        return ErasedCounts(0, 0, 0, 0)
+        return ErasedCounts(0, 0, 0, 0, 0)
     # The erase is one audit entry of its own (the callers write it); row by
     # row entries of the deleted mails and photos would copy into the trail
     # the very data being erased.
@@ -102,11 +155,12 @@ def _erase(concerns: QuerySet) -> ErasedCounts:
 
 def _erase_rows(ids) -> ErasedCounts:
     targets = Concern.objects.filter(pk__in=ids)
-    # E-mails to the resident go before the concern's own e-mail is blanked:
-    # that is how they are recognised among the staff's.
+    # E-mails and SMS to the resident go before the concern's own contact is
+    # blanked: that is how they are recognised among the staff's.
     notifications, _rows = Notification.objects.filter(
-        concern__in=targets, to_email=F("concern__email")
+        _to_the_resident(), concern__in=targets
     ).delete()
+    texts = _cut_free_text(targets)
     photos = ConcernPhoto.objects.filter(
         concern__in=targets, stage=ConcernPhoto.Stage.SUBMITTED
     )
@@ -119,7 +173,72 @@ def _erase_rows(ids) -> ErasedCounts:
     concerns_count = targets.update(name="", phone="", email="")
     # Files last, once the rows are gone for sure.
     transaction.on_commit(lambda: _delete_files(files))
-    return ErasedCounts(concerns_count, photo_count, notifications, open311)
+    return ErasedCounts(concerns_count, photo_count, notifications, open311, texts)
+
+
+def _to_the_resident() -> Q:
+    """Outbox rows addressed to their concern's resident."""
+    return (
+        Q(channel=Notification.Channel.EMAIL)
+        & ~Q(to_email="")
+        & Q(to_email=F("concern__email"))
+    ) | (
+        Q(channel=Notification.Channel.SMS)
+        & ~Q(to_phone="")
+        & Q(to_phone=F("concern__phone"))
+    )
+
+
+def _cut_free_text(targets: QuerySet) -> int:
+    """Cut contact data out of the free text of `targets`, their timeline
+    and their staff's outbox rows; the number of texts changed.
+
+    The database picks the rows that hold any; only those pass through
+    Python, and each table is written back in one statement per batch.
+    """
+    changed = 0
+    erased = _in_chinese(ERASED)
+    jobs = (
+        (
+            targets.filter(
+                _text_holds_contact(
+                    "description", "response", "rating_comment", name="name"
+                )
+            ),
+            ("description", "response", "rating_comment"),
+            lambda row: row.name,
+        ),
+        (
+            ConcernEvent.objects.filter(concern__in=targets).filter(
+                _text_holds_contact("note", name="concern__name")
+            ),
+            ("note",),
+            lambda row: row.concern.name,
+        ),
+        (
+            Notification.objects.filter(concern__in=targets).filter(
+                _text_holds_contact("subject", "body", name="concern__name")
+            ),
+            ("subject", "body"),
+            lambda row: row.concern.name,
+        ),
+    )
+    for rows, fields, name_of in jobs:
+        if rows.model is not Concern:
+            rows = rows.select_related("concern")
+        cut = []
+        for row in rows:
+            name = name_of(row)
+            before = [getattr(row, f) for f in fields]
+            for field in fields:
+                setattr(
+                    row, field, cut_contact(getattr(row, field), name, erased=erased)
+                )
+            if [getattr(row, f) for f in fields] != before:
+                cut.append(row)
+        rows.model.objects.bulk_update(cut, fields, batch_size=500)
+        changed += len(cut)
+    return changed
 
 
 def _delete_files(files) -> None:
@@ -260,14 +379,21 @@ def _concern_data(concern: Concern, open311: Open311Submission | None) -> dict:
         ],
         "notifications": [
             {
-                "to": mail.to_email,
-                "subject": mail.subject,
-                "body": mail.body,
-                "created_at": _when(mail.created_at),
-                "sent_at": _when(mail.sent_at),
+                "channel": row.channel,
+                "to": row.recipient,
+                "subject": row.subject,
+                "body": row.body,
+                "created_at": _when(row.created_at),
+                "sent_at": _when(row.sent_at),
             }
-            for mail in concern.notifications.all()
-            if mail.to_email == concern.email and concern.email
+            for row in concern.notifications.all()
+            if row.recipient
+            and row.recipient
+            == (
+                concern.phone
+                if row.channel == Notification.Channel.SMS
+                else concern.email
+            )
         ],
         "open311": (
             {

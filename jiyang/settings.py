@@ -494,6 +494,12 @@ RECTIFICATION_MAX_PHOTOS = env.int("RECTIFICATION_MAX_PHOTOS", default=6)
 VISIT_MAX_PHOTOS = env.int("VISIT_MAX_PHOTOS", default=6)
 EXIT_DOCUMENT_MAX_BYTES = env.int("EXIT_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 CALENDAR_FILE_MAX_BYTES = env.int("CALENDAR_FILE_MAX_BYTES", default=1024 * 1024)
-# Media through Django (the demo, or a server without a web server in front);
-# production lets nginx serve MEDIA_ROOT by the rules in docs/operations.md.
+# Every /media/ request passes the access check of jiyang/media.py. Then
+# Django sends the file itself (SERVE_MEDIA: the demo) or, with
+# MEDIA_ACCEL_REDIRECT, hands it to nginx's internal location of that
+# prefix (production, docs/operations.md).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
+# How long a signed media link (a resident's photos on the tracking page)
+# works without a login.
+MEDIA_LINK_SECONDS = env.int("MEDIA_LINK_SECONDS", default=3600)

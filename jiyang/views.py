@@ -21,12 +21,13 @@ from assessments.models import QuarterlyRanking
 from civic.models import Disclosure, MeetingDecision, VisitReport
 from common.parsing import check_text
 from common.periods import Month
-from common.uploads import media_response
+from common.uploads import media_response, media_signature_ok
 from compounds.directory import matching_directory, public_directory
 from compounds.models import Compound
 from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_code
 from org.rights import require
 
+from .media import may_read_media
 from .my_tasks import my_tasks as tasks_of
 from .workspace import links_for
 
@@ -189,8 +190,14 @@ def _broker_state() -> str:
 
 
 def media(request, path: str):
-    """A stored upload, served by the upload policy's rules."""
-    if not settings.SERVE_MEDIA:
+    """A stored upload, for those who may read it (`jiyang/media.py`) or
+    through a live signed link, served by the upload policy's rules."""
+    if not (settings.SERVE_MEDIA or settings.MEDIA_ACCEL_REDIRECT):
+        raise Http404
+    if "\x00" in path or not (
+        media_signature_ok(path, request.GET.get("t", ""))
+        or may_read_media(request.user, path)
+    ):
         raise Http404
     return media_response(path)
 

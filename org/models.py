@@ -754,6 +754,11 @@ class CrossAppointment(models.Model):
     )
     start = models.DateField(_("from"), null=True, blank=True)
     end = models.DateField(_("until"), null=True, blank=True)
+    # The day the staff were told the seat fell empty when this holder left,
+    # claimed before they are told, so they are told once.
+    vacancy_reminded_on = models.DateField(
+        _("vacancy reminder sent on"), null=True, blank=True, editable=False
+    )
 
     objects = CrossAppointmentQuerySet.as_manager()
 

@@ -339,6 +339,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.LEDGER_JOB_DIR = tmp_path / "ledger_jobs"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may come from a run whose last test was
+    transactional and so emptied the seeded categories: seed them again."""
+    with django_db_blocker.unblock():
+        ensure_categories()
+
+
 @pytest.fixture(autouse=True)
 def _categories_after_flush(request):
     """A transactional test empties every table when it ends, the seeded

@@ -7,7 +7,7 @@ these. Who may is decided here too: the task of the rights table
 (`can_inspect`, `can_verify`: the street of one's posts).
 
 The company addressed by a notice hears of it through the outbox of
-`consultations` (`queue_email`): when it is raised, when it is returned,
+`consultations` (an e-mail and an SMS): when it is raised, when it is returned,
 and `REMINDER_DAYS` before its deadline (`send_rectification_reminders`,
 run daily by Celery beat).
 """
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compounds.models import CommitteeMember, CompanyStaff, Compound, PropertyCompany
-from consultations.notifications import queue_email, queue_sms
+from consultations.notifications import Queued, queue_email, queue_sms
 from org.models import OrgUnit, Person, Post
 from org.rights import Role as RightsRole
 from org.rights import require, roles_of
@@ -663,22 +663,28 @@ def _notice_url(notice: RectificationNotice) -> str:
 
 
 def _mail_company(
-    notice: RectificationNotice, subject: str, lead: str, *, text: bool = False
-) -> int:
-    """Mail the company the notice (and, when `text`, an SMS of it and its
-    deadline); return the number of e-mails queued."""
+    notice: RectificationNotice,
+    subject: str,
+    lead: str,
+    *,
+    template: str = "rectification",
+    reason: str = "",
+) -> Queued:
+    """Mail and text the company the notice and its deadline (the SMS
+    `template`, with the re-check's `reason` when it was returned); return
+    what was queued."""
     item = notice.item_result.item if notice.item_result_id else None
-    if text:
-        queue_sms(
-            concern=None,
-            to=company_phones(notice.company),
-            template="rectification",
-            params={
-                "compound": notice.inspection.compound.name,
-                "item": item.name if item else notice.requirement,
-                "deadline": notice.deadline.isoformat(),
-            },
-        )
+    texts = queue_sms(
+        concern=None,
+        to=company_phones(notice.company),
+        template=template,
+        params={
+            "compound": notice.inspection.compound.name,
+            "item": item.name if item else notice.requirement,
+            "reason": reason,
+            "deadline": notice.deadline.isoformat(),
+        },
+    )
     body = _(
         "%(lead)s\n\nCompound: %(compound)s\nInspection of %(date)s, item "
         "%(item)s\nWhat to rectify: %(requirement)s\nDeadline: %(deadline)s\n\n"
@@ -692,10 +698,10 @@ def _mail_company(
         "deadline": notice.deadline.isoformat(),
         "url": _notice_url(notice),
     }
-    rows = queue_email(
+    mails = queue_email(
         concern=None, to=company_emails(notice.company), subject=subject, body=body
     )
-    return len(rows)
+    return Queued.of(mails + texts, reminded=1)
 
 
 def _subject(notice: RectificationNotice, what: str) -> str:
@@ -748,7 +754,6 @@ def raise_rectification(
         notice,
         _subject(notice, _("Rectification notice")),
         _("The street property office asks your company to rectify a finding."),
-        text=True,
     )
     return notice
 
@@ -826,20 +831,22 @@ def verify_rectification(
             _subject(notice, _("Rectification returned")),
             _("The re-check found the finding not rectified: %(note)s")
             % {"note": notice.verification_note or "—"},
+            template="rectification_returned",
+            reason=notice.verification_note or "—",
         )
     return notice
 
 
 @transaction.atomic
-def send_rectification_reminders(*, on: date | None = None) -> int:
+def send_rectification_reminders(*, on: date | None = None) -> Queued:
     """Remind each company of its open notices due in `REMINDER_DAYS`.
 
     A notice is reminded at most once a day (`reminded_on`, claimed with a
-    conditional update), so a second run on the same day mails nothing.
-    Returns the number of e-mails queued.
+    conditional update), so a second run on the same day sends nothing.
+    Returns how many notices were reminded and what was queued per channel.
     """
     on = on or timezone.localdate()
-    queued = 0
+    queued = Queued()
     due = RectificationNotice.objects.due_for_reminder(on, REMINDER_DAYS)
     for notice in due.select_related(
         "inspection__compound", "item_result__item", "company"
@@ -858,7 +865,5 @@ def send_rectification_reminders(*, on: date | None = None) -> int:
             else _("This rectification notice is due in %(days)s days.")
             % {"days": days}
         )
-        queued += _mail_company(
-            notice, _subject(notice, _("Reminder")), lead, text=True
-        )
+        queued += _mail_company(notice, _subject(notice, _("Reminder")), lead)
     return queued

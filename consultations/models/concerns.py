@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from common.phones import format_phone, mask_phone
-from common.uploads import PolicyImageField, RandomUploadPath
+from common.uploads import PolicyImageField, RandomUploadPath, signed_media_url
 from consultations.workflow import ACTION_CHOICES, Status
 from org.place import PlacedInTree
 from org.scope import ScopedQuerySet
@@ -634,6 +634,12 @@ class ConcernPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+    @property
+    def signed_url(self) -> str:
+        """A link that shows the photo without a login for a while: for the
+        resident's tracking page (jiyang/media.py)."""
+        return signed_media_url(self.image.name)
 
 
 class ConcernHoldQuerySet(ConcernChildQuerySet):

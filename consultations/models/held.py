@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.uploads import PolicyImageField, RandomUploadPath
+from common.uploads import PolicyImageField, RandomUploadPath, signed_media_url
 
 __all__ = ["HOLD_FOR", "HeldPhoto", "new_hold_token"]
 
@@ -56,3 +56,8 @@ class HeldPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+    @property
+    def signed_url(self) -> str:
+        """A link for the form page that keeps it (no login; jiyang/media.py)."""
+        return signed_media_url(self.image.name)

@@ -1,8 +1,13 @@
 """The concern API masks every resident's number; the full number comes
 only from POST /concerns/{id}/reveal-phone/, for the roles that may reveal
-it on the pages, and each reveal is one audit entry."""
+it on the pages, and each reveal is one audit entry per reveal window,
+the detail page's window (one rule: `services.REVEAL_WINDOW`)."""
+
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from consultations import services
@@ -70,22 +75,25 @@ def test_staff_intake_answers_with_the_masked_number(community_staff, compound):
 
 
 @pytest.mark.parametrize("role", ["community_staff", "street_admin"])
-def test_org_staff_reveal_the_number_and_each_reveal_is_recorded(
+def test_org_staff_reveal_the_number_and_the_reveal_is_recorded_once_per_window(
     request, role, dispatched, street
 ):
     user = request.getfixturevalue(role)
 
-    first = _reveal(user, dispatched, REMOTE_ADDR="10.9.8.7")
-    _reveal(user, dispatched)
+    with time_machine.travel("2026-06-01 09:00 +0800", tick=False):
+        first = _reveal(user, dispatched, REMOTE_ADDR="10.9.8.7")
+        again = _reveal(user, dispatched)
 
-    assert first.status_code == 200
+    assert first.status_code == again.status_code == 200
     assert first.json() == {
         "id": dispatched.pk,
         "phone": E164,
         "formatted_phone": PHONE,
+        "shown_until": "2026-06-01T09:05:00+08:00",
     }
+    assert again.json() == first.json()
     events = _reveals().order_by("pk")
-    assert events.count() == 2
+    assert events.count() == 1
     event = events.first()
     assert event.actor == user
     assert event.object_id == str(dispatched.pk)
@@ -160,3 +168,46 @@ def test_an_id_that_is_not_a_number_is_a_404(community_staff):
     )
 
     assert response.status_code == 404
+
+
+def test_after_the_window_an_api_reveal_is_recorded_again(community_staff, dispatched):
+    with time_machine.travel("2026-06-01 09:00 +0800", tick=False) as traveller:
+        _reveal(community_staff, dispatched)
+        traveller.shift(services.REVEAL_WINDOW - timedelta(seconds=1))
+        _reveal(community_staff, dispatched)
+        assert _reveals().count() == 1
+        traveller.shift(timedelta(seconds=2))
+        later = _reveal(community_staff, dispatched)
+
+    assert later.json()["phone"] == E164
+    assert _reveals().count() == 2
+
+
+def test_the_page_and_the_api_share_one_window(client, community_staff, dispatched):
+    """A reveal through the API shows the number on the page without a new
+    entry, and the other way round; another login has a window of its own."""
+    detail = reverse("consultations:staff-detail", args=[dispatched.pk])
+    client.force_login(community_staff)
+
+    with time_machine.travel("2026-06-01 09:00 +0800", tick=False) as traveller:
+        _reveal(community_staff, dispatched)
+        page = client.get(detail).content.decode()
+        client.post(reverse("consultations:reveal-phone", args=[dispatched.pk]))
+        assert _reveals().count() == 1
+        traveller.shift(services.REVEAL_WINDOW + timedelta(seconds=1))
+        client.post(reverse("consultations:reveal-phone", args=[dispatched.pk]))
+        _reveal(community_staff, dispatched)
+
+    assert PHONE in page
+    assert _reveals().count() == 2
+
+
+def test_each_login_has_its_own_window(community_staff, street_admin, dispatched):
+    _reveal(community_staff, dispatched)
+    _reveal(street_admin, dispatched)
+    _reveal(community_staff, dispatched)
+
+    assert sorted(_reveals().values_list("actor__username", flat=True)) == [
+        "community_staff",
+        "street_admin",
+    ]

@@ -84,6 +84,10 @@ def test_lists_filter_by_month_quarter_and_date_range(staff, mixed):
     [
         ({"month": "2026-13"}, "month"),
         ({"quarter": "2026Q5"}, "quarter"),
+        # The last month and quarter of the calendar have no end to filter
+        # by: a field error, not an OverflowError.
+        ({"month": "9999-12"}, "month"),
+        ({"quarter": "9999Q4"}, "quarter"),
         ({"status": "lost"}, "status"),
         ({"subtree": "abc"}, "subtree"),
         ({"created_after": "yesterday"}, "created"),
@@ -281,3 +285,17 @@ def test_a_concern_page_costs_the_same_queries_for_more_rows(staff, compound):
         make_concern(compound, description=f"第{n}件")
 
     assert page_queries() == few
+
+
+@pytest.mark.parametrize("params", [{"month": "9999-12"}, {"quarter": "9999Q4"}])
+def test_a_period_past_the_calendar_is_a_chinese_error(staff, params):
+    response = staff.get(f"{API}/concerns/", params, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 400
+    assert "超出范围" in response.content.decode()
+
+
+def test_the_event_list_refuses_the_last_month_too(staff):
+    response = staff.get(f"{API}/concern-events/", {"month": "9999-12"})
+
+    assert response.status_code == 400

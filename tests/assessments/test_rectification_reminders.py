@@ -17,6 +17,7 @@ from assessments.services.inspections import (
 )
 from assessments.tasks import send_rectification_reminders_task
 from consultations.models import Notification
+from consultations.notifications import Queued
 from tests.factories import CompanyStaffFactory, PersonFactory
 
 from .factories import cadre, submitted_inspection
@@ -76,7 +77,7 @@ def test_the_company_is_mailed_the_notice(
 def test_reminders_two_days_before_and_on_the_day(failed, leader, days, reminded):
     raised(failed, leader, days)
     Notification.objects.all().delete()
-    assert send_rectification_reminders(on=TODAY()) == (2 if reminded else 0)
+    assert send_rectification_reminders(on=TODAY()).email == (2 if reminded else 0)
     if reminded:
         subject = Notification.objects.filter(channel="email").first().subject
         assert subject.startswith("整改提醒")
@@ -85,19 +86,19 @@ def test_reminders_two_days_before_and_on_the_day(failed, leader, days, reminded
 def test_a_second_run_on_the_same_day_mails_nothing(failed, leader):
     notice = raised(failed, leader, 2)
     Notification.objects.all().delete()
-    assert send_rectification_reminders(on=TODAY()) == 2
-    assert send_rectification_reminders(on=TODAY()) == 0
+    assert send_rectification_reminders(on=TODAY()).email == 2
+    assert send_rectification_reminders(on=TODAY()) == Queued()
     notice.refresh_from_db()
     assert notice.reminded_on == TODAY()
     # On the deadline itself it is reminded again.
-    assert send_rectification_reminders(on=TODAY() + timedelta(days=2)) == 2
+    assert send_rectification_reminders(on=TODAY() + timedelta(days=2)).email == 2
 
 
 def test_answered_and_closed_notices_are_not_reminded(failed, leader, property_manager):
     answered = raised(failed, leader, 2)
     answer_rectification(notice=answered, note="已整改", actor=property_manager)
     Notification.objects.all().delete()
-    assert send_rectification_reminders(on=TODAY()) == 0
+    assert send_rectification_reminders(on=TODAY()) == Queued()
 
 
 def test_a_returned_notice_is_mailed_and_reminded(failed, leader, property_manager):
@@ -105,11 +106,13 @@ def test_a_returned_notice_is_mailed_and_reminded(failed, leader, property_manag
     answer_rectification(notice=notice, note="已整改", actor=property_manager)
     Notification.objects.all().delete()
     verify_rectification(notice=notice, accepted=False, note="仍有堆物", actor=leader)
-    returned = list(Notification.objects.values_list("subject", "body"))
+    returned = list(
+        Notification.objects.filter(channel="email").values_list("subject", "body")
+    )
     assert len(returned) == 2
     assert returned[0][0].startswith("整改退回")
     assert "仍有堆物" in returned[0][1]
-    assert send_rectification_reminders(on=TODAY()) == 2
+    assert send_rectification_reminders(on=TODAY()).email == 2
     notice.refresh_from_db()
     assert notice.status == RectificationNotice.Status.RETURNED
 
@@ -117,7 +120,9 @@ def test_a_returned_notice_is_mailed_and_reminded(failed, leader, property_manag
 def test_the_task_runs_the_reminders(failed, leader):
     raised(failed, leader, 0)
     Notification.objects.all().delete()
-    assert send_rectification_reminders_task.delay(TODAY().isoformat()).get() == 2
+    assert (
+        send_rectification_reminders_task.delay(TODAY().isoformat()).get()["email"] == 2
+    )
 
 
 def test_beat_runs_the_reminders_daily():

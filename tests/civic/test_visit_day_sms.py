@@ -6,6 +6,7 @@ import pytest
 
 from civic import services as civic_services
 from consultations import sms
+from consultations.notifications import Queued
 from tests.factories import CompanyStaffFactory, PersonFactory, ServiceContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,9 @@ def test_the_manager_is_texted_the_compounds_of_tomorrows_visit_day(
 
     with django_capture_on_commit_callbacks(execute=True):
         # 2026-11-14 is November's second Saturday.
-        civic_services.send_visit_day_reminders(on=date(2026, 11, 13))
+        queued = civic_services.send_visit_day_reminders(on=date(2026, 11, 13))
 
+    assert queued == Queued(reminded=1, email=0, sms=1)
     [message] = sms.outbox
     assert message.phone == "+8613600002222"
     assert message.template == "visit_day"

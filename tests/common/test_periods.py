@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from common.periods import Month, Quarter
 
@@ -74,3 +75,41 @@ def test_the_last_month_of_the_calendar_contains_its_days():
 
     assert last.contains(date(9999, 12, 31))
     assert not last.contains(date(9999, 11, 30))
+
+
+def test_the_last_days_of_year_9999_need_no_day_after_them():
+    assert Month(9999, 12).last_day == date(9999, 12, 31)
+    assert Quarter(9999, 4).last_day == date(9999, 12, 31)
+    assert Quarter(9999, 4).contains(date(9999, 12, 31))
+    assert Month(2024, 2).last_day == date(2024, 2, 29)
+    assert Quarter(2026, 1).last_day == date(2026, 3, 31)
+
+
+@pytest.mark.parametrize(
+    "period", [Month(9999, 12), Quarter(9999, 4)], ids=["month", "quarter"]
+)
+def test_a_period_without_an_end_is_a_clear_error_not_an_overflow(period):
+    with pytest.raises(ValidationError) as stop:
+        _ = period.stop
+    with pytest.raises(ValidationError) as after:
+        period.next()
+
+    for caught in (stop, after):
+        assert caught.value.code == "period_out_of_range"
+    with translation.override("zh-hans"):
+        assert "超出范围" in " ".join(stop.value.messages)
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"), [(Month.parse, "9999-12"), (Quarter.parse, "9999Q4")]
+)
+def test_parsing_refuses_the_period_that_has_no_end(parse, text):
+    with pytest.raises(ValidationError) as caught:
+        parse(text)
+
+    assert caught.value.code == "period_out_of_range"
+
+
+def test_the_period_before_year_1_is_a_clear_error():
+    with pytest.raises(ValidationError):
+        Month(1, 1).previous()

@@ -284,7 +284,9 @@ def stored(settings, relative: str, data: bytes) -> str:
     return f"/media/{relative}"
 
 
-def test_an_old_html_named_pdf_is_served_as_a_pdf_download(client, settings):
+def test_an_old_html_named_pdf_is_served_as_a_pdf_download(client, settings, superuser):
+    # A file no row holds: only the superuser reads it (jiyang/media.py).
+    client.force_login(superuser)
     settings.SERVE_MEDIA = True
     url = stored(settings, "disclosures/2025/01/x.html", PDF)
 
@@ -296,7 +298,11 @@ def test_an_old_html_named_pdf_is_served_as_a_pdf_download(client, settings):
     assert response["Content-Disposition"].startswith("attachment;")
 
 
-def test_anything_not_an_image_or_pdf_is_an_octet_stream_download(client, settings):
+def test_anything_not_an_image_or_pdf_is_an_octet_stream_download(
+    client, settings, superuser
+):
+    # A file no row holds: only the superuser reads it (jiyang/media.py).
+    client.force_login(superuser)
     settings.SERVE_MEDIA = True
     url = stored(settings, "exit-cases/3/note.svg", SVG)
 
@@ -307,7 +313,9 @@ def test_anything_not_an_image_or_pdf_is_an_octet_stream_download(client, settin
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_image_is_shown_inline_with_its_sniffed_type(client, settings):
+def test_an_image_is_shown_inline_with_its_sniffed_type(client, settings, superuser):
+    # A file no row holds: only the superuser reads it (jiyang/media.py).
+    client.force_login(superuser)
     settings.SERVE_MEDIA = True
     url = stored(settings, "concerns/2026/01/photo.bin", png_bytes())
 
@@ -318,7 +326,9 @@ def test_an_image_is_shown_inline_with_its_sniffed_type(client, settings):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_chinese_file_name_is_given_in_rfc_5987_form(client, settings):
+def test_a_chinese_file_name_is_given_in_rfc_5987_form(client, settings, superuser):
+    # A file no row holds: only the superuser reads it (jiyang/media.py).
+    client.force_login(superuser)
     settings.SERVE_MEDIA = True
     url = stored(settings, "exit-cases/3/约谈记录.pdf", PDF)
 

@@ -133,8 +133,8 @@ def test_deadline_sweep_escalates_and_emails_overdue_concerns_once(
     Notification.objects.all().delete()
     Concern.objects.filter(pk=concern.pk).update(due_at=at(2020, 1, 1))
 
-    assert services.sweep_deadlines() == 1
-    assert services.sweep_deadlines() == 0
+    assert services.sweep_deadlines().reminded == 1
+    assert services.sweep_deadlines().reminded == 0
 
     concern.refresh_from_db()
     assert concern.status == Concern.Status.ESCALATED
@@ -152,4 +152,4 @@ def test_deadline_sweep_task_runs_the_sweep(compound):
     )
     Concern.objects.filter(pk=concern.pk).update(due_at=at(2020, 1, 1))
 
-    assert sweep_deadlines_task.delay().get() == 1
+    assert sweep_deadlines_task.delay().get()["reminded"] == 1

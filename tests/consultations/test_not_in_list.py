@@ -219,7 +219,7 @@ def test_overdue_sweep_handles_a_concern_without_compound(community):
         due_at=timezone.now() - timezone.timedelta(hours=1)
     )
 
-    assert services.sweep_deadlines() == 1
+    assert services.sweep_deadlines().reminded == 1
 
 
 def test_rest_intake_takes_a_place_and_community(street_admin, community):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from common.phones import mask_phone
-from consultations import services, staff_views
+from consultations import services
 from org.models import AuditEvent
 
 from .factories import category
@@ -186,7 +186,7 @@ def test_after_the_window_the_number_is_masked_and_a_reveal_logs_again(
 
     with time_machine.travel("2026-06-01 09:00 +0800", tick=False) as traveller:
         client.post(url)
-        traveller.shift(timedelta(seconds=staff_views.REVEAL_WINDOW_SECONDS + 1))
+        traveller.shift(services.REVEAL_WINDOW + timedelta(seconds=1))
         masked = client.get(detail).content.decode()
         client.post(url)
 

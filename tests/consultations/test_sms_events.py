@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from consultations import services, sms
 from consultations.models import Concern, Notification
+from consultations.notifications import Queued
 
 from .factories import category
 
@@ -187,13 +188,16 @@ def test_due_tomorrow_reminds_the_handler_once_per_deadline(
     services.dispatch(concern=concern, actor=grid_secretary)
     concern.refresh_from_db()
     eve = timezone.localdate(concern.due_at) - timedelta(days=1)
+    mails_before = Notification.objects.filter(channel="email").count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.remind_due_tomorrow(today=eve) == 1
-        assert services.remind_due_tomorrow(today=eve) == 0
-        assert services.remind_due_tomorrow(today=eve - timedelta(days=1)) == 0
+        first = services.remind_due_tomorrow(today=eve)
+        assert services.remind_due_tomorrow(today=eve) == Queued()
+        assert services.remind_due_tomorrow(today=eve - timedelta(days=1)) == Queued()
 
     [message] = sent("due_tomorrow")
+    mails = Notification.objects.filter(channel="email").count() - mails_before
+    assert first == Queued(reminded=1, email=mails, sms=1)
     assert message.phone == "+86" + property_manager.person.phone
     assert message.text.startswith(f"诉求{concern.formatted_code}（")
     assert "明天" in message.text
@@ -205,7 +209,7 @@ def test_due_tomorrow_task_runs(concern, grid_secretary):
     services.accept(concern=concern, actor=grid_secretary)
     concern.refresh_from_db()
     with time_machine.travel(concern.due_at - timedelta(days=1)):
-        assert remind_due_tomorrow_task.delay().get() == 1
+        assert remind_due_tomorrow_task.delay().get()["reminded"] == 1
 
 
 def test_overdue_texts_the_handler(
@@ -218,7 +222,10 @@ def test_overdue_texts_the_handler(
         time_machine.travel(concern.due_at + timedelta(hours=1)),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert services.sweep_deadlines() == 1
+        mails_before = Notification.objects.filter(channel="email").count()
+        queued = services.sweep_deadlines()
     [message] = sent("overdue")
+    mails = Notification.objects.filter(channel="email").count() - mails_before
+    assert queued == Queued(reminded=1, email=mails, sms=1)
     assert message.phone == "+86" + property_manager.person.phone
     assert "已超期" in message.text

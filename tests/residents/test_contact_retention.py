@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.utils import translation
 
 from consultations.models import Concern
-from jiyang.resident_data import erase_expired_contacts, retention_cutoff
+from jiyang.resident_data import cut_contact, erase_expired_contacts, retention_cutoff
 from jiyang.tasks import erase_expired_resident_contacts_task
 from org.models import AuditEvent
+from tests.clients import make_concern
 
 from .conftest import assert_erased, assert_kept
 
@@ -111,5 +113,44 @@ def test_the_erase_is_a_few_statements_whatever_the_number_of_concerns(
     for n in range(5):
         resident_footprint(phone=f"1390000{n:04d}", closed_at=NOW - timedelta(days=800))
 
-    with django_assert_max_num_queries(12):
+    # The free-text cut adds a read and a batched write per table it reaches.
+    with django_assert_max_num_queries(18):
         assert erase_expired_contacts() == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("电话13700001111", "电话［已删除］"),
+        ("电话 137-0000-1111 或 137 0000 1111", "电话 ［已删除］ 或 ［已删除］"),
+        ("+8613700001111、0086 137 0000 1111", "［已删除］、［已删除］"),
+        ("座机0537-2345678，010 12345678", "座机［已删除］，［已删除］"),
+        ("邮箱 a.b+c@mail.example.cn 谢谢", "邮箱 ［已删除］ 谢谢"),
+        # Not contact data: dates, house numbers, codes, counts.
+        ("2026-12-03 上午 3号楼2单元501", "2026-12-03 上午 3号楼2单元501"),
+        ("信用代码 91370811MA3C123456", "信用代码 91370811MA3C123456"),
+        ("编号 370811012001001", "编号 370811012001001"),
+        ("共 12 户，1380 元", "共 12 户，1380 元"),
+    ],
+)
+def test_what_counts_as_contact_data_in_free_text(text, cut):
+    with translation.override("en"):
+        assert cut_contact(text) == cut
+
+
+def test_the_name_is_cut_only_when_it_is_two_characters_or_more():
+    assert cut_contact("王大妈说王五来过", "王五") == "王大妈说［已删除］来过"
+    assert cut_contact("王大妈说王来过", "王") == "王大妈说王来过"
+
+
+def test_an_anonymous_concern_with_a_number_in_its_text_is_erased_too(compound):
+    concern = make_concern(compound, description="我的电话 13700001111，请回电")
+    Concern.objects.filter(pk=concern.pk).update(
+        status=Concern.Status.CLOSED, closed_at=NOW - timedelta(days=800)
+    )
+
+    assert erase_expired_contacts() == 1
+    concern.refresh_from_db()
+    assert concern.description == "我的电话 ［已删除］，请回电"
+    # A second run finds nothing left.
+    assert erase_expired_contacts() == 0

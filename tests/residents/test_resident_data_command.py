@@ -64,8 +64,11 @@ def test_export_holds_the_concern_its_events_photos_mails_and_open311_record(
     assert concern["description"] == theirs.description
     assert concern["events"][0]["to_status"] == Concern.Status.SUBMITTED
     assert {p["stage"] for p in concern["photos"]} == {"submitted", "response"}
-    # Only the mails written to the resident, not the staff's.
-    assert {m["to"] for m in concern["notifications"]} == {"zhao@example.cn"}
+    # Only the mails and texts written to the resident, not the staff's.
+    assert {(m["channel"], m["to"]) for m in concern["notifications"]} == {
+        ("email", "zhao@example.cn"),
+        ("sms", "+86" + PHONE),
+    }
     assert concern["open311"]["device_id"] == "dev-1"
     assert set(concern["rating"]) == {"rating", "comment", "resolved"}
     event = _audit(AuditEvent.Action.EXPORT_RESIDENT_DATA).get()

@@ -74,11 +74,13 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Contact data erased from %(concerns)s concerns; %(photos)s photos, "
-                "%(mails)s e-mails deleted."
+                "%(mails)s e-mails and SMS deleted; contact data cut from "
+                "%(texts)s texts."
             )
             % {
                 "concerns": counts.concerns,
                 "photos": counts.photos,
                 "mails": counts.notifications,
+                "texts": counts.texts,
             }
         )
