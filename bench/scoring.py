@@ -59,18 +59,30 @@ class BenchError(Exception):
     """A reason the benchmark cannot run; printed instead of a traceback."""
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.scoring",
-        description="Time score_month and rank_quarter against hand-written "
-        "SQL on synthetic data in a scratch PostgreSQL database.",
-    )
+def city_parser(prog: str, description: str, database: str):
+    """A parser with the options of the synthetic city and its scratch
+    database, shared by the benchmarks built on `generate`."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument(
         "--database-url",
         help="Scratch PostgreSQL database to create and drop "
-        "(default: bench_jiyang next to the configured database).",
+        f"(default: {database} next to the configured database).",
     )
     parser.add_argument("--compounds", type=int, default=10_000)
+    parser.add_argument("--companies", type=int, default=300)
+    parser.add_argument("--streets", type=int, default=8)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--inside", action="store_true", help="(internal)")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = city_parser(
+        "python -m bench.scoring",
+        "Time score_month and rank_quarter against hand-written "
+        "SQL on synthetic data in a scratch PostgreSQL database.",
+        "bench_jiyang",
+    )
     parser.add_argument(
         "--small",
         type=int,
@@ -78,20 +90,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="A second, smaller size to show memory does not grow (0: skip).",
     )
     parser.add_argument("--items", type=int, default=30)
-    parser.add_argument("--companies", type=int, default=300)
-    parser.add_argument("--streets", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--inside", action="store_true", help="(internal)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     opts = vars(parse_args(argv))
-    if opts["inside"]:
-        print("BENCH " + json.dumps(run_inside(opts)))
+    url = scratch_url_or_run_inside(opts, run_inside, "bench_jiyang")
+    if url is None:
         return
-    url = opts["database_url"] or default_bench_url()
     results = []
     sizes = [s for s in (opts["small"], opts["compounds"]) if s]
     for size in sizes:
@@ -118,6 +125,12 @@ def run_child(url: str, size: int, opts: dict) -> dict:
         f"--streets={opts['streets']}",
         f"--repeat={opts['repeat']}",
     ]
+    return child_result(command, env)
+
+
+def child_result(command: list[str], env: dict) -> dict:
+    """Run the child `command` and read the result it prints (see
+    `scratch_url_or_run_inside`)."""
     done = subprocess.run(
         command,
         cwd=settings.BASE_DIR,
@@ -157,7 +170,17 @@ def report(results: list[dict]) -> None:
 # Scratch database ------------------------------------------------------------
 
 
-def default_bench_url() -> str:
+def scratch_url_or_run_inside(opts: dict, inside, database: str) -> str | None:
+    """In the child process (--inside): run `inside(opts)` and print its
+    result for the parent, returning None; in the parent: the scratch
+    database's URL."""
+    if opts["inside"]:
+        print("BENCH " + json.dumps(inside(opts)))
+        return None
+    return opts["database_url"] or default_bench_url(database)
+
+
+def default_bench_url(database: str = "bench_jiyang") -> str:
     db = settings.DATABASES["default"]
     if "postgresql" not in db["ENGINE"]:
         raise BenchError(
@@ -168,7 +191,7 @@ def default_bench_url() -> str:
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/bench_jiyang"
+    return f"postgres://{user}{password}@{host}:{port}/{database}"
 
 
 def _admin_connection(url: str):

@@ -428,12 +428,17 @@ def _ranking(unit: OrgUnit, street: OrgUnit, today: date) -> dict:
     the scores of the quarters before it."""
     since = Quarter.of(today).shifted(-(RANKING_QUARTERS + 1)).start
     rows = QuarterlyRanking.objects.filter(street=street, quarter_start__gte=since)
+    exits = ExitCase.objects.filter(street=street).exclude(
+        status__in=[ExitCase.Status.CLOSED, ExitCase.Status.WITHDRAWN]
+    )
     if unit.kind != OrgUnit.Kind.STREET:
-        rows = rows.filter(
-            company__in=ServiceContract.objects.filter(active_on_q(today))
+        serving = (
+            ServiceContract.objects.filter(active_on_q(today))
             .filter(**_in_unit(unit, "compound__"))
             .values("company_id")
         )
+        rows = rows.filter(company__in=serving)
+        exits = exits.filter(company__in=serving)
     found = list(
         rows.order_by("quarter_start", "rank", "company__name").values(
             "quarter",
@@ -457,11 +462,7 @@ def _ranking(unit: OrgUnit, street: OrgUnit, today: date) -> dict:
     for row in found:
         if row["quarter"] in quarters:
             history.setdefault(row["company__name"], {})[row["quarter"]] = row["score"]
-    open_exits = (
-        ExitCase.objects.filter(street=street)
-        .exclude(status__in=[ExitCase.Status.CLOSED, ExitCase.Status.WITHDRAWN])
-        .count()
-    )
+    open_exits = exits.count()
     return {
         "quarter": latest,
         "rows": table,
@@ -657,10 +658,12 @@ def links(unit: OrgUnit, data: dict) -> dict[str, str]:
             local,
         ),
         "plans": reverse("assessments:plans"),
+        # The ranking page lists the rows of the streets the user works in;
+        # below the street it opens on what the user may see.
         "ranking": _url(
             "assessments:ranking",
             {"quarter": data["ranking"]["quarter"]}
-            if data["ranking"]["quarter"]
+            if data["ranking"]["quarter"] and kind == OrgUnit.Kind.STREET
             else None,
         ),
         "rewards": reverse("assessments:rewards"),

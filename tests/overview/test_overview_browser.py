@@ -132,6 +132,15 @@ def test_community_staff_drills_down_to_a_grid_and_prints(
     sign_in(page, base, "community_staff")
 
     expect(page.locator("h1")).to_contain_text("济阳大街社区")
+    # No street tier below the street.
+    expect(page.locator('[data-figure="tier-street"]')).to_have_count(0)
+    # Every list behind a figure opens for community staff too.
+    hrefs = page.locator("[data-figure]").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    for href in set(hrefs):
+        response = page.request.get(base + href, max_redirects=0)
+        assert response.status == 200, href
     page.locator(".ov-drill").first.click()
     expect(page.locator(".ov-trail a")).to_have_text(["济阳大街社区"])
     expect(page.locator("h1")).to_contain_text("网格")
