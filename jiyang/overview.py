@@ -141,6 +141,9 @@ def compute(unit: OrgUnit, *, today: date) -> dict:
         "unit": {"pk": unit.pk, "name": unit.name, "kind": unit.kind},
         "street_id": street.pk,
         "today": today,
+        # Names this computation: the rendered figures are cached under it
+        # (templates/jiyang/overview.html), so they never outlive the data.
+        "computed_at": timezone.now().isoformat(),
         "tiers": _tiers(unit),
         "children": _children(unit, compounds, today),
         "compounds": _compounds(compounds, today),
@@ -676,7 +679,7 @@ def links(unit: OrgUnit, data: dict) -> dict[str, str]:
             "consultations_concern",
             {
                 "status__in": open_statuses,
-                "due_at__lt": timezone.now().strftime("%Y-%m-%d %H:%M:%S"),
+                "due_at__lt": timezone.localtime().isoformat(timespec="seconds"),
             },
             local,
         ),

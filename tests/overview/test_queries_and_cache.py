@@ -1,6 +1,7 @@
 """The overview's cost: a constant number of queries whatever the size of
 the street, and a short-lived cache per unit."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -146,3 +147,21 @@ def test_the_cache_lasts_at_most_a_minute_whatever_the_setting(monkeypatch):
     finally:
         monkeypatch.delenv("OVERVIEW_CACHE_SECONDS")
         importlib.reload(project_settings)
+
+
+def test_the_rendered_figures_do_not_outlive_the_figures(
+    client, street_admin, street, grid
+):
+    client.force_login(street_admin)
+    CompoundFactory(grid=grid)
+    street.refresh_from_db()
+
+    def compounds_shown():
+        body = client.get("/overview/").content.decode()
+        return re.search(r'data-figure="compounds"[^>]*><b>(\d+)</b>', body).group(1)
+
+    assert compounds_shown() == "1"
+    CompoundFactory(grid=grid)
+    assert compounds_shown() == "1"  # both cached
+    overview.forget(street)
+    assert compounds_shown() == "2"
