@@ -137,6 +137,7 @@ def compute(unit: OrgUnit, *, today: date) -> dict:
     """Every figure of the overview for `unit`, on `today`."""
     street = unit if unit.kind == OrgUnit.Kind.STREET else unit.street
     compounds = Compound.objects.filter(**_in_unit(unit))
+    open_by_child = _open_concerns(unit)
     return {
         "unit": {"pk": unit.pk, "name": unit.name, "kind": unit.kind},
         "street_id": street.pk,
@@ -145,7 +146,7 @@ def compute(unit: OrgUnit, *, today: date) -> dict:
         # (templates/jiyang/overview.html), so they never outlive the data.
         "computed_at": timezone.now().isoformat(),
         "tiers": _tiers(unit),
-        "children": _children(unit, compounds, today),
+        "children": _children(unit, compounds, open_by_child),
         "compounds": _compounds(compounds, today),
         "committees": _committees(unit, today),
         "companies": _companies(unit, street, today),
@@ -154,7 +155,7 @@ def compute(unit: OrgUnit, *, today: date) -> dict:
         "facilities": _facilities(unit),
         "inspections": _inspections(unit, today),
         "ranking": _ranking(unit, street, today),
-        "concerns": _concerns(unit, today),
+        "concerns": _concerns(unit, today, open_by_child),
         "themes": _themes(unit),
         "visits": _visits(compounds, street, today),
         "social": _social(unit),
@@ -177,11 +178,32 @@ def _tiers(unit: OrgUnit) -> dict[str, int]:
     return {kind: counts.get(kind, 0) for kind in OrgUnit.Kind.values}
 
 
-def _children(unit: OrgUnit, compounds, today: date) -> list[dict]:
+def _child_column(unit: OrgUnit) -> str:
+    """The place column one level below `unit` (its own for a grid)."""
+    return {OrgUnit.Kind.STREET: "community", OrgUnit.Kind.COMMUNITY: "grid"}.get(
+        unit.kind, "grid"
+    )
+
+
+def _open_concerns(unit: OrgUnit) -> dict:
+    """Open and overdue concerns under `unit` now, per unit one level down
+    (None: a concern placed in no such unit), in one query."""
+    column = _child_column(unit)
+    now = timezone.now()
+    return {
+        row[column]: row
+        for row in Concern.objects.open()
+        .filter(**_in_unit(unit))
+        .values(column)
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+    }
+
+
+def _children(unit: OrgUnit, compounds, open_by_child: dict) -> list[dict]:
     """The units one level down, with their compounds and open concerns."""
     if unit.kind == OrgUnit.Kind.GRID:
         return []
-    column = "community" if unit.kind == OrgUnit.Kind.STREET else "grid"
+    column = _child_column(unit)
     units = list(
         OrgUnit.objects.filter(parent=unit).order_by("code", "pk").values("pk", "name")
     )
@@ -191,22 +213,14 @@ def _children(unit: OrgUnit, compounds, today: date) -> list[dict]:
             compounds=Count("pk"), households=Sum("households")
         )
     }
-    now = timezone.now()
-    by_concerns = {
-        row[column]: row
-        for row in Concern.objects.open()
-        .filter(**_in_unit(unit))
-        .values(column)
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
-    }
     return [
         {
             "pk": child["pk"],
             "name": child["name"],
             "compounds": by_compounds.get(child["pk"], {}).get("compounds", 0),
             "households": by_compounds.get(child["pk"], {}).get("households") or 0,
-            "open": by_concerns.get(child["pk"], {}).get("open", 0),
-            "overdue": by_concerns.get(child["pk"], {}).get("overdue", 0),
+            "open": open_by_child.get(child["pk"], {}).get("open", 0),
+            "overdue": open_by_child.get(child["pk"], {}).get("overdue", 0),
         }
         for child in units
     ]
@@ -477,14 +491,15 @@ def _ranking(unit: OrgUnit, street: OrgUnit, today: date) -> dict:
     }
 
 
-def _concerns(unit: OrgUnit, today: date) -> dict:
-    """Open and overdue concerns now; 三率 this month and by month for a
-    year (the definitions of `ConcernQuerySet.rates`)."""
-    now = timezone.now()
+def _concerns(unit: OrgUnit, today: date, open_by_child: dict) -> dict:
+    """Open and overdue concerns now (the sums of `_open_concerns`); 三率
+    this month and by month for a year (the definitions of
+    `ConcernQuerySet.rates`)."""
     mine = Concern.objects.filter(**_in_unit(unit))
-    counts = mine.open().aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
-    )
+    counts = {
+        name: sum(row[name] for row in open_by_child.values())
+        for name in ("open", "overdue")
+    }
     since = Month.of(today).shifted(-(TREND_MONTHS - 1))
     by_month = {
         timezone.localtime(row["month"]).date(): row
