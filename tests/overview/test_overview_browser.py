@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from demo.org import DEMO_PASSWORD
 
+from ..test_csp_browser import RECORD_VIOLATIONS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The article's figures as the demo street reproduces them (the demo's
@@ -89,6 +91,7 @@ def test_every_article_figure_is_on_the_overview_and_opens_its_list(
 ):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(RECORD_VIOLATIONS)
     base = live_server.url
     sign_in(page, base, "street_admin")
 
@@ -105,6 +108,8 @@ def test_every_article_figure_is_on_the_overview_and_opens_its_list(
     for chart in ("chart-concerns", "chart-scores", "chart-facilities"):
         expect(page.locator(f"#{chart} svg")).to_have_count(1)
     assert errors == []
+    # No inline script: the policy (default-src 'self') refuses nothing.
+    assert page.evaluate("window.__cspViolations") == []
 
     links = {}
     for name in FIGURES:
