@@ -32,6 +32,7 @@ from assessments.models import (
 )
 from civic import services as civic_services
 from civic.models import Meeting, MeetingAgendaItem
+from common.parsing import parse_id
 from common.periods import Month, Quarter, local_midnight
 from compounds.models import (
     Committee,
@@ -83,10 +84,9 @@ def unit_for(user, unit_id: str | None) -> OrgUnit:
         if not homes:
             raise PermissionDenied
         return homes[0]
-    try:
-        pk = int(unit_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = parse_id(unit_id)
+    if pk is None:
+        raise Http404
     units = OrgUnit.objects.filter(pk=pk, kind__in=PLACE_KINDS)
     if not user_scope(user).everything:
         units = units.filter(

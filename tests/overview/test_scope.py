@@ -78,7 +78,9 @@ def test_anonymous_is_sent_to_the_login(client):
     assert "/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("unit", ["abc", "-1", "99999999", "1.5"])
+@pytest.mark.parametrize(
+    "unit", ["abc", "-1", "99999999", "1.5", "9" * 30, "１２", "1\x00"]
+)
 def test_a_unit_that_is_not_a_number_or_unknown_is_not_found(
     client, street_admin, unit
 ):
