@@ -25,8 +25,8 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
 .PHONY: help install install-dev demo run test worker beat lint lint-imports \
-	format typecheck check messages compilemessages constraints clean bench bench-ledger \
-	bench-web bench-export
+	format typecheck check messages compilemessages constraints clean bench bench-overview \
+	bench-ledger bench-web bench-export
 
 help:
 	@echo "make demo          install (with dev tools), migrate, load the demo street, serve on http://$(HOST):$(PORT)"
@@ -43,6 +43,7 @@ help:
 	@echo "make messages      refresh every translation catalogue"
 	@echo "make constraints   re-pin both sets after changing pyproject.toml"
 	@echo "make bench         scoring benchmark on PostgreSQL (needs DATABASE_URL)"
+	@echo "make bench-overview  street overview p50/p99, cold and warm (PostgreSQL)"
 	@echo "make bench-ledger  5,000-row compound workbook: dry run and import times"
 	@echo "make bench-web     the portal's pages against bare Django under wrk (PostgreSQL, Redis)"
 	@echo "make bench-export  export 100,000 and 1,000,000 concerns: time and memory"
@@ -158,6 +159,12 @@ BENCH_ARGS ?=
 bench: export DEBUG ?= 1
 bench: $(RUNTIME)
 	$(PY) -m bench.scoring $(BENCH_ARGS)
+
+# Overview benchmark (bench/overview.py): the street overview cold and warm on
+# the scoring benchmark's city with 1,000,000 concerns, in a scratch database
+# bench_jiyang_overview. BENCH_ARGS e.g. "--compounds 2500 --concerns 250000".
+bench-overview: $(RUNTIME)
+	$(PY) -m bench.overview $(BENCH_ARGS)
 
 # Ledger import benchmark (bench/ledger_import.py): a scratch database
 # bench_jiyang_ledgers, created and dropped. BENCH_ARGS e.g. "--rows 20000".

@@ -62,14 +62,26 @@ CONCERNS_PER_COMPOUND = 25
 CONCERNS_FROM = "2024-12-18"
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.scoring",
-        description="Time score_month and rank_quarter against hand-written "
-        "SQL on synthetic data in a scratch PostgreSQL database.",
-    )
-    add_database_argument(parser, "bench_jiyang")
+def city_parser(prog: str, description: str, database: str):
+    """A parser with the options of the synthetic city and its scratch
+    database, shared by the benchmarks built on `generate`."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    add_database_argument(parser, database)
     parser.add_argument("--compounds", type=int, default=10_000)
+    parser.add_argument("--companies", type=int, default=300)
+    parser.add_argument("--streets", type=int, default=8)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--inside", action="store_true", help="(internal)")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = city_parser(
+        "python -m bench.scoring",
+        "Time score_month and rank_quarter against hand-written "
+        "SQL on synthetic data in a scratch PostgreSQL database.",
+        "bench_jiyang",
+    )
     parser.add_argument(
         "--small",
         type=int,
@@ -77,11 +89,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="A second, smaller size to show memory does not grow (0: skip).",
     )
     parser.add_argument("--items", type=int, default=30)
-    parser.add_argument("--companies", type=int, default=300)
-    parser.add_argument("--streets", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--inside", action="store_true", help="(internal)")
     return parser.parse_args(argv)
 
 

@@ -144,7 +144,7 @@ def _served_on_visit_day() -> Exists:
     )
 
 
-def _report_on_visit_day() -> Exists:
+def report_on_visit_day() -> Exists:
     return Exists(
         VisitReport.objects.filter(compound=OuterRef("pk"), date=OuterRef("visit_day"))
     )
@@ -175,7 +175,7 @@ def compounds_missing_report(
     return (
         compounds_due_for_visit(month, compounds)
         .filter(visit_day__lt=on)
-        .exclude(_report_on_visit_day())
+        .exclude(report_on_visit_day())
     )
 
 
@@ -834,6 +834,6 @@ def visit_status(compounds: QuerySet[Compound], month: date) -> QuerySet[Compoun
         compound=OuterRef("pk")
     )
     return with_visit_day(compounds, month).annotate(
-        reported=_report_on_visit_day(),
+        reported=report_on_visit_day(),
         reported_other_day=Exists(in_month.exclude(date=OuterRef("visit_day"))),
     )

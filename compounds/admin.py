@@ -454,6 +454,11 @@ class CompoundAdmin(ScopedAdmin):
             ),
             "threshold": PARTY_ORG_THRESHOLD,
             "gaps": reports.cross_appointment_gaps(user=user),
+            "governance_gaps": reports.governance_gaps(user=user),
+            "can_add_seat": user.has_perm("org.add_crossappointment"),
+            "can_change_compound": user.has_perm("compounds.change_compound"),
+            "can_add_committee": user.has_perm("compounds.add_committee"),
+            "can_add_building_head": user.has_perm("compounds.add_buildinghead"),
             "terms": reports.terms_ending_soon(user=user, days=TERM_WARNING_DAYS),
             "term_days": TERM_WARNING_DAYS,
             "facilities": reports.facility_summary(user=user),
@@ -515,7 +520,12 @@ class ServicePackageAdmin(ScopedAdmin):
 @admin.register(PackageMembership)
 class PackageMembershipAdmin(ScopedAdmin):
     list_display = ["compound", "package", "start", "end"]
-    list_filter = [CurrentFilter, "package"]
+    list_filter = [
+        CurrentFilter,
+        "package",
+        ("compound__community", admin.RelatedOnlyFieldListFilter),
+        ("compound__grid", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["compound__name", "package__name"]
     autocomplete_fields = ["package", "compound"]
     list_select_related = ["compound", "package"]
@@ -569,6 +579,7 @@ class CommitteeAdmin(ScopedAdmin):
         "is_benchmark",
         "has_party_organisation",
         ("compound__community", admin.RelatedOnlyFieldListFilter),
+        ("compound__grid", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["name", "compound__name"]
     autocomplete_fields = ["compound", "modelled_on"]
@@ -601,6 +612,7 @@ class BuildingHeadAdmin(ScopedAdmin):
     list_filter = [
         "compound__kind",
         ("compound__community", admin.RelatedOnlyFieldListFilter),
+        ("compound__grid", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["person__name", "compound__name", "building"]
     autocomplete_fields = ["compound", "person"]

@@ -5,7 +5,16 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -352,6 +361,51 @@ class CompoundQuerySet(ScopedQuerySet):
             lacks_supervising_unit=True,
             lacks_property_service=True,
             lacks_security=True,
+        )
+
+    def with_governance(self, on: date | None = None):
+        """Annotate who governs each compound on `on`: `has_company` (a
+        service contract), `has_committee` (a committee in its term),
+        `has_building_head` and `has_party_group`."""
+        on = on or timezone.localdate()
+        mine = {"compound": OuterRef("pk")}
+        return self.annotate(
+            has_company=Exists(
+                ServiceContract.objects.filter(**mine).filter(active_on_q(on))
+            ),
+            has_committee=Exists(Committee.objects.current(on).filter(**mine)),
+            has_building_head=Exists(
+                BuildingHead.objects.filter(**mine).filter(active_on_q(on))
+            ),
+            has_party_group=ExpressionWrapper(
+                Q(party_group__isnull=False), output_field=models.BooleanField()
+            ),
+        )
+
+    def governed_by_no_one(self, on: date | None = None):
+        """No party group, no committee in term, no building head and no
+        company: nobody answers for the compound."""
+        return self.with_governance(on).filter(
+            has_party_group=False,
+            has_committee=False,
+            has_building_head=False,
+            has_company=False,
+        )
+
+    def with_governance_gaps(self, on: date | None = None):
+        """The compounds with a governance gap, each annotated as in
+        `with_governance`: governed by no one, company-managed without a
+        company, or self-governed without a committee or building head."""
+        company_mode = Q(management_mode=Compound.ManagementMode.COMPANY)
+        return self.with_governance(on).filter(
+            Q(
+                has_party_group=False,
+                has_committee=False,
+                has_building_head=False,
+                has_company=False,
+            )
+            | (company_mode & Q(has_company=False))
+            | (~company_mode & Q(has_committee=False, has_building_head=False))
         )
 
     def served_by(self, company: "PropertyCompany", on: date | None = None):

@@ -13,6 +13,13 @@ TASKS = (
         _("see one's own to-do list"),
         ORG_STAFF | INSPECTING | COMPANY,
     ),
+    # The street overview (/overview/): street, community and grid staff,
+    # each for the units under their posts.
+    Task(
+        "jiyang.view_overview",
+        _("see the street overview of one's units"),
+        ORG_STAFF,
+    ),
     # The login lockouts (django-axes): the street office sees them and
     # lifts one by deleting its access attempt.
     Task(

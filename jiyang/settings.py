@@ -268,6 +268,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds the street overview keeps its figures per unit (at most a minute).
+OVERVIEW_CACHE_SECONDS = min(env.int("OVERVIEW_CACHE_SECONDS", default=30), 60)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker the portal still works: tasks run in-process.

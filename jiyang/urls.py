@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("my-tasks/", views.my_tasks, name="my-tasks"),
+    path("overview/", views.overview, name="overview"),
     path("", include("org.urls")),
     # Before the admin's own: the login lands on 我的待办.
     path("admin/login/", views.staff_login),

@@ -28,6 +28,7 @@ from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_co
 from org.rights import require
 
 from .media import may_read_media
+from . import overview as overview_figures
 from .my_tasks import my_tasks as tasks_of
 from .workspace import links_for
 
@@ -137,6 +138,16 @@ def my_tasks(request):
             "links": links_for(request.user),
         },
     )
+
+
+@login_required
+def overview(request):
+    """街道红色物业总览: the figures of one unit, drilled down by `?unit=`."""
+    unit = overview_figures.unit_for(request.user, request.GET.get("unit"))
+    data = overview_figures.figures(unit)
+    context = overview_figures.page(request.user, unit, data)
+    context["print"] = request.GET.get("print") == "1"
+    return render(request, "jiyang/overview.html", context)
 
 
 def staff_login(request):

@@ -92,7 +92,11 @@ MY_TASKS = Link(_("My tasks"), "my-tasks", task_is("jiyang.view_my_tasks"))
 
 ORG = (Role.STREET_OFFICE, Role.COMMUNITY_STAFF, Role.GRID_STAFF)
 
+# The street overview, in the site navigation too.
+OVERVIEW = Link(_("Street overview"), "overview", task_is("jiyang.view_overview"))
+
 GROUPS = (
+    Group(_("Overview"), (OVERVIEW,)),
     Group(
         _("Residents' concerns"),
         (

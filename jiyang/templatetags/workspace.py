@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..workspace import MY_TASKS, links_for
+from ..workspace import MY_TASKS, OVERVIEW, links_for
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def workspace_links(user):
 def my_tasks_link(user):
     """The link to 我的待办, or None when the user may not open it."""
     return MY_TASKS if MY_TASKS.usable(user) else None
+
+
+@register.simple_tag
+def overview_link(user):
+    """The link to the street overview, or None when the user may not open it."""
+    return OVERVIEW if OVERVIEW.usable(user) else None

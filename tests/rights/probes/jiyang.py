@@ -22,6 +22,12 @@ def _open_my_tasks(client, target):
     return response
 
 
+def _open_overview(client, target):
+    response = client.get(reverse("overview"))
+    target["body"] = response.content.decode()
+    return response
+
+
 def _locked_login(world):
     attempt = AccessAttempt.objects.create(
         username="grid_secretary",
@@ -50,6 +56,17 @@ PROBES = [
                 "task-count" in target["body"]
                 or "眼下没有等您处理的事项" in target["body"]
             )
+        ),
+    ),
+    Probe(
+        "jiyang.view_overview",
+        "page",
+        arrange=lambda world: {},
+        act=_open_overview,
+        # The overview of the user's unit, its figures linking to lists.
+        happened=lambda target: (
+            "红色物业总览" in target.get("body", "")
+            and 'data-figure="compounds"' in target["body"]
         ),
     ),
     Probe(
