@@ -27,8 +27,8 @@ from compounds.models import Compound
 from consultations.models.concerns import TRACKING_LENGTH, normalise_tracking_code
 from org.rights import require
 
-from .media import may_read_media
 from . import overview as overview_figures
+from .media import may_read_media
 from .my_tasks import my_tasks as tasks_of
 from .workspace import links_for
 
