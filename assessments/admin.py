@@ -137,6 +137,7 @@ class AssessmentSchemeAdmin(FrozenWhenInUse, admin.ModelAdmin):
                     "veto_score",
                     "satisfaction_min_sample",
                     "allow_consecutive_draws",
+                    "second_visit_percent",
                     "rectification_days",
                 ]
             },
@@ -319,6 +320,8 @@ class InspectionPlanAdmin(ScopedAdmin):
         "plan_hash",
         "quota",
         "candidates",
+        "second_visit_percent",
+        "second_visit_candidates",
         "created_by",
         "created_at",
     ]
