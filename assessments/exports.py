@@ -22,10 +22,10 @@ from .models import (
 )
 
 QUARTER_LABELS = {
-    1: gettext_lazy("%(year)s, first quarter"),
-    2: gettext_lazy("%(year)s, second quarter"),
-    3: gettext_lazy("%(year)s, third quarter"),
-    4: gettext_lazy("%(year)s, fourth quarter"),
+    1: gettext_lazy("Q1 %(year)s"),
+    2: gettext_lazy("Q2 %(year)s"),
+    3: gettext_lazy("Q3 %(year)s"),
+    4: gettext_lazy("Q4 %(year)s"),
 }
 
 

@@ -245,6 +245,10 @@ LEDGER_UPLOAD_DIR = env.path(
 LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20_000)
 LEDGER_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
+# The quarterly notice's document number (文号): the prefix a street's series
+# starts with ({street}: the street's name), changed per street in the admin.
+RANKING_NOTICE_PREFIX = env.str("RANKING_NOTICE_PREFIX", default="{street}物业")
+
 # Cache and Celery
 REDIS_URL = env.str("REDIS_URL", default="")
 # Redis down degrades, not fails: the cache fails open (common/cache.py),

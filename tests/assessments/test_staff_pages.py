@@ -137,7 +137,7 @@ def test_notice_is_printable_in_chinese(client, street_admin, ranked):
     response = client.get(reverse("assessments:ranking-notice"), {"quarter": "2026Q1"})
 
     html = response.content.decode()
-    assert "关于2026Q1物业服务考核结果的通报" in html
+    assert "关于2026年第一季度物业服务考核结果的通报" in html
     assert "末位" in html
     assert "scores.css" in html
 
