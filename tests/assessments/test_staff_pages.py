@@ -154,7 +154,7 @@ def test_ranking_export_is_an_excel_workbook(client, street_admin, street, ranke
     assert rows[1][0].startswith(f"{street.name} · 2026年第一季度")
     assert rows[2][0] == "名次"
     assert rows[3][:2] == (1, "甲物业")
-    assert rows[4][5] == 58.25
+    assert rows[4][2] == 58.25
 
 
 def test_monthly_export_lists_compound_scores(client, street_admin, ranked, compound):
