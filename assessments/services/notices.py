@@ -259,24 +259,27 @@ def publish_notice(*, street: OrgUnit, quarter: Quarter, actor) -> QuarterNotice
 def published_quarters_under(scheme: AssessmentScheme) -> list[QuarterNotice]:
     """Published quarters a rerun would now rank under `scheme`, though they
     were ranked under another version (the admin warns of them)."""
+    # Quarters are written "2026Q1", so their text sorts as they follow.
+    notices = QuarterNotice.objects.filter(
+        quarter__gte=str(Quarter.of(scheme.valid_from))
+    ).select_related("street")
     found = []
-    notices = QuarterNotice.objects.select_related("street").order_by(
-        "quarter", "street__name"
-    )
-    for notice in notices:
-        quarter = Quarter.parse(notice.quarter)
-        if scheme.valid_from > quarter.last_day:
+    in_force: dict[str, int | None] = {}
+    for notice in notices.order_by("quarter", "street__name"):
+        if notice.quarter not in in_force:
+            version = AssessmentScheme.objects.in_force(
+                Quarter.parse(notice.quarter).last_day
+            )
+            in_force[notice.quarter] = version.pk if version else None
+        if in_force[notice.quarter] != scheme.pk:
             continue
-        in_force = AssessmentScheme.objects.in_force(quarter.last_day)
-        if in_force is None or in_force.pk != scheme.pk:
-            continue
-        ranked_under = (
+        used = (
             QuarterlyRanking.objects.filter(
                 quarter=notice.quarter, street_id=notice.street_id
             )
             .values_list("scheme_id", flat=True)
             .first()
         )
-        if ranked_under != scheme.pk:
+        if used != scheme.pk:
             found.append(notice)
     return found

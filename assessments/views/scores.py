@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import add_to_form, flash
+from common.parsing import parse_id
 from common.periods import Month, Quarter
 from compounds.models import PropertyCompany
 from org.exports import ledger_response
@@ -134,11 +135,11 @@ def _posted_quarter(request) -> tuple[Quarter, OrgUnit]:
         quarter = Quarter.parse(request.POST.get("quarter", ""))
     except ValidationError:
         raise Http404 from None
-    street_id = request.POST.get("street", "")
+    street_id = parse_id(request.POST.get("street"))
     rows = QuarterlyRanking.objects.visible_to(request.user).filter(
-        quarter=str(quarter), street_id=street_id if street_id.isdigit() else None
+        quarter=str(quarter), street_id=street_id
     )
-    if not rows.exists():
+    if street_id is None or not rows.exists():
         raise Http404
     return quarter, OrgUnit.objects.get(pk=street_id)
 

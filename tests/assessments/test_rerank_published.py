@@ -270,6 +270,32 @@ def test_the_decision_needs_a_reason_and_a_confirmation(
     assert not ScoringRun.objects.filter(started_by=street_admin).exists()
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"reason": "1\x00<", "confirm": "on"},
+        {"reason": "界" * 100_000, "confirm": "on"},
+        {"quarter": "1\x00<", "reason": "更正", "confirm": "on"},
+        {"quarter": "9999Q9", "reason": "更正", "confirm": "on"},
+        {"street": "①", "reason": "更正", "confirm": "on"},
+        {"street": "-99999999999999999999999999", "reason": "更正"},
+    ],
+)
+def test_hostile_decisions_are_refused_without_a_server_error(
+    client, street, companies, published, street_admin, data
+):
+    client.force_login(street_admin)
+
+    response = client.post(
+        reverse("assessments:ranking-rerank"),
+        {"quarter": str(Q1), "street": street.pk, **data},
+    )
+
+    assert response.status_code in (200, 404)
+    assert not QuarterReRank.objects.exists()
+    assert not ScoringRun.objects.filter(started_by=street_admin).exists()
+
+
 def test_only_the_street_office_takes_the_decision(
     client, street, companies, published, community_staff, property_manager
 ):
