@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +34,13 @@ from .models import (
     InspectionPlan,
     MonthlyCompanyScore,
     MonthlyCompoundScore,
+    NoticeSeries,
     PlannedVisit,
     PrizeTier,
     QuarterlyBonus,
     QuarterlyRanking,
+    QuarterNotice,
+    QuarterReRank,
     RectificationNotice,
     RectificationRound,
     Reward,
@@ -48,6 +51,7 @@ from .models import (
 )
 from .services.cycle import approve_reward, pay_reward
 from .services.inspections import shows_panel_names
+from .services.notices import published_quarters_under
 
 # Scheme ---------------------------------------------------------------------
 
@@ -137,6 +141,7 @@ class AssessmentSchemeAdmin(FrozenWhenInUse, admin.ModelAdmin):
                     "veto_score",
                     "satisfaction_min_sample",
                     "allow_consecutive_draws",
+                    "second_visit_percent",
                     "rectification_days",
                 ]
             },
@@ -147,6 +152,39 @@ class AssessmentSchemeAdmin(FrozenWhenInUse, admin.ModelAdmin):
     @admin.display(boolean=True, description=_("frozen (scored or ranked)"))
     def in_use(self, obj):
         return obj.is_in_use
+
+    def warn_of_published_quarters(self, request, scheme) -> None:
+        """A version that would now govern a published quarter ranked under
+        another one: say so, since ranking it again needs a decision."""
+        for notice in published_quarters_under(scheme):
+            self.message_user(
+                request,
+                gettext(
+                    "This version starts on %(date)s, inside %(quarter)s of "
+                    "%(street)s, which was ranked under another version and "
+                    "published (notice %(number)s). The published ranking "
+                    "stays as it is; ranking the quarter again under this "
+                    "version needs a re-rank decision on the ranking page."
+                )
+                % {
+                    "date": scheme.valid_from,
+                    "quarter": exports.quarter_label(notice.quarter),
+                    "street": notice.street.name,
+                    "number": notice.number,
+                },
+                messages.WARNING,
+            )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            scheme = self.get_object(request, object_id)
+            if scheme is not None:
+                self.warn_of_published_quarters(request, scheme)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.warn_of_published_quarters(request, obj)
 
     @admin.display(description=_("total points"))
     def total(self, obj):
@@ -319,6 +357,8 @@ class InspectionPlanAdmin(ScopedAdmin):
         "plan_hash",
         "quota",
         "candidates",
+        "second_visit_percent",
+        "second_visit_candidates",
         "created_by",
         "created_at",
     ]
@@ -460,6 +500,91 @@ class QuarterlyRankingAdmin(ReadOnlyScoresAdmin):
     list_filter = ["quarter", ("street", admin.RelatedOnlyFieldListFilter), "is_bottom"]
     search_fields = ["company__name"]
     list_select_related = ["company", "street", "prize"]
+
+
+@admin.register(NoticeSeries)
+class NoticeSeriesAdmin(ScopedAdmin):
+    """The street's prefix of document numbers (文号); the numbers are
+    taken when a notice is published."""
+
+    list_display = ["street", "prefix"]
+    list_select_related = ["street"]
+    fields = ["street", "prefix"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["street"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuarterNotice)
+class QuarterNoticeAdmin(ReadOnlyScoresAdmin):
+    list_display = ["number", "quarter", "street", "published_by", "published_at"]
+    list_filter = ["quarter", ("street", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["number"]
+    list_select_related = ["street", "published_by"]
+
+
+@admin.register(QuarterReRank)
+class QuarterReRankAdmin(ReadOnlyScoresAdmin):
+    """Decisions to rank a published quarter again: a record, never edited."""
+
+    list_display = ["decided_at", "quarter", "street", "decided_by", "changed"]
+    list_filter = ["quarter", "changed", ("street", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["reason"]
+    list_select_related = ["street", "decided_by"]
+    fields = [
+        "street",
+        "quarter",
+        "notice",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "scheme",
+        "changed",
+        "result_before",
+        "result_after",
+        "run",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("result before"))
+    def result_before(self, obj):
+        return result_table(obj.old_result)
+
+    @admin.display(description=_("result after"))
+    def result_after(self, obj):
+        return result_table(obj.new_result)
+
+
+def result_table(rows: list[dict]):
+    """A stored ranking result as a small table."""
+    steps = dict(ExitLadderStep.Kind.choices)
+    body = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                row.get("rank") or "—",
+                row.get("company", ""),
+                row.get("score", ""),
+                row.get("prize", ""),
+                steps.get(row.get("ladder", ""), ""),
+            )
+            for row in rows
+        ),
+    )
+    return format_html(
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+        "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+        gettext("Rank"),
+        gettext("Company"),
+        gettext("Quarter score"),
+        gettext("Prize"),
+        gettext("Exit ladder"),
+        body,
+    )
 
 
 @admin.register(ScoringRun)

@@ -74,6 +74,7 @@ class CaseStepForm(forms.Form):
     ACTIONS = {
         "owners_consulted": ExitCase.Status.OWNERS_CONSULTED,
         "decide": ExitCase.Status.HANDOVER,
+        "refused": ExitCase.Status.REFUSED,
         "close": ExitCase.Status.CLOSED,
         "withdraw": ExitCase.Status.WITHDRAWN,
         "note": "",
@@ -86,4 +87,25 @@ class CaseStepForm(forms.Form):
     handover_on = _date_field(_("Handover date"), required=False, today=False)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReRankForm(forms.Form):
+    """The decision to rank a published quarter again."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Give the reason for ranking the quarter again.")
+        },
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I decide that the published quarter is ranked again; the result "
+            "may change, and the decision is recorded with the result before "
+            "and after."
+        ),
+        error_messages={"required": _("Confirm the decision.")},
     )

@@ -6,8 +6,16 @@ and in which week. The rules:
 - every compound is inspected at least once a quarter: the compounds not
   yet drawn or inspected this quarter are spread over the quarter's
   remaining months (in its last month, all of them are due);
-- no compound is drawn in two consecutive months unless the scheme allows
-  it (`AssessmentScheme.allow_consecutive_draws`).
+- every compound of the street takes part, whether a company serves it or
+  not;
+- no compound is drawn for its first visit of the quarter in the month after
+  it was drawn, unless the scheme allows it
+  (`AssessmentScheme.allow_consecutive_draws`);
+- a second visit: each month, every compound already drawn or inspected
+  earlier in the quarter is drawn again with the scheme's chance
+  (`AssessmentScheme.second_visit_percent`, 20 % in the default scheme),
+  last month's included, so a visited company never knows the rest of its
+  quarter is safe.
 
 The random seed, the eligible compounds and the quota are stored with a
 SHA-256 hash of the canonical plan, so `verify_plan` can re-derive the draw
@@ -19,6 +27,7 @@ import json
 import math
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,11 +62,28 @@ def windows(month: date) -> list[tuple[date, date]]:
 
 
 def derive_plan(
-    *, month: date, seed: str, candidates: list[int], quota: int
+    *,
+    month: date,
+    seed: str,
+    candidates: list[int],
+    quota: int,
+    second_candidates: Sequence[int] = (),
+    second_percent: int = 0,
 ) -> list[Visit]:
-    """The draw itself: pure, so the same inputs give the same plan."""
+    """The draw itself: pure, so the same inputs give the same plan.
+
+    `quota` of the `candidates` are sampled first; then each of the
+    `second_candidates` (in id order) is drawn again when a number from
+    0 to 99 falls below `second_percent`. A plan with no second candidates
+    takes no further number, so plans sealed before second visits existed
+    re-derive as they were.
+    """
     rng = random.Random(f"{month.isoformat()}:{seed}")
     chosen = rng.sample(sorted(candidates), min(quota, len(candidates)))
+    first = set(chosen)
+    for pk in sorted(second_candidates):
+        if rng.randrange(100) < second_percent and pk not in first:
+            chosen.append(pk)
     slots = windows(month)
     return sorted(Visit(pk, *slots[rng.randrange(len(slots))]) for pk in chosen)
 
@@ -95,7 +121,12 @@ def verify_plan(plan: InspectionPlan) -> bool:
     """True when the stored visits are exactly what the seed gives, and the
     stored hash matches them."""
     derived = derive_plan(
-        month=plan.month, seed=plan.seed, candidates=plan.candidates, quota=plan.quota
+        month=plan.month,
+        seed=plan.seed,
+        candidates=plan.candidates,
+        quota=plan.quota,
+        second_candidates=plan.second_visit_candidates,
+        second_percent=plan.second_visit_percent,
     )
     stored = stored_visits(plan)
     expected = hash_plan(
@@ -143,8 +174,10 @@ def draw_month(
         )
     scheme = AssessmentScheme.objects.in_force(month)
     allow_consecutive = bool(scheme and scheme.allow_consecutive_draws)
+    second_percent = scheme.second_visit_percent if scheme else 0
     compounds = set(Compound.objects.filter(street=street).values_list("pk", flat=True))
-    due = compounds - covered_this_quarter(street, month)
+    covered = covered_this_quarter(street, month) & compounds
+    due = compounds - covered
     months_left = 3 - period.quarter.months.index(period)
     quota = math.ceil(len(due) / months_left)
     candidates = due
@@ -155,13 +188,23 @@ def draw_month(
         candidates = due - set(last)
     seed = seed or secrets.token_hex(16)
     candidate_list = sorted(candidates)
-    visits = derive_plan(month=month, seed=seed, candidates=candidate_list, quota=quota)
+    second_list = sorted(covered) if second_percent else []
+    visits = derive_plan(
+        month=month,
+        seed=seed,
+        candidates=candidate_list,
+        quota=quota,
+        second_candidates=second_list,
+        second_percent=second_percent,
+    )
     plan = InspectionPlan.objects.create(
         street=street,
         month=month,
         seed=seed,
         candidates=candidate_list,
         quota=quota,
+        second_visit_candidates=second_list,
+        second_visit_percent=second_percent,
         plan_hash=hash_plan(street_id=street.pk, month=month, seed=seed, visits=visits),
         created_by=actor,
     )

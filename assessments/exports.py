@@ -22,10 +22,10 @@ from .models import (
 )
 
 QUARTER_LABELS = {
-    1: gettext_lazy("%(year)s, first quarter"),
-    2: gettext_lazy("%(year)s, second quarter"),
-    3: gettext_lazy("%(year)s, third quarter"),
-    4: gettext_lazy("%(year)s, fourth quarter"),
+    1: gettext_lazy("Q1 %(year)s"),
+    2: gettext_lazy("Q2 %(year)s"),
+    3: gettext_lazy("Q3 %(year)s"),
+    4: gettext_lazy("Q4 %(year)s"),
 }
 
 
@@ -115,16 +115,21 @@ def monthly_score_sheets(scores: QuerySet, user) -> list[Sheet]:
     ]
 
 
+# Quarter scores and terms carry two decimals, as on the ranking page.
 RANKING_FIELDS = [
     "rank",
     Field("company__name", gettext_lazy("company")),
-    Field("inspection_average", kind=Kind.SCORE),
-    Field("satisfaction", kind=Kind.SCORE),
-    Field("bonus", kind=Kind.SCORE),
-    Field("score", kind=Kind.SCORE),
+    Field("score", kind=Kind.DECIMAL),
+    Field("inspection_average", kind=Kind.DECIMAL),
+    Field("satisfaction", kind=Kind.DECIMAL),
+    Field("concern_timeliness", kind=Kind.DECIMAL),
+    Field("reopen_rate", kind=Kind.DECIMAL),
+    Field("visit_day_completion", kind=Kind.DECIMAL),
+    Field("bonus", kind=Kind.DECIMAL),
     "inspections",
     "compounds",
     Field("prize__title", gettext_lazy("prize")),
+    Field("prize__amount", gettext_lazy("prize amount (yuan)"), Kind.MONEY),
     Field("ladder_step__kind", gettext_lazy("exit ladder")),
     "consecutive_bottom",
     Field("not_ranked_reason", show=lambda reason: NOT_RANKED.get(reason, reason)),

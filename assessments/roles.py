@@ -112,6 +112,24 @@ CYCLE_TASKS: tuple = (
         permissions=_perms("scoringrun", actions=("view",)),
     ),
     Task(
+        "assessments.publish_notice",
+        _("publish a quarter's notice with its document number"),
+        STREET,
+        permissions=_perms("quarternotice", actions=("view",))
+        + _perms("noticeseries", actions=("view", "change")),
+    ),
+    Task(
+        "assessments.print_notice",
+        _("print the street's quarterly notice"),
+        STREET,
+    ),
+    Task(
+        "assessments.rerank_published_quarter",
+        _("rank a published quarter again, with a recorded decision"),
+        STREET,
+        permissions=_perms("quarterrerank", actions=("view",)),
+    ),
+    Task(
         "assessments.enter_bonus",
         _("enter quarterly bonus points"),
         STREET,

@@ -13,6 +13,7 @@ from org.models import OrgUnit
 from org.rights import require
 
 from .models import ScoringRun
+from .services.notices import check_rerank_request, refuse_published
 from .services.scoring import (
     refuse_unfinished_month,
     refuse_unfinished_quarter,
@@ -62,6 +63,8 @@ def queue_scoring_run(
     elif not run_streets(actor).filter(pk=street.pk).exists():
         raise PermissionDenied(_("This street lies outside your area."))
     target = parse_run_period(kind, period)
+    if isinstance(target, Quarter):
+        refuse_published(target, street)
     run = ScoringRun.objects.create(
         kind=kind,
         period=str(target),
@@ -71,4 +74,38 @@ def queue_scoring_run(
     )
     task = score_month_task if kind == ScoringRun.Kind.MONTH else rank_quarter_task
     transaction.on_commit(lambda: task.delay(str(target), run_id=run.pk))
+    return run
+
+
+@transaction.atomic
+def queue_rerank(
+    *, street: OrgUnit, quarter: Quarter, actor, reason: str
+) -> ScoringRun:
+    """Queue the ranking of a published quarter again, with the decision.
+
+    The decision (who, why) travels with the run; the run stores it with
+    the result before and after when it ranks (`rank_quarter`).
+    """
+    require(actor, "assessments.start_scoring_run")
+    reason = check_rerank_request(
+        street=street, quarter=quarter, actor=actor, reason=reason
+    )
+    try:
+        refuse_unfinished_quarter(quarter)
+        scheme_for_quarter(quarter)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from None
+    run = ScoringRun.objects.create(
+        kind=ScoringRun.Kind.QUARTER,
+        period=str(quarter),
+        street=street,
+        outcome=ScoringRun.Outcome.QUEUED,
+        started_by=actor,
+        note=_("Re-rank decision: %(reason)s") % {"reason": reason},
+    )
+    transaction.on_commit(
+        lambda: rank_quarter_task.delay(
+            str(quarter), run_id=run.pk, rerank_by=actor.pk, rerank_reason=reason
+        )
+    )
     return run

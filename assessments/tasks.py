@@ -15,6 +15,7 @@ from common.periods import Month, Quarter
 
 from .models import ScoringRun
 from .services.inspections import send_rectification_reminders
+from .services.notices import ReRankDecision
 from .services.scoring import rank_quarter, score_street_month, start_month_run
 
 
@@ -55,15 +56,27 @@ def finish_scoring_run_task(rows: list[int], run_id: int) -> int:
 
 
 @shared_task
-def rank_quarter_task(quarter: str | None = None, run_id: int | None = None) -> int:
+def rank_quarter_task(
+    quarter: str | None = None,
+    run_id: int | None = None,
+    rerank_by: int | None = None,
+    rerank_reason: str = "",
+) -> int:
     """Rank the quarter (default: the quarter before); return the run id.
 
-    `run_id` names a run queued from the run page.
+    `run_id` names a run queued from the run page; `rerank_by` and
+    `rerank_reason` carry the re-rank decision of a published quarter
+    (the run's street) taken on the ranking page.
     """
     target = Quarter.parse(quarter) if quarter else Quarter.current().previous()
     run = ScoringRun.objects.get(pk=run_id) if run_id else None
+    decision = None
+    if rerank_by is not None and run is not None and run.street_id:
+        decision = ReRankDecision(
+            street_id=run.street_id, decided_by_id=rerank_by, reason=rerank_reason
+        )
     try:
-        return rank_quarter(target, run=run).pk
+        return rank_quarter(target, run=run, rerank=decision).pk
     except Exception as exc:
         if run is not None:
             run.fail(exc)

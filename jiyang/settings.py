@@ -248,6 +248,10 @@ LEDGER_JOB_HOURS = env.int("LEDGER_JOB_HOURS", default=24)
 # An export of more rows than this runs as a job with a download link.
 LEDGER_EXPORT_JOB_ROWS = env.int("LEDGER_EXPORT_JOB_ROWS", default=5000)
 
+# The quarterly notice's document number (文号): the prefix a street's series
+# starts with ({street}: the street's name), changed per street in the admin.
+RANKING_NOTICE_PREFIX = env.str("RANKING_NOTICE_PREFIX", default="{street}物业")
+
 # Cache and Celery
 REDIS_URL = env.str("REDIS_URL", default="")
 # Redis down degrades, not fails: the cache fails open (common/cache.py),

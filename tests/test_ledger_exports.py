@@ -12,7 +12,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments import exports as assessment_exports
-from assessments.models import ExitCase, MonthlyCompoundScore, QuarterlyRanking, Reward
+from assessments.models import (
+    AssessmentScheme,
+    ExitCase,
+    MonthlyCompoundScore,
+    PrizeTier,
+    QuarterlyRanking,
+    Reward,
+)
 from civic import exports as civic_exports
 from civic.models import MeetingDecision, VisitNeed
 from compounds import exports as compound_exports
@@ -301,9 +308,46 @@ def test_the_ranking_workbook_has_one_sheet_per_street_with_the_quarter(
     _header, rows = table(sheet)
     assert [(r["名次"], r["物业公司"]) for r in rows] == [(1, long_name), (2, "乙物业")]
     assert sheet.column_dimensions["B"].width >= 2 * len(long_name)
-    assert sheet.cell(4, 6).value == 91.5
-    assert sheet.cell(4, 6).number_format == "0.0"
+    assert sheet.cell(3, 3).value == "季度得分"
+    assert sheet.cell(4, 3).value == 91.5
+    assert sheet.cell(4, 3).number_format == "0.00"
     assert [r["物业公司"] for r in table(book["南苑街道"])[1]] == ["丙物业"]
+
+
+def test_the_ranking_workbook_shows_every_term_prizes_and_zero_scores(
+    superuser, street
+):
+    scheme = AssessmentScheme.objects.create(
+        name="考核办法", version=1, valid_from=date(2020, 1, 1)
+    )
+    prize = PrizeTier.objects.create(
+        scheme=scheme, rank=1, title="一等奖", amount=Decimal("5000")
+    )
+    top = ranking(PropertyCompanyFactory(registered_with=street, name="甲物业"), street)
+    QuarterlyRanking.objects.filter(pk=top.pk).update(
+        prize=prize, satisfaction=Decimal("88.5"), concern_timeliness=Decimal("0")
+    )
+    ranking(
+        PropertyCompanyFactory(registered_with=street, name="乙物业"),
+        street,
+        rank=2,
+        score="0",
+    )
+
+    sheet = exported(superuser, assessment_exports.RANKINGS).active
+
+    header, rows = table(sheet)
+    first, second = rows
+    assert (first["满意度"], first["诉求办理及时率"], first["重办率"]) == (
+        88.5,
+        0,
+        None,
+    )
+    assert (first["奖项"], first["奖金（元）"]) == ("一等奖", 5000)
+    amount = sheet.cell(4, header.index("奖金（元）") + 1)
+    assert amount.number_format == "#,##0.00"
+    assert second["季度得分"] == 0
+    assert sheet.cell(5, 3).number_format == "0.00"
 
 
 def test_the_ranking_page_exports_its_quarter_for_the_streets_the_user_sees(

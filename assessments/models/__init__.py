@@ -16,6 +16,7 @@ from .inspections import (
     inspecting_street_ids,
     plan_street_ids,
 )
+from .notices import NoticeSeries, QuarterNotice, QuarterReRank
 from .scheme import (
     QUARTER_TERMS,
     AssessmentScheme,
@@ -58,6 +59,9 @@ __all__ = [
     "InspectionPlan",
     "MonthlyCompanyScore",
     "MonthlyCompoundScore",
+    "NoticeSeries",
+    "QuarterNotice",
+    "QuarterReRank",
     "PLAN_ROLES",
     "PlannedVisit",
     "PrizeTier",

@@ -127,6 +127,14 @@ class InspectionPlan(models.Model):
         _("compounds eligible for the draw"), default=list, blank=True
     )
     quota = models.PositiveIntegerField(_("compounds to draw"), default=0)
+    # The second visits' inputs (assessments/draw.py): the compounds already
+    # covered this quarter and the chance each one had of being drawn again.
+    second_visit_candidates = models.JSONField(
+        _("compounds eligible for a second visit"), default=list, blank=True
+    )
+    second_visit_percent = models.PositiveSmallIntegerField(
+        _("chance of a second visit (%)"), default=0
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("drawn by"),

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -235,6 +236,17 @@ class AssessmentScheme(models.Model):
     )
     allow_consecutive_draws = models.BooleanField(
         _("a compound may be drawn in consecutive months"), default=False
+    )
+    # The sealed draw's second visits (assessments/draw.py, docs/assessments.md).
+    second_visit_percent = models.PositiveSmallIntegerField(
+        _("chance of a second visit in a month (%)"),
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Each month, every compound already drawn or inspected earlier in "
+            "the quarter is drawn again with this chance, so a visited company "
+            "never knows it is safe for the rest of the quarter."
+        ),
     )
     rectification_days = models.PositiveIntegerField(
         _("default days to rectify"), default=15

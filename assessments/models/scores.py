@@ -693,15 +693,19 @@ class ExitCase(models.Model):
         OPENED = "opened", _("opened")
         OWNERS_CONSULTED = "owners_consulted", _("owners consulted")
         HANDOVER = "handover", _("handover")
+        REFUSED = "refused", _("company refuses to leave")
         CLOSED = "closed", _("closed")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     # The allowed moves; withdrawal is possible until the exit is decided
-    # (the move to handover ends the company's contracts).
+    # (the move to handover ends the company's contracts). A company that
+    # refuses or fails to hand over is recorded so (拒不退出) and the case
+    # stays open until the handover is completed after all.
     TRANSITIONS = {
         Status.OPENED: (Status.OWNERS_CONSULTED, Status.WITHDRAWN),
         Status.OWNERS_CONSULTED: (Status.HANDOVER, Status.WITHDRAWN),
-        Status.HANDOVER: (Status.CLOSED,),
+        Status.HANDOVER: (Status.CLOSED, Status.REFUSED),
+        Status.REFUSED: (Status.CLOSED,),
         Status.CLOSED: (),
         Status.WITHDRAWN: (),
     }
@@ -859,6 +863,7 @@ class ExitEvent(models.Model):
         INTERVIEW = "interview", _("interview held, rectification ordered")
         OWNERS_CONSULTED = "owners_consulted", _("owners consulted")
         DECISION = "decision", _("exit decided")
+        REFUSED = "refused", _("company refused or failed to hand over")
         CLOSED = "closed", _("handover completed, case closed")
         WITHDRAWN = "withdrawn", _("case withdrawn")
         NOTE = "note", _("note")

@@ -113,6 +113,7 @@ def record_ladder_step(
 # Exit-case moves other than the decision, and the record each one leaves.
 _MOVE_EVENTS = {
     ExitCase.Status.OWNERS_CONSULTED: ExitEvent.Kind.OWNERS_CONSULTED,
+    ExitCase.Status.REFUSED: ExitEvent.Kind.REFUSED,
     ExitCase.Status.CLOSED: ExitEvent.Kind.CLOSED,
     ExitCase.Status.WITHDRAWN: ExitEvent.Kind.WITHDRAWN,
 }
@@ -127,7 +128,8 @@ def _locked_case(case_id: int, actor) -> ExitCase:
 def move_exit_case(
     *, case_id: int, status: str, actor, on: date, note: str = ""
 ) -> ExitEvent:
-    """Move an exit case one step (owners consulted, closed, withdrawn)."""
+    """Move an exit case one step (owners consulted, the company's refusal
+    to hand over, closed, withdrawn)."""
     require(actor, "assessments.record_exit_step")
     case = _locked_case(case_id, actor)
     if status not in _MOVE_EVENTS:

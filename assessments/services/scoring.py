@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from common.periods import Month, Quarter
 from org.models import OrgUnit
 
-from ..models import AssessmentScheme, ScoringRun
+from ..models import AssessmentScheme, QuarterReRank, ScoringRun
 from ..scoring_sql import write_month, write_quarter
+from .notices import PublishedGuard, ReRankDecision
 
 
 class RankingUnavailable(ValidationError):
@@ -113,18 +114,49 @@ def rank_street_quarter(
     return write_quarter(quarter, scheme=scheme, street_id=street_id)
 
 
-def rank_quarter(quarter: Quarter, *, run: ScoringRun | None = None) -> ScoringRun:
+def rank_quarter(
+    quarter: Quarter,
+    *,
+    run: ScoringRun | None = None,
+    rerank: ReRankDecision | None = None,
+) -> ScoringRun:
     """Rank every street's companies for a finished quarter; record the run.
 
     A run queued from the run page (`run`) ranks its own street, or every
-    street, and is closed when done.
+    street, and is closed when done. A street whose quarter is published
+    (its notice issued) keeps its result: a run that would change it fails
+    and changes nothing, unless it carries the street office's re-rank
+    decision (`rerank`, for that street), which is stored with the result
+    before and after.
     """
     refuse_unfinished_quarter(quarter)
     scheme = scheme_for_quarter(quarter)
     street_id = run.street_id if run is not None else None
-    return ScoringRun.record(
+    if rerank is not None:
+        if street_id is not None and street_id != rerank.street_id:
+            raise ValidationError(
+                _("A re-rank decision ranks the street it was taken for."),
+                code="rerank_street",
+            )
+        street_id = rerank.street_id
+    decisions: list[QuarterReRank] = []
+
+    def work() -> int:
+        guard = PublishedGuard(quarter, street_id, rerank)
+        rows = write_quarter(quarter, scheme=scheme, street_id=street_id)
+        decisions.extend(guard.settle(scheme=scheme, run=run))
+        return rows
+
+    done = ScoringRun.record(
         kind=ScoringRun.Kind.QUARTER,
         period=str(quarter),
-        work=lambda: write_quarter(quarter, scheme=scheme, street_id=street_id),
+        street_id=street_id,
+        work=work,
         run=run,
     )
+    if run is None and decisions:
+        # The run row is written when the job finishes, after the decision.
+        for decision in decisions:
+            decision.run = done
+            decision.save(update_fields=["run"])
+    return done

@@ -215,6 +215,8 @@ def _case_forms(case, user) -> dict:
             wanted.append("owners_consulted")
         if ExitCase.Status.CLOSED in statuses:
             wanted.append("close")
+        if ExitCase.Status.REFUSED in statuses:
+            wanted.append("refused")
     if ExitCase.Status.HANDOVER in statuses and may(user, "assessments.decide_exit"):
         wanted.append("decide")
     if may(user, "assessments.record_exit_step"):

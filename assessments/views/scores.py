@@ -9,17 +9,27 @@ street, company staff their own company's rows.
 from datetime import date
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from common.errors import add_to_form, flash
+from common.parsing import parse_id
 from common.periods import Month, Quarter
 from compounds.models import PropertyCompany
 from org.downloads import ledger_response
 from org.models import OrgUnit
+from org.rights import may, require
 
 from .. import breakdown, exports
+from ..cycle_forms import ReRankForm
 from ..models import (
     AssessmentScheme,
     ExitCase,
@@ -27,8 +37,12 @@ from ..models import (
     MonthlyCompanyScore,
     MonthlyCompoundScore,
     QuarterlyRanking,
+    QuarterNotice,
+    QuarterReRank,
     Reward,
 )
+from ..runs import queue_rerank
+from ..services.notices import publish_notice
 
 
 def _streets(rows) -> list[OrgUnit]:
@@ -36,24 +50,25 @@ def _streets(rows) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(pk__in=ids).order_by("code", "name"))
 
 
-def _pick_street(request, streets: list[OrgUnit]) -> OrgUnit | None:
-    wanted = request.GET.get("street", "")
+def _pick_street(params, streets: list[OrgUnit]) -> OrgUnit | None:
+    wanted = params.get("street", "")
     for street in streets:
         if str(street.pk) == wanted:
             return street
     return streets[0] if streets else None
 
 
-def _ranking_context(request):
+def _ranking_context(request, params=None):
+    params = request.GET if params is None else params
     visible = QuarterlyRanking.objects.visible_to(request.user)
     quarters = list(
         visible.order_by("-quarter_start").values_list("quarter", flat=True).distinct()
     )
-    quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
+    quarter = params.get("quarter") or (quarters[0] if quarters else "")
     if quarter and quarter not in quarters:
         raise Http404
     streets = _streets(visible.filter(quarter=quarter))
-    street = _pick_street(request, streets)
+    street = _pick_street(params, streets)
     rows = (
         visible.filter(quarter=quarter, street=street)
         .select_related("company", "prize", "scheme", "ladder_step")
@@ -62,7 +77,15 @@ def _ranking_context(request):
     rows = list(rows)
     # Every row of a street's quarter was ranked under one scheme version.
     scheme = rows[0].scheme if rows else None
+    notice = (
+        QuarterNotice.objects.filter(street=street, quarter=quarter)
+        .select_related("published_by__person")
+        .first()
+        if street
+        else None
+    )
     return {
+        "notice": notice,
         "quarters": quarters,
         "quarter": quarter,
         "streets": streets,
@@ -75,9 +98,97 @@ def _ranking_context(request):
     }
 
 
+def _ranking_url(quarter: str, street: OrgUnit) -> str:
+    return f"{reverse('assessments:ranking')}?quarter={quarter}&street={street.pk}"
+
+
 @login_required
 def ranking_list(request):
-    return render(request, "assessments/ranking_list.html", _ranking_context(request))
+    return _ranking_page(request)
+
+
+def _ranking_page(request, params=None, rerank_form: ReRankForm | None = None):
+    context = _ranking_context(request, params)
+    user = request.user
+    notice = context["notice"]
+    context.update(
+        can_publish=bool(context["street"])
+        and notice is None
+        and may(user, "assessments.publish_notice"),
+        can_rerank=notice is not None
+        and may(user, "assessments.rerank_published_quarter"),
+        can_print=may(user, "assessments.print_notice"),
+        rerank_form=rerank_form or ReRankForm(),
+        reranks=QuarterReRank.objects.visible_to(user)
+        .filter(street=context["street"], quarter=context["quarter"])
+        .select_related("decided_by__person")
+        if notice
+        else [],
+    )
+    return render(request, "assessments/ranking_list.html", context)
+
+
+def _posted_quarter(request) -> tuple[Quarter, OrgUnit]:
+    """The quarter and street a ranking-page form names, if the user sees
+    that street's ranking of it."""
+    try:
+        quarter = Quarter.parse(request.POST.get("quarter", ""))
+    except ValidationError:
+        raise Http404 from None
+    street_id = parse_id(request.POST.get("street"))
+    rows = QuarterlyRanking.objects.visible_to(request.user).filter(
+        quarter=str(quarter), street_id=street_id
+    )
+    if street_id is None or not rows.exists():
+        raise Http404
+    return quarter, OrgUnit.objects.get(pk=street_id)
+
+
+@login_required
+@require_POST
+def notice_publish(request):
+    """发布通报: issue the quarter's notice and take its document number."""
+    require(request.user, "assessments.publish_notice")
+    quarter, street = _posted_quarter(request)
+    try:
+        notice = publish_notice(street=street, quarter=quarter, actor=request.user)
+    except ValidationError as error:
+        flash(request, error)
+        return redirect(_ranking_url(str(quarter), street))
+    messages.success(
+        request,
+        _("The notice %(number)s is published.") % {"number": notice.number},
+    )
+    return redirect(
+        f"{reverse('assessments:ranking-notice')}?quarter={quarter}&street={street.pk}"
+    )
+
+
+@login_required
+@require_POST
+def ranking_rerank(request):
+    """The street office's decision to rank its published quarter again."""
+    require(request.user, "assessments.rerank_published_quarter")
+    quarter, street = _posted_quarter(request)
+    form = ReRankForm(request.POST)
+    if form.is_valid():
+        try:
+            run = queue_rerank(
+                street=street,
+                quarter=quarter,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("The re-rank decision is recorded and the ranking is queued."),
+            )
+            return redirect("assessments:run", run.pk)
+    params = {"quarter": str(quarter), "street": str(street.pk)}
+    return _ranking_page(request, params, rerank_form=form)
 
 
 @login_required
@@ -104,7 +215,12 @@ def ranking_detail(request, pk: int):
 
 @login_required
 def notice_detail(request):
-    """通报: the printable quarterly notice of one street's ranking."""
+    """通报: the printable quarterly notice of one street's ranking.
+
+    The street's document, for its staff: company staff, who see their own
+    rows of the ranking, are refused.
+    """
+    require(request.user, "assessments.print_notice")
     context = _ranking_context(request)
     if not context["street"]:
         raise Http404
@@ -112,10 +228,19 @@ def notice_detail(request):
     context.update(
         prize_rows=[r for r in rows if r.prize_id],
         bottom_rows=[r for r in rows if r.is_bottom],
-        cases=ExitCase.objects.visible_to(request.user).filter(
-            street=context["street"], opened_quarter=context["quarter"]
-        ),
+        cases=ExitCase.objects.visible_to(request.user)
+        .filter(street=context["street"])
+        .filter(
+            Q(opened_quarter=context["quarter"])
+            | ~Q(status__in=[ExitCase.Status.CLOSED, ExitCase.Status.WITHDRAWN])
+        )
+        .select_related("company")
+        .order_by("company__name"),
+        quarter_label=exports.quarter_label(context["quarter"]),
         quarter_obj=Quarter.parse(context["quarter"]),
+        reranks=QuarterReRank.objects.filter(
+            street=context["street"], quarter=context["quarter"], changed=True
+        ).order_by("decided_at"),
     )
     return render(request, "assessments/notice_detail.html", context)
 

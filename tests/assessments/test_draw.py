@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from assessments.draw import draw_month, verify_plan
-from assessments.models import InspectionPlan, PlannedVisit
-from tests.factories import CompoundFactory, GridFactory
+from assessments.draw import derive_plan, draw_month, verify_plan
+from assessments.models import AssessmentScheme, InspectionPlan, PlannedVisit
+from tests.factories import CompoundFactory, GridFactory, ServiceContractFactory
 
 from .factories import cadre, default_scheme
 
@@ -77,7 +77,14 @@ def test_same_seed_gives_the_same_plan(street, other_community, seven_compounds)
     assert again.plan_hash == hash_
 
 
-def test_every_compound_is_drawn_once_a_quarter(street, seven_compounds, drawer):
+def no_second_visits():
+    AssessmentScheme.objects.update(second_visit_percent=0)
+
+
+def test_without_second_visits_every_compound_is_drawn_once_a_quarter(
+    street, seven_compounds, drawer
+):
+    no_second_visits()
     plans = draw_quarter(street, drawer)
     counts = [len(drawn(p)) for p in plans]
     assert counts == [3, 2, 2]
@@ -85,7 +92,21 @@ def test_every_compound_is_drawn_once_a_quarter(street, seven_compounds, drawer)
     assert everyone == {c.pk for c in seven_compounds}
 
 
-def test_no_compound_is_drawn_twice_in_a_row(street, seven_compounds, drawer):
+def test_every_compound_is_drawn_at_least_once_a_quarter(
+    street, seven_compounds, drawer
+):
+    for start in (7, 10):
+        with time_machine.travel(date(2026, start, 1), tick=False):
+            plans = draw_quarter(street, drawer, start_month=start)
+        everyone = set().union(*(drawn(p) for p in plans))
+        assert everyone == {c.pk for c in seven_compounds}
+        assert all(verify_plan(p) for p in plans)
+
+
+def test_without_second_visits_no_compound_is_drawn_twice_in_a_row(
+    street, seven_compounds, drawer
+):
+    no_second_visits()
     plans = draw_quarter(street, drawer)
     with time_machine.travel(date(2026, 9, 15), tick=False):
         october = draw_month(
@@ -94,6 +115,104 @@ def test_no_compound_is_drawn_twice_in_a_row(street, seven_compounds, drawer):
     assert not drawn(plans[0]) & drawn(plans[1])
     assert not drawn(plans[1]) & drawn(plans[2])
     assert not drawn(plans[2]) & drawn(october)
+
+
+def test_second_visits_come_at_the_documented_rate():
+    # 400 fixed seeds × 50 compounds already visited: 20,000 chances of
+    # 20 % each (standard deviation 0.3 points), the same on every run.
+    covered = list(range(100, 150))
+    seconds = 0
+    for n in range(400):
+        plan = derive_plan(
+            month=date(2026, 11, 1),
+            seed=f"rate-{n}",
+            candidates=list(range(1, 11)),
+            quota=5,
+            second_candidates=covered,
+            second_percent=20,
+        )
+        chosen = [v.compound_id for v in plan]
+        assert len(chosen) == len(set(chosen))
+        assert len([pk for pk in chosen if pk < 100]) == 5
+        seconds += len([pk for pk in chosen if pk >= 100])
+    assert 0.19 <= seconds / 20_000 <= 0.21
+
+
+def test_a_plan_without_second_candidates_takes_no_second_visit():
+    plain = derive_plan(
+        month=date(2026, 8, 1), seed="s", candidates=[1, 2, 3, 4], quota=2
+    )
+    none_eligible = derive_plan(
+        month=date(2026, 8, 1),
+        seed="s",
+        candidates=[1, 2, 3, 4],
+        quota=2,
+        second_candidates=[],
+        second_percent=100,
+    )
+    assert plain == none_eligible
+    assert len(plain) == 2
+
+
+def test_a_visit_last_month_may_be_followed_by_a_second_one(
+    street, seven_compounds, drawer
+):
+    AssessmentScheme.objects.update(second_visit_percent=100)
+    july, august, september = draw_quarter(street, drawer)
+    assert drawn(august) >= drawn(july)
+    assert drawn(september) == {c.pk for c in seven_compounds}
+    assert set(september.second_visit_candidates) == drawn(july) | drawn(august)
+    assert september.second_visit_percent == 100
+    assert all(verify_plan(p) for p in (july, august, september))
+
+
+def test_december_draws_compounds_served_by_a_company(street, grid, drawer):
+    # The company-served compounds were all visited in October, as in the
+    # demo street; December still draws some of them, for most seeds.
+    default_scheme()
+    served = [ServiceContractFactory(compound__grid=grid).compound for _ in range(10)]
+    unserved = [CompoundFactory(grid=grid) for _ in range(4)]
+    with time_machine.travel(date(2026, 10, 1), tick=False):
+        october = InspectionPlan.objects.create(
+            street=street, month=date(2026, 10, 1), seed="o", plan_hash="x" * 64
+        )
+        PlannedVisit.objects.bulk_create(
+            PlannedVisit(
+                plan=october,
+                compound=c,
+                window_start=date(2026, 10, 1),
+                window_end=date(2026, 10, 7),
+            )
+            for c in served
+        )
+    with_company = 0
+    with time_machine.travel(date(2026, 12, 1), tick=False):
+        for n in range(10):
+            december = draw_month(
+                street=street, month=date(2026, 12, 1), seed=f"dec-{n}", actor=drawer
+            )
+            chosen = drawn(december)
+            assert {c.pk for c in unserved} <= chosen
+            assert verify_plan(december)
+            with_company += bool(chosen & {c.pk for c in served})
+            december.delete()
+    assert with_company >= 7
+
+
+def test_a_changed_second_visit_input_fails_verification(
+    street, seven_compounds, drawer
+):
+    AssessmentScheme.objects.update(second_visit_percent=100)
+    september = draw_quarter(street, drawer)[2]
+    assert verify_plan(september)
+    september.second_visit_percent = 0
+    assert not verify_plan(september)
+    september.refresh_from_db()
+    september.second_visit_candidates = september.second_visit_candidates[1:]
+    assert not verify_plan(september)
+    september.refresh_from_db()
+    september.visits.filter(compound_id=september.second_visit_candidates[0]).delete()
+    assert not verify_plan(september)
 
 
 def test_visit_windows_lie_inside_the_month(street, seven_compounds, drawer):

@@ -137,7 +137,7 @@ def test_notice_is_printable_in_chinese(client, street_admin, ranked):
     response = client.get(reverse("assessments:ranking-notice"), {"quarter": "2026Q1"})
 
     html = response.content.decode()
-    assert "关于2026Q1物业服务考核结果的通报" in html
+    assert "关于2026年第一季度物业服务考核结果的通报" in html
     assert "末位" in html
     assert "scores.css" in html
 
@@ -154,7 +154,7 @@ def test_ranking_export_is_an_excel_workbook(client, street_admin, street, ranke
     assert rows[1][0].startswith(f"{street.name} · 2026年第一季度")
     assert rows[2][0] == "名次"
     assert rows[3][:2] == (1, "甲物业")
-    assert rows[4][5] == 58.25
+    assert rows[4][2] == 58.25
 
 
 def test_monthly_export_lists_compound_scores(client, street_admin, ranked, compound):

@@ -14,6 +14,7 @@ from assessments.models import (
     ExitLadderStep,
     QuarterlyBonus,
     QuarterlyRanking,
+    QuarterNotice,
     Reward,
     SchemeCategory,
     SchemeItem,
@@ -106,7 +107,67 @@ def _case(world, status=ExitCase.Status.OPENED):
     )
 
 
+def _ranked_quarter(world):
+    ranking = _ranking(world)
+    return {"quarter": ranking.quarter, "street": world["street"].pk}
+
+
+def _published_quarter(world):
+    target = _ranked_quarter(world)
+    QuarterNotice.objects.create(
+        street=world["street"],
+        quarter=target["quarter"],
+        year=2026,
+        sequence=1,
+        number="济阳街道物业〔2026〕1号",
+        published_by=world["login_of"]["superuser"],
+    )
+    return target
+
+
+def _print_notice(client, target):
+    target["response"] = client.get(reverse("assessments:ranking-notice"), target)
+    return target["response"]
+
+
+def _notice_printed(target):
+    response = target["response"]
+    return response.status_code == 200 and 'id="notice-ranking"' in (
+        response.content.decode()
+    )
+
+
 PROBES = [
+    Probe(
+        "assessments.publish_notice",
+        "page",
+        arrange=_ranked_quarter,
+        act=lambda client, target: client.post(
+            reverse("assessments:ranking-publish"), target
+        ),
+        happened=lambda target: QuarterNotice.objects.filter(
+            quarter=target["quarter"], street_id=target["street"]
+        ).exists(),
+    ),
+    Probe(
+        "assessments.print_notice",
+        "page",
+        arrange=_ranked_quarter,
+        act=_print_notice,
+        happened=_notice_printed,
+    ),
+    Probe(
+        "assessments.rerank_published_quarter",
+        "page",
+        arrange=_published_quarter,
+        act=lambda client, target: client.post(
+            reverse("assessments:ranking-rerank"),
+            {**target, "reason": "检查记录更正", "confirm": "on"},
+        ),
+        happened=lambda target: ScoringRun.objects.filter(
+            kind="quarter", period=target["quarter"], street_id=target["street"]
+        ).exists(),
+    ),
     Probe(
         "assessments.edit_scheme",
         "page",
