@@ -101,6 +101,24 @@ class ConcernCategory(models.Model):
 RATING_SALT = "consultations.rating-link"
 
 
+# The columns a list row shows (for_list_page); the handlers by name only.
+LIST_COLUMNS = (
+    "tracking_code",
+    "status",
+    "source",
+    "category_id",
+    "compound__name",
+    "place",
+    "description",
+    "is_hidden",
+    "created_at",
+    "due_at",
+    "handler_company__name",
+    "handler_unit__name",
+    "handler_department__name",
+)
+
+
 class ConcernQuerySet(ScopedQuerySet):
     scope_through = ""
     scope_compound = "compound"
@@ -158,6 +176,17 @@ class ConcernQuerySet(ScopedQuerySet):
             "handler_unit",
             "handler_department",
         )
+
+    def for_list_page(self):
+        """Only what a list row shows: its own columns and the names it joins.
+
+        A list page's 50 rows then carry a dozen columns, not the concern's
+        forty and each joined table's; the category comes from the page's
+        own category list (`Concern.prepare_rows`), so it needs no join.
+        """
+        return self.select_related(
+            "compound", "handler_company", "handler_unit", "handler_department"
+        ).only(*LIST_COLUMNS)
 
     def in_unit(self, unit):
         """Concerns under `unit`, through the indexed ancestor columns."""
@@ -487,6 +516,27 @@ class Concern(PlacedInTree):
         """'red' when overdue, 'yellow' within a working day of it, else ''."""
         now = timezone.now()
         return self.alert_level_at(now, add_working_days(now, 1).moment)
+
+    @classmethod
+    def prepare_rows(cls, rows: list["Concern"], categories=()) -> None:
+        """Set each row's flag, status and source labels, and category.
+
+        The labels are resolved once per page in the active language, not
+        once a row through `get_status_display` (a gettext call each); the
+        deadline flag takes one calendar look-up for the page. A row whose
+        category is not among `categories` keeps its own (a query).
+        """
+        now = timezone.now()
+        yellow_from = add_working_days(now, 1).moment
+        statuses = {value: str(label) for value, label in cls.Status.choices}
+        sources = {value: str(label) for value, label in cls.Source.choices}
+        by_id = {category.pk: category for category in categories}
+        for row in rows:
+            row.flag = row.alert_level_at(now, yellow_from)
+            row.status_label = statuses.get(row.status, row.status)
+            row.source_label = sources.get(row.source, row.source)
+            if row.category_id in by_id:
+                row.category = by_id[row.category_id]
 
     def alert_level_at(self, now, yellow_from) -> str:
         """The flag at `now`, given the end of the next working day.
