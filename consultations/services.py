@@ -491,6 +491,12 @@ def assign_compound(
     concern.save(
         update_fields=["compound", "street", "community", "grid", "updated_at"]
     )
+    # The events' place copies move with the concern (one UPDATE).
+    concern.events.update(
+        street_id=concern.street_id,
+        community_id=concern.community_id,
+        grid_id=concern.grid_id,
+    )
     _event(
         concern,
         actor=actor,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from common.phones import format_phone, mask_phone
 from common.uploads import PolicyImageField, RandomUploadPath
 from consultations.workflow import ACTION_CHOICES, Status
-from org.place import PlacedInTree
+from org.place import PlacedInTree, optional_grid, recent_in_place
 from org.scope import ScopedQuerySet
 
 from ..deadlines import add_working_days
@@ -299,15 +299,7 @@ class Concern(PlacedInTree):
         null=True,
         blank=True,
     )
-    grid = models.ForeignKey(
-        "org.OrgUnit",
-        verbose_name=_("grid"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        null=True,
-        blank=True,
-    )
+    grid = optional_grid()
     place = models.CharField(
         _("place as reported"),
         max_length=100,
@@ -452,16 +444,7 @@ class Concern(PlacedInTree):
         verbose_name_plural = _("concerns")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["street", "-created_at", "-id"], name="concern_street_recent"
-            ),
-            models.Index(
-                fields=["community", "-created_at", "-id"],
-                name="concern_community_recent",
-            ),
-            models.Index(
-                fields=["grid", "-created_at", "-id"], name="concern_grid_recent"
-            ),
+            *recent_in_place("concern"),
             models.Index(
                 fields=["handler_company", "-created_at", "-id"],
                 name="concern_company_recent",
@@ -613,17 +596,32 @@ class ConcernChildQuerySet(ScopedQuerySet):
 
 
 class ConcernEventQuerySet(ConcernChildQuerySet):
+    # Events carry their concern's place (PlacedInTree): a subtree's events
+    # are an index range of their own, not a join on every concern.
+    scope_through = ""
+
     def public(self):
         return self.filter(is_public=True)
 
 
-class ConcernEvent(models.Model):
+class ConcernEvent(PlacedInTree):
+    """One change of a concern, placed where its concern is.
+
+    The place copies follow the concern: set on save from the concern,
+    moved with it by `services.assign_compound` and with the tree by
+    `org.place.resync_places`.
+    """
+
+    place_from = "concern"
+
     concern = models.ForeignKey(
         Concern,
         verbose_name=_("concern"),
         on_delete=models.CASCADE,
         related_name="events",
     )
+    # Empty while the concern's compound is not known (see Concern.grid).
+    grid = optional_grid()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -649,6 +647,7 @@ class ConcernEvent(models.Model):
         verbose_name = _("concern event")
         verbose_name_plural = _("concern events")
         ordering = ["created_at", "id"]
+        indexes = recent_in_place("event")
 
     def __str__(self) -> str:
         return f"{self.concern_id} · {self.action}"
