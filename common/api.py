@@ -32,6 +32,7 @@ from django.db import connections, models
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions, renderers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
@@ -125,6 +126,30 @@ class KeysetPagination(CursorPagination):
 def keyset(*ordering: str) -> type[KeysetPagination]:
     """A keyset pagination class ordered by `ordering` (newest first)."""
     return type("KeysetPagination", (KeysetPagination,), {"ordering": ordering})
+
+
+# Filters -------------------------------------------------------------------
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, left out when the request names none of the
+    view's filters: building and validating a FilterSet of a dozen fields
+    costs a tenth of a list request and, without parameters, filters
+    nothing. A range filter's parameters carry a suffix (`created_after`)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = tuple(filterset_class.base_filters)
+        asked = any(
+            param == name or param.startswith(f"{name}_")
+            for param in request.query_params
+            for name in names
+        )
+        if not asked:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 # Month and quarter filters ------------------------------------------------

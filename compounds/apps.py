@@ -11,9 +11,10 @@ class CompoundsConfig(AppConfig):
 
         from org.models import OrgUnit
         from org.scope import register_company_people, register_company_scope
+        from org.scope_cache import forget_scopes_on_change
 
         from .directory import forget_directory
-        from .models import Compound
+        from .models import CompanyStaff, Compound, ServiceContract
         from .scope import company_people_q, company_scope
 
         register_company_scope(company_scope)
@@ -33,3 +34,5 @@ class CompoundsConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"directory-del-{model.__name__}",
             )
+        # A company login's scope is its seats and its company's contracts.
+        forget_scopes_on_change(CompanyStaff, ServiceContract)

@@ -9,6 +9,7 @@ from functools import partial
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from common.parsing import parse_id
@@ -238,11 +239,16 @@ class ConcernForm(forms.Form):
             if self.is_bound
             else self.initial.get("compound")
         )
-        shown = list(field.queryset.filter(pk=chosen_id)) if chosen_id else []
-        shown += [c for c in self.compound_matches or () if c.pk != chosen_id]
-        field.widget.choices = [("", field.empty_label)] + [
-            (c.pk, field.label_from_instance(c)) for c in shown
-        ]
+
+        def choices() -> list[tuple]:
+            shown = list(field.queryset.filter(pk=chosen_id)) if chosen_id else []
+            shown += [c for c in self.compound_matches or () if c.pk != chosen_id]
+            return [("", field.empty_label)] + [
+                (c.pk, field.label_from_instance(c)) for c in shown
+            ]
+
+        # Read when the select is drawn: a valid post never draws it.
+        field.widget.choices = CallableChoiceIterator(choices)
 
     def clean_description(self) -> str:
         text = self.cleaned_data["description"].strip()

@@ -4,7 +4,9 @@ what the broker never delivered, and retries failed sends later (waiting
 twice as long each time), so an outage loses nothing."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -62,6 +64,39 @@ class Queued:
             self.sms,
         )
         return self
+# The rows queued inside `batch()`, written when it ends.
+_pending: ContextVar[list[Notification] | None] = ContextVar(
+    "outbox_batch", default=None
+)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Write the block's outbox rows in one INSERT when it ends, and hand
+    them to the broker in one task after commit.
+
+    Inside the block `queue_email` and `queue_sms` return unsaved rows.
+    The block must end inside the transaction of the change it reports.
+    """
+    token = _pending.set([])
+    try:
+        yield
+        rows = _pending.get() or []
+    finally:
+        _pending.reset(token)
+    _write(rows)
+
+
+def _write(rows: list[Notification]) -> list[Notification]:
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(rows)
+        return rows
+    rows = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    if ids:
+        transaction.on_commit(lambda: enqueue_send(ids))
+    return rows
 
 
 def queue_email(
@@ -69,13 +104,12 @@ def queue_email(
 ) -> list[Notification]:
     """Write one outbox row per address; enqueue the send after commit."""
     addresses = sorted({a.strip() for a in to if a and a.strip()})
-    rows = Notification.objects.bulk_create(
-        Notification(concern=concern, to_email=a, subject=subject, body=body)
-        for a in addresses
+    return _write(
+        [
+            Notification(concern=concern, to_email=a, subject=subject, body=body)
+            for a in addresses
+        ]
     )
-    for row in rows:
-        transaction.on_commit(lambda pk=row.pk: enqueue_send(pk))
-    return rows
 
 
 def queue_sms(
@@ -90,32 +124,31 @@ def queue_sms(
     phones = sorted({sms_number(p) for p in to if p} - {""})
     values = sms.fit_params(template, params)
     text = sms.render(template, values)
-    rows = Notification.objects.bulk_create(
-        Notification(
-            channel=Notification.Channel.SMS,
-            concern=concern,
-            to_phone=phone,
-            sms_template=template,
-            sms_params=values,
-            body=text,
-        )
-        for phone in phones
+    return _write(
+        [
+            Notification(
+                channel=Notification.Channel.SMS,
+                concern=concern,
+                to_phone=phone,
+                sms_template=template,
+                sms_params=values,
+                body=text,
+            )
+            for phone in phones
+        ]
     )
-    for row in rows:
-        transaction.on_commit(lambda pk=row.pk: enqueue_send(pk))
-    return rows
 
 
-def enqueue_send(notification_id: int) -> None:
-    """Hand a row to the broker; if the broker is down the sweep sends it."""
+def enqueue_send(notification_ids: list[int]) -> None:
+    """Hand rows to the broker in one task; if it is down the sweep sends them."""
     try:
-        send_notification_task.delay(notification_id)
+        send_notification_task.delay(notification_ids)
     except Exception:
-        # The change is committed and the row is in the outbox: the
+        # The change is committed and the rows are in the outbox: the
         # resident must still see success.
         logger.warning(
-            "broker unavailable; notification %s left for the sweep",
-            notification_id,
+            "broker unavailable; notifications %s left for the sweep",
+            notification_ids,
             exc_info=True,
         )
 
@@ -123,8 +156,14 @@ def enqueue_send(notification_id: int) -> None:
 # The delivery task lives with the outbox it drains, so that queueing a row
 # needs no import of the tasks module (which imports this one).
 @shared_task(name="consultations.tasks.send_notification_task")
-def send_notification_task(notification_id: int) -> bool:
-    return send_notification(notification_id)
+def send_notification_task(notification_ids: int | list[int]) -> bool:
+    """Send outbox rows (one id, as queued before, or a list); True when
+    every one is sent."""
+    if isinstance(notification_ids, int):
+        notification_ids = [notification_ids]
+    # Every row is tried, whatever an earlier one gave.
+    sent = [send_notification(pk) for pk in notification_ids]
+    return all(sent)
 
 
 def send_notification(notification_id: int) -> bool:

@@ -207,6 +207,8 @@ def concern_track(request, code: str):
         "consultations/concern_track.html",
         {
             "concern": concern,
+            # One calendar look-up for the page, not one per use.
+            "flag": concern.alert_level,
             "events": concern.public_events,
             "submitted_photos": [
                 p for p in concern.photo_list if p.stage == ConcernPhoto.Stage.SUBMITTED

@@ -144,9 +144,9 @@ def deadline_for(
     return result.moment, result.fallback
 
 
-def unit_contacts(field: str, *units: OrgUnit | None) -> list[str]:
+def unit_contacts(field: str, *units: OrgUnit | int | None) -> list[str]:
     """The `field` ("email" or "phone") of the people holding active staff
-    posts in `units`."""
+    posts in `units` (units or their ids), in one query."""
     units = [u for u in units if u is not None]
     if not units:
         return []
@@ -163,11 +163,13 @@ def unit_contacts(field: str, *units: OrgUnit | None) -> list[str]:
         )
         .exclude(**{f"person__{field}": ""})
         .values_list(f"person__{field}", flat=True)
+        # The outbox sorts the addresses: no join on the tree to order them.
+        .order_by()
         .distinct()
     )
 
 
-def _unit_emails(*units: OrgUnit | None) -> list[str]:
+def _unit_emails(*units: OrgUnit | int | None) -> list[str]:
     """E-mail addresses of the people holding active posts in `units`."""
     return unit_contacts("email", *units)
 
@@ -383,8 +385,22 @@ def submit_concern(
         due_at=due_at,
         due_on_fallback_calendar=fallback,
     )
-    # The token's uniqueness is the database's to check, below.
-    concern.full_clean(exclude=["street", "community", "grid", "submission_token"])
+    # The database checks what needs a query: the token's and the tracking
+    # code's uniqueness (unique indexes, below), the compound-or-place
+    # constraint (_reported_place has made sure of it) and the foreign keys
+    # (the compound and category were passed in as rows).
+    concern.full_clean(
+        exclude=[
+            "street",
+            "community",
+            "grid",
+            "submission_token",
+            "compound",
+            "category",
+        ],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     try:
         # A double tap sends one token twice at once: both requests may get
         # past the look-up above, the unique index lets one insert, and the
@@ -412,16 +428,23 @@ def submit_concern(
         from_status="",
         note=str(Concern.Source(source).label),
     )
+    with notifications.batch():
+        _tell_of_new_concern(concern, due_at)
+    return concern
+
+
+def _tell_of_new_concern(concern: Concern, due_at) -> None:
+    """Queue the staff's e-mail and the resident's receipt of a new concern."""
     notifications.queue_email(
         concern=concern,
-        to=_unit_emails(concern.grid, concern.community),
+        to=_unit_emails(concern.grid_id, concern.community_id),
         subject=_("New concern %(code)s in %(compound)s")
         % {"code": concern.formatted_code, "compound": concern.place_display},
         body=_("%(category)s · %(kind)s\n\n%(description)s\n\nDeadline: %(due)s")
         % {
-            "category": category,
+            "category": concern.category,
             "kind": concern.get_kind_display(),
-            "description": description,
+            "description": concern.description,
             "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
         },
     )
@@ -441,7 +464,6 @@ def submit_concern(
             "rate": rating_url(concern),
         },
     )
-    return concern
 
 
 def _reported_place(
@@ -493,6 +515,12 @@ def assign_compound(
     concern.compound = compound
     concern.save(
         update_fields=["compound", "street", "community", "grid", "updated_at"]
+    )
+    # The events' place copies move with the concern (one UPDATE).
+    concern.events.update(
+        street_id=concern.street_id,
+        community_id=concern.community_id,
+        grid_id=concern.grid_id,
     )
     _event(
         concern,

@@ -620,6 +620,7 @@ class Demo:
         for concern, rows, need in self.history:
             for event in rows:
                 event.concern = concern
+                event.copy_place()  # bulk_create does not call save()
                 events.append(event)
             if need is not None:
                 need.concern = concern

@@ -33,6 +33,11 @@ class OrgConfig(AppConfig):
         signals.user_logged_in.connect(
             second_factor.forget_at_login, dispatch_uid="second_factor_forget"
         )
+        # Cached scopes are made of posts and units: a change makes them stale.
+        from .models import OrgUnit, Post
+        from .scope_cache import forget_scopes_on_change
+
+        forget_scopes_on_change(OrgUnit, Post)
         # And every create, change and delete of the portal's own rows.
         from . import change_audit
 

@@ -28,6 +28,7 @@ from .scope import (
     company_scope,
     subtree_q,
 )
+from .scope_cache import cached_scope
 
 
 class OrgUnitQuerySet(TreeQuerySet, ScopedQuerySet):
@@ -409,8 +410,8 @@ class User(AbstractUser):
     def scope(self) -> Scope:
         """What this user may see (see `org.scope`), once per user object.
 
-        Computed on first use; a post that starts or ends shows from the
-        next request, which loads a fresh user.
+        Computed on first use, or read from the cache (`cached_scope`); a
+        post that starts or ends shows from the next request.
         """
         if not self.is_active:
             return Scope()
@@ -418,6 +419,10 @@ class User(AbstractUser):
             return Scope(everything=True)
         if self.person_id is None:
             return Scope()
+        key = f"{self.pk}:{self.person_id}:{timezone.localdate().isoformat()}"
+        return cached_scope(key, self._compute_scope)
+
+    def _compute_scope(self) -> Scope:
         post_roles = frozenset(
             Post.objects.active()
             .filter(person_id=self.person_id)

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["PlacedInTree", "resync_places"]
+__all__ = ["PlacedInTree", "optional_grid", "recent_in_place", "resync_places"]
 
 
 class PlacedInTree(models.Model):
@@ -82,6 +82,30 @@ class PlacedInTree(models.Model):
         elif self.community_id:
             self.grid_id = None
             self.street_id = self.community.parent_id
+
+
+def optional_grid() -> models.ForeignKey:
+    """The grid copy of a model whose rows may sit in a community only."""
+    return models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        null=True,
+        blank=True,
+    )
+
+
+def recent_in_place(prefix: str) -> list[models.Index]:
+    """`(street|community|grid, -created_at, -id)` indexes: a subtree's newest
+    rows as one index range (named `<prefix>_<kind>_recent`)."""
+    return [
+        models.Index(
+            fields=[kind, "-created_at", "-id"], name=f"{prefix}_{kind}_recent"
+        )
+        for kind in ("street", "community", "grid")
+    ]
 
 
 def placed_models() -> list[type[PlacedInTree]]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from compounds.models import Compound, ServiceContract
 from org.rights import require
+from org.scope_cache import forget_scopes
 
 from ..models import ExitCase, ExitEvent, ExitLadderStep, Reward
 
@@ -205,6 +206,7 @@ def decide_exit(
     ended = list(contracts.values_list("pk", flat=True))
     # One UPDATE: ending a period only shortens it, so no overlap can arise.
     ServiceContract.objects.filter(pk__in=ended).update(end=handover_on)
+    forget_scopes()  # an update sends no signal; company scopes follow contracts
     case.handover_on = handover_on
     case.save(update_fields=["handover_on"])
     case.ended_contracts.add(*ended)

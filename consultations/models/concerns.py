@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from common.phones import format_phone, mask_phone
 from common.uploads import PolicyImageField, RandomUploadPath, signed_media_url
 from consultations.workflow import ACTION_CHOICES, Status
-from org.place import PlacedInTree
+from org.place import PlacedInTree, optional_grid, recent_in_place
 from org.scope import ScopedQuerySet
 
 from ..deadlines import add_working_days
@@ -101,6 +101,24 @@ class ConcernCategory(models.Model):
 RATING_SALT = "consultations.rating-link"
 
 
+# The columns a list row shows (for_list_page); the handlers by name only.
+LIST_COLUMNS = (
+    "tracking_code",
+    "status",
+    "source",
+    "category_id",
+    "compound__name",
+    "place",
+    "description",
+    "is_hidden",
+    "created_at",
+    "due_at",
+    "handler_company__name",
+    "handler_unit__name",
+    "handler_department__name",
+)
+
+
 class ConcernQuerySet(ScopedQuerySet):
     scope_through = ""
     scope_compound = "compound"
@@ -158,6 +176,17 @@ class ConcernQuerySet(ScopedQuerySet):
             "handler_unit",
             "handler_department",
         )
+
+    def for_list_page(self):
+        """Only what a list row shows: its own columns and the names it joins.
+
+        A list page's 50 rows then carry a dozen columns, not the concern's
+        forty and each joined table's; the category comes from the page's
+        own category list (`Concern.prepare_rows`), so it needs no join.
+        """
+        return self.select_related(
+            "compound", "handler_company", "handler_unit", "handler_department"
+        ).only(*LIST_COLUMNS)
 
     def in_unit(self, unit):
         """Concerns under `unit`, through the indexed ancestor columns."""
@@ -270,15 +299,7 @@ class Concern(PlacedInTree):
         null=True,
         blank=True,
     )
-    grid = models.ForeignKey(
-        "org.OrgUnit",
-        verbose_name=_("grid"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        null=True,
-        blank=True,
-    )
+    grid = optional_grid()
     place = models.CharField(
         _("place as reported"),
         max_length=100,
@@ -423,16 +444,7 @@ class Concern(PlacedInTree):
         verbose_name_plural = _("concerns")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["street", "-created_at", "-id"], name="concern_street_recent"
-            ),
-            models.Index(
-                fields=["community", "-created_at", "-id"],
-                name="concern_community_recent",
-            ),
-            models.Index(
-                fields=["grid", "-created_at", "-id"], name="concern_grid_recent"
-            ),
+            *recent_in_place("concern"),
             models.Index(
                 fields=["handler_company", "-created_at", "-id"],
                 name="concern_company_recent",
@@ -487,6 +499,27 @@ class Concern(PlacedInTree):
         """'red' when overdue, 'yellow' within a working day of it, else ''."""
         now = timezone.now()
         return self.alert_level_at(now, add_working_days(now, 1).moment)
+
+    @classmethod
+    def prepare_rows(cls, rows: list["Concern"], categories=()) -> None:
+        """Set each row's flag, status and source labels, and category.
+
+        The labels are resolved once per page in the active language, not
+        once a row through `get_status_display` (a gettext call each); the
+        deadline flag takes one calendar look-up for the page. A row whose
+        category is not among `categories` keeps its own (a query).
+        """
+        now = timezone.now()
+        yellow_from = add_working_days(now, 1).moment
+        statuses = {value: str(label) for value, label in cls.Status.choices}
+        sources = {value: str(label) for value, label in cls.Source.choices}
+        by_id = {category.pk: category for category in categories}
+        for row in rows:
+            row.flag = row.alert_level_at(now, yellow_from)
+            row.status_label = statuses.get(row.status, row.status)
+            row.source_label = sources.get(row.source, row.source)
+            if row.category_id in by_id:
+                row.category = by_id[row.category_id]
 
     def alert_level_at(self, now, yellow_from) -> str:
         """The flag at `now`, given the end of the next working day.
@@ -563,17 +596,32 @@ class ConcernChildQuerySet(ScopedQuerySet):
 
 
 class ConcernEventQuerySet(ConcernChildQuerySet):
+    # Events carry their concern's place (PlacedInTree): a subtree's events
+    # are an index range of their own, not a join on every concern.
+    scope_through = ""
+
     def public(self):
         return self.filter(is_public=True)
 
 
-class ConcernEvent(models.Model):
+class ConcernEvent(PlacedInTree):
+    """One change of a concern, placed where its concern is.
+
+    The place copies follow the concern: set on save from the concern,
+    moved with it by `services.assign_compound` and with the tree by
+    `org.place.resync_places`.
+    """
+
+    place_from = "concern"
+
     concern = models.ForeignKey(
         Concern,
         verbose_name=_("concern"),
         on_delete=models.CASCADE,
         related_name="events",
     )
+    # Empty while the concern's compound is not known (see Concern.grid).
+    grid = optional_grid()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -599,6 +647,7 @@ class ConcernEvent(models.Model):
         verbose_name = _("concern event")
         verbose_name_plural = _("concern events")
         ordering = ["created_at", "id"]
+        indexes = recent_in_place("event")
 
     def __str__(self) -> str:
         return f"{self.concern_id} · {self.action}"

@@ -1,6 +1,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from consultations.models import Concern
 
 from .factories import ConcernFactory
 
@@ -51,3 +54,51 @@ def test_the_list_filters_on_the_ancestor_column_not_the_tree(
     where = listing[0].split(" WHERE ", 1)[1]
     assert f'"consultations_concern"."community_id" = {community.pk}' in where
     assert "lft" not in where
+
+
+def test_the_list_selects_only_the_columns_its_rows_show(
+    client, compound, community_staff
+):
+    ConcernFactory.create_batch(3, compound=compound, phone="+8613800138000")
+    client.force_login(community_staff)
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/concerns/staff/")
+
+    listing = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith("SELECT") and 'FROM "consultations_concern"' in q["sql"]
+    ]
+    columns = listing[0].split(' FROM "consultations_concern"', 1)[0]
+    assert '"consultations_concern"."tracking_code"' in columns
+    assert '"consultations_concern"."phone"' not in columns
+    assert '"consultations_concern"."name"' not in columns
+    # The category comes from the page's own list of categories.
+    assert 'JOIN "consultations_concerncategory"' not in listing[0]
+
+
+def test_the_rows_name_status_source_and_category_in_chinese(
+    client, compound, community_staff
+):
+    concern = ConcernFactory(
+        compound=compound,
+        status=Concern.Status.ACCEPTED,
+        source=Concern.Source.HOTLINE_12345,
+    )
+    client.force_login(community_staff)
+
+    html = client.get("/concerns/staff/").content.decode()
+
+    row = html.split('id="concern-rows"', 1)[1]
+    assert f'<span class="status status-accepted">{_zh(Concern.Status.ACCEPTED)}' in row
+    assert _zh(Concern.Source.HOTLINE_12345) in row
+    assert concern.category.name in row
+    assert f'href="/concerns/staff/{concern.pk}/"' in row
+
+
+def _zh(choice) -> str:
+    with translation.override("zh-hans"):
+        label = str(choice.label)
+    assert not label.isascii()
+    return label

@@ -1,9 +1,13 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from consultations import services
 from consultations.models import Concern, ConcernPhoto
@@ -275,3 +279,21 @@ def test_compound_names_endpoint_finds_by_part_of_the_name(
     assert response.json()["results"] == [
         {"id": compound.pk, "name": "水景花苑", "community": compound.community.name}
     ]
+
+
+def test_the_tracking_page_flags_an_overdue_concern_with_one_calendar_read(
+    client, compound
+):
+    concern = services.submit_concern(
+        compound=compound, category=category(), description="路灯坏了"
+    )
+    Concern.objects.filter(pk=concern.pk).update(
+        due_at=timezone.now() - timedelta(hours=1)
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(f"/concerns/track/{concern.tracking_code}/").content.decode()
+
+    assert '<span class="flag flag-red">已超期</span>' in html
+    calendar = [q for q in captured if "calendaroverride" in q["sql"]]
+    assert len(calendar) <= 1

@@ -97,6 +97,7 @@ def test_the_resync_updates_every_concern_in_two_statements(street, compound):
         grid.save()
 
     updates = [q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
-    concern_updates = [q for q in updates if Concern._meta.db_table in q["sql"][:60]]
+    table = f'UPDATE "{Concern._meta.db_table}" '
+    concern_updates = [q for q in updates if q["sql"].startswith(table)]
     assert len(concern_updates) == 2
     assert Concern.objects.filter(community=new_community).count() == 5
