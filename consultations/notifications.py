@@ -64,6 +64,8 @@ class Queued:
             self.sms,
         )
         return self
+
+
 # The rows queued inside `batch()`, written when it ends.
 _pending: ContextVar[list[Notification] | None] = ContextVar(
     "outbox_batch", default=None
