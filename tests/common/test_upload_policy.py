@@ -23,6 +23,7 @@ from common.uploads import (
     prepare_uploads,
 )
 from consultations.calendar_admin import CalendarImportForm
+from org.private_files import PrivateJobStorage
 from tests.consultations.images import gif_bytes, jpeg_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -52,12 +53,17 @@ def refusal(policy, name, data, content_type="application/octet-stream"):
 
 
 def policy_fields() -> list[models.FileField]:
+    """Every file field whose files are served: a ledger job's workbooks sit
+    in private storage outside MEDIA_ROOT, are read by the workbook reader
+    (which refuses anything but a plain xlsx) and only ever downloaded by
+    their job's own users (tests/compounds/test_ledger_jobs.py)."""
     return [
         field
         for model in apps.get_models()
         for field in model._meta.get_fields()
         if isinstance(field, models.FileField)
         and model._meta.app_label not in {"auth", "admin", "contenttypes", "sessions"}
+        and not isinstance(field.storage, PrivateJobStorage)
     ]
 
 
