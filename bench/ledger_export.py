@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +40,7 @@ from .scratch import (
     drop_database,
     fill_rest,
     recreate_database,
+    run_child,
 )
 
 COMMUNITIES = 10
@@ -67,6 +67,7 @@ def parse_args(argv=None):
         help="run tracemalloc (slow) only for sizes up to this (0: none)",
     )
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--inside", action="store_true", help="(internal)")
     parser.add_argument("--build", action="store_true", help="(internal)")
     parser.add_argument("--export", type=int, help="(internal)")
     parser.add_argument("--trace", action="store_true", help="(internal)")
@@ -117,19 +118,7 @@ def main(argv=None) -> None:
 
 def _child(url: str, args: list[str]) -> dict:
     # In-process Celery and a local cache: the worker's code, without one.
-    env = child_env(url)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.ledger_export", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
-    if done.returncode or line is None:
-        raise BenchError(done.stderr[-3000:] or done.stdout[-3000:])
-    return json.loads(line[6:])
+    return run_child("bench.ledger_export", args, child_env(url))
 
 
 def build(concerns: int) -> dict:
@@ -219,6 +208,10 @@ def build(concerns: int) -> dict:
             ConcernEvent,
             {
                 "concern_id": "k.id",
+                # An event is placed where its concern is.
+                "street_id": "k.street_id",
+                "community_id": "k.community_id",
+                "grid_id": "k.grid_id",
                 "action": "'respond'",
                 "from_status": "'in_progress'",
                 "to_status": "'responded'",

@@ -405,6 +405,10 @@ def generate_residents(cursor, n_compounds: int) -> None:
         ConcernEvent,
         {
             "concern_id": "k.id",
+            # An event is placed where its concern is.
+            "street_id": "k.street_id",
+            "community_id": "k.community_id",
+            "grid_id": "k.grid_id",
             "action": "'reopen'",
             "from_status": "'responded'",
             "to_status": "'reopened'",
